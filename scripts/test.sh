@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every check lecture06 has: formatting, clippy, and all tests. Installs what the tests need
+# (moto[server] into .venv) and starts moto on 127.0.0.1 on a free port for the wire tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MOTO_VERSION="5.2.5"
+VENV=".venv"
+if [ ! -x "$VENV/bin/moto_server" ]; then
+  echo "test.sh: installing moto[server]==$MOTO_VERSION into $VENV" >&2
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+fi
+
+PORT=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+LOG="target/moto.log"
+mkdir -p target
+"$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$LOG" 2>&1 &
+MOTO_PID=$!
+trap 'kill $MOTO_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  if "$VENV/bin/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/moto-api/')" 2>/dev/null; then
+    break
+  fi
+  sleep 0.2
+done
+export LECTURE06_MOTO_URL="http://127.0.0.1:$PORT"
+echo "test.sh: moto on $LECTURE06_MOTO_URL" >&2
+
+cargo fmt --check
+cargo clippy --all-targets --quiet -- -D warnings
+cargo test --quiet "$@"

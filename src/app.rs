@@ -1,0 +1,90 @@
+//! The validated configuration of one invocation (global flags turned into decisions before any
+//! side effect) and the two things every command needs from it: the workspace's state, checked
+//! against the mode, and the account to talk to.
+
+use crate::aws::Aws;
+use crate::cli::Cli;
+use crate::cloud::Cloud;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::prompt::Answers;
+use crate::sandbox::Sandbox;
+use crate::state::{Mode, State, Workspace};
+use crate::t;
+use crate::ui::Ui;
+use std::path::PathBuf;
+
+pub struct App {
+    pub dir: PathBuf,
+    pub mode: Mode,
+    pub lang: Lang,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub ui: Ui,
+}
+
+impl App {
+    pub fn from_cli(cli: &Cli) -> AppResult<App> {
+        let lang = cli.lang.unwrap_or_else(Lang::from_env);
+        if !cli.dir.is_dir() {
+            let dir = cli.dir.display();
+            return Err(AppError::Usage(t!(
+                lang,
+                "--dir {dir} is not a directory. Create it first (mkdir -p {dir}) or name an existing one.",
+                "--dir {dir} はディレクトリではありません。先に作成するか（mkdir -p {dir}）、既存のディレクトリを指定してください。"
+            )));
+        }
+        if cli.sandbox && cli.profile.is_some() {
+            return Err(AppError::Usage(t!(
+                lang,
+                "--profile chooses a real AWS account and --sandbox the simulated one: give only one.",
+                "--profile は実際の AWS アカウント、--sandbox は模擬アカウントを選びます。どちらか一方だけを指定してください。"
+            )));
+        }
+        Ok(App {
+            dir: cli.dir.clone(),
+            mode: if cli.sandbox { Mode::Sandbox } else { Mode::Real },
+            lang,
+            profile: cli.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()),
+            region: cli.region.clone(),
+            ui: Ui::new(lang, cli.verbose),
+        })
+    }
+
+    pub fn workspace(&self) -> Workspace {
+        Workspace::at(&self.dir, self.lang)
+    }
+
+    /// The workspace's state, refusing one made for the other mode.
+    pub fn load_state(&self, workspace: &Workspace) -> AppResult<Option<State>> {
+        let Some(state) = workspace.load()? else { return Ok(None) };
+        if state.mode != self.mode {
+            let lang = self.lang;
+            let dir = self.dir.display();
+            return Err(AppError::Workspace(match state.mode {
+                Mode::Sandbox => t!(
+                    lang,
+                    "{dir} holds a --sandbox session. Add --sandbox to continue it, or use another --dir for your real AWS account.",
+                    "{dir} は --sandbox のセッションです。続けるには --sandbox を付けてください。実際の AWS アカウントには別の --dir を使ってください。"
+                ),
+                Mode::Real => t!(
+                    lang,
+                    "{dir} holds a session with a real AWS account. Remove --sandbox to continue it, or use another --dir for the sandbox.",
+                    "{dir} は実際の AWS アカウントのセッションです。続けるには --sandbox を外してください。サンドボックスには別の --dir を使ってください。"
+                ),
+            }));
+        }
+        Ok(Some(state))
+    }
+
+    /// The account: the simulated one of this workspace, or the real one from the credential chain.
+    pub fn connect(&self, workspace: &Workspace, answers: &Answers) -> AppResult<Cloud> {
+        match self.mode {
+            Mode::Sandbox => {
+                let region = self.region.as_deref().unwrap_or(crate::aws::DEFAULT_REGION);
+                Ok(crate::sandbox::connect(Sandbox::open(&workspace.dir, answers, region)?))
+            }
+            Mode::Real => Ok(Aws::from_environment(self.profile.as_deref(), self.region.as_deref())?.connect()),
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! The AWS SDK side of the `crate::cloud` traits. One place builds the SDK configuration from the
+//! standard chain (`--profile` or `AWS_PROFILE`, SSO profiles, environment keys; `--region`, else
+//! the profile's Region, else ap-northeast-1; `AWS_ENDPOINT_URL` honoured, which is how the tests
+//! reach moto), and one place turns SDK errors into `CloudError`s a student can act on.
+//!
+//! The traits are synchronous (the wizard waits for people anyway); each adapter runs its calls on
+//! a shared Tokio runtime and may run several concurrently inside one call.
+
+mod cloudtrail;
+mod sts;
+
+use crate::cloud::{Cloud, CloudError, CloudErrorKind};
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use std::sync::Arc;
+
+pub use cloudtrail::CloudTrailAdapter;
+pub use sts::StsAdapter;
+
+pub const DEFAULT_REGION: &str = "ap-northeast-1";
+
+/// The runtime and configuration every adapter shares.
+#[derive(Clone)]
+pub struct Aws {
+    pub runtime: Arc<tokio::runtime::Runtime>,
+    pub config: SdkConfig,
+}
+
+impl Aws {
+    /// The standard credential and Region chain.
+    pub fn from_environment(profile: Option<&str>, region: Option<&str>) -> anyhow::Result<Aws> {
+        let runtime = new_runtime()?;
+        let config = runtime.block_on(async {
+            let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::standard().with_max_attempts(6));
+            if let Some(profile) = profile {
+                loader = loader.profile_name(profile);
+            }
+            let region_chain = match region {
+                Some(region) => RegionProviderChain::first_try(Region::new(region.to_string())),
+                None => {
+                    let mut from_profile = aws_config::default_provider::region::DefaultRegionChain::builder();
+                    if let Some(profile) = profile {
+                        from_profile = from_profile.profile_name(profile);
+                    }
+                    RegionProviderChain::first_try(from_profile.build()).or_else(Region::from_static(DEFAULT_REGION))
+                }
+            };
+            loader.region(region_chain).load().await
+        });
+        Ok(Aws { runtime: Arc::new(runtime), config })
+    }
+
+    /// An already-built configuration (tests: a replayed HTTP client, or moto's endpoint).
+    pub fn from_config(config: SdkConfig) -> anyhow::Result<Aws> {
+        Ok(Aws { runtime: Arc::new(new_runtime()?), config })
+    }
+
+    pub fn region(&self) -> String {
+        self.config.region().map(|r| r.to_string()).unwrap_or_else(|| DEFAULT_REGION.to_string())
+    }
+
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// The real account as a `Cloud`.
+    pub fn connect(self) -> Cloud {
+        Cloud {
+            region: self.region(),
+            clock: Arc::new(crate::clock::SystemClock),
+            identity: Box::new(StsAdapter::new(self.clone())),
+            events: Box::new(CloudTrailAdapter::new(self)),
+        }
+    }
+}
+
+fn new_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()
+}
+
+/// Turns an SDK error into the situation it means for the student. `action` is the IAM action of
+/// the call (`cloudtrail:LookupEvents`), named in the message when it was denied.
+pub fn classify<E, R>(err: SdkError<E, R>, action: &str) -> CloudError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let code = err.code().map(str::to_string);
+    let message = err.message().map(str::to_string).unwrap_or_else(|| DisplayErrorContext(&err).to_string());
+    let kind = match code.as_deref() {
+        Some(code) => kind_of_code(code),
+        None => match &err {
+            SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => CloudErrorKind::Network,
+            SdkError::TimeoutError(_) => CloudErrorKind::Network,
+            _ => kind_of_text(&message),
+        },
+    };
+    CloudError { kind, action: action.into(), code, message, region: None }
+}
+
+fn kind_of_code(code: &str) -> CloudErrorKind {
+    match code {
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "AuthorizationError" | "AuthorizationErrorException"
+        | "UnauthorizedException" => CloudErrorKind::AccessDenied,
+        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => CloudErrorKind::ExpiredCredentials,
+        "InvalidClientTokenId" | "UnrecognizedClientException" | "SignatureDoesNotMatch" | "AuthFailure" | "InvalidAccessKeyId"
+        | "MissingAuthenticationToken" => CloudErrorKind::NoCredentials,
+        "Throttling" | "ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded" | "Throttled" | "SlowDown" => {
+            CloudErrorKind::Throttled
+        }
+        "OptInRequired" | "DataUnavailableException" | "KMSDisabled" | "KMSAccessDenied" | "KMSNotFound" => CloudErrorKind::NotEnabled,
+        c if c.contains("NotFound") || c.starts_with("NoSuch") => CloudErrorKind::NotFound,
+        c if c.starts_with("Invalid") || c.starts_with("Validation") => CloudErrorKind::InvalidInput,
+        _ => CloudErrorKind::Other,
+    }
+}
+
+fn kind_of_text(text: &str) -> CloudErrorKind {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("expired") || lower.contains("sso session") {
+        CloudErrorKind::ExpiredCredentials
+    } else if lower.contains("credential") {
+        CloudErrorKind::NoCredentials
+    } else if lower.contains("dispatch") || lower.contains("connect") || lower.contains("dns") {
+        CloudErrorKind::Network
+    } else {
+        CloudErrorKind::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_map_to_situations() {
+        assert_eq!(kind_of_code("AccessDeniedException"), CloudErrorKind::AccessDenied);
+        assert_eq!(kind_of_code("ExpiredToken"), CloudErrorKind::ExpiredCredentials);
+        assert_eq!(kind_of_code("ThrottlingException"), CloudErrorKind::Throttled);
+        assert_eq!(kind_of_code("ResourceNotFoundException"), CloudErrorKind::NotFound);
+        assert_eq!(kind_of_code("InvalidParameterValue"), CloudErrorKind::InvalidInput);
+        assert_eq!(kind_of_text("failed to load credentials: no providers in chain"), CloudErrorKind::NoCredentials);
+        assert_eq!(kind_of_text("the SSO session has expired or is invalid"), CloudErrorKind::ExpiredCredentials);
+    }
+}

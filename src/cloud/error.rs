@@ -1,0 +1,96 @@
+//! One error type for every cloud call, classified once (in `crate::aws::classify`) into the
+//! situations a student can act on, each with the next thing to do.
+
+use crate::i18n::Lang;
+use crate::t;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloudErrorKind {
+    AccessDenied,
+    ExpiredCredentials,
+    NoCredentials,
+    Throttled,
+    NotFound,
+    InvalidInput,
+    /// Cost Explorer not enabled, a KMS key in the way, an opt-in Region: the account's setup.
+    NotEnabled,
+    Network,
+    Other,
+}
+
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{action}: {message}")]
+pub struct CloudError {
+    pub kind: CloudErrorKind,
+    /// The IAM action of the failed call, e.g. `cloudtrail:LookupEvents`.
+    pub action: String,
+    pub code: Option<String>,
+    pub message: String,
+    pub region: Option<String>,
+}
+
+impl CloudError {
+    pub fn new(kind: CloudErrorKind, action: &str, message: impl Into<String>) -> Self {
+        CloudError { kind, action: action.into(), code: None, message: message.into(), region: None }
+    }
+
+    pub fn in_region(mut self, region: &str) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// The whole message for the terminal: what happened and what to do next.
+    pub fn explain(&self, lang: Lang, profile: Option<&str>) -> String {
+        let action = &self.action;
+        let detail = match (&self.code, self.message.is_empty()) {
+            (Some(code), false) => format!("{code}: {}", self.message),
+            (Some(code), true) => code.clone(),
+            (None, _) => self.message.clone(),
+        };
+        let where_ = self.region.as_deref().map(|r| format!(" [{r}]")).unwrap_or_default();
+        let login = match profile {
+            Some(p) => format!("aws sso login --profile {p}"),
+            None => "aws sso login --profile <your-profile>".to_string(),
+        };
+        let next = match self.kind {
+            CloudErrorKind::AccessDenied => t!(
+                lang,
+                "Your IAM identity is not allowed to call {action}. Add that action to its policy (the README lists every action lecture06 uses), then run the same command again.",
+                "この IAM ユーザー／ロールには {action} の権限がありません。ポリシーにこのアクションを追加してから（README に lecture06 が使うアクションの一覧があります）、同じコマンドをもう一度実行してください。"
+            ),
+            CloudErrorKind::ExpiredCredentials => t!(
+                lang,
+                "Your AWS credentials have expired. Sign in again (`{login}`, or renew your keys) and run the same command again; your answers are saved.",
+                "AWS の認証情報の有効期限が切れています。もう一度サインインして（`{login}` など）、同じコマンドを再実行してください。回答は保存されています。"
+            ),
+            CloudErrorKind::NoCredentials => t!(
+                lang,
+                "No AWS credentials were found. Configure them (`aws configure`, or `{login}`), or pass --profile; to try lecture06 without an AWS account, add --sandbox.",
+                "AWS の認証情報が見つかりません。`aws configure` または `{login}` で設定するか、--profile を指定してください。AWS アカウントなしで試すには --sandbox を付けてください。"
+            ),
+            CloudErrorKind::Throttled => t!(
+                lang,
+                "AWS kept throttling {action} after several retries. Wait a minute and run the same command again.",
+                "{action} が何度再試行してもスロットリングされました。1 分ほど待ってから同じコマンドを再実行してください。"
+            ),
+            CloudErrorKind::NotFound => t!(lang, "It no longer exists in AWS.", "AWS 上に見つかりません。"),
+            CloudErrorKind::InvalidInput => t!(
+                lang,
+                "AWS rejected the request's parameters; check the answer you gave for it.",
+                "AWS がリクエストのパラメータを受け付けませんでした。入力した値を確認してください。"
+            ),
+            CloudErrorKind::NotEnabled => t!(
+                lang,
+                "This feature is not enabled for the account; the message above says which.",
+                "この機能はアカウントで有効になっていません（詳細は上のメッセージ）。"
+            ),
+            CloudErrorKind::Network => t!(
+                lang,
+                "AWS could not be reached. Check the network (and --region), then run the same command again.",
+                "AWS に接続できませんでした。ネットワークと --region を確認して再実行してください。"
+            ),
+            CloudErrorKind::Other => String::new(),
+        };
+        format!("{action}{where_}: {detail}\n{next}").trim_end().to_string()
+    }
+}

@@ -1,0 +1,54 @@
+//! CloudTrail event history: "find my latest events". The answer carries how it was found (the
+//! query and the number of requests per Region) because that is part of the evidence.
+
+use super::CloudError;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Look up the newest events of one user name in several Regions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventQuery {
+    pub user: String,
+    pub regions: Vec<String>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// How many events at most to return (newest first, all Regions merged).
+    pub limit: usize,
+}
+
+/// One event as LookupEvents returns it; `record` is the full `CloudTrailEvent` JSON text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrailEvent {
+    pub event_id: String,
+    pub event_name: String,
+    pub event_time: DateTime<Utc>,
+    pub event_source: String,
+    pub username: Option<String>,
+    /// The Region whose event history returned it.
+    pub region: String,
+    pub read_only: Option<bool>,
+    pub resources: Vec<String>,
+    pub record: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventSearch {
+    pub events: Vec<TrailEvent>,
+    /// `(region, LookupEvents requests made)`.
+    pub requests: Vec<(String, usize)>,
+}
+
+pub trait EventHistory: Send + Sync {
+    /// The newest events of `query.user`, newest first, at most `query.limit`, paging no further
+    /// than needed and staying under the 2 requests/s/Region limit.
+    fn latest_events(&self, query: &EventQuery) -> Result<EventSearch, CloudError>;
+}
+
+/// Merges per-Region results (each newest first) into the newest `limit` overall.
+pub fn merge_newest(mut per_region: Vec<Vec<TrailEvent>>, limit: usize) -> Vec<TrailEvent> {
+    let mut all: Vec<TrailEvent> = per_region.drain(..).flatten().collect();
+    all.sort_by(|a, b| b.event_time.cmp(&a.event_time).then_with(|| a.event_id.cmp(&b.event_id)));
+    all.dedup_by(|a, b| a.event_id == b.event_id);
+    all.truncate(limit);
+    all
+}

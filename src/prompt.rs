@@ -1,0 +1,318 @@
+//! Asking the student. Two implementations behind one trait: the terminal (dialoguer) and the
+//! scripted one used with `--yes` or without a TTY, which takes the answers file's entry, else the
+//! default, and otherwise stops with exit code 2 naming the answers-file key to add.
+//!
+//! The answers file is TOML with one table per step (`[cloudtrail] user = "student"`); the keys
+//! are listed in the README. In a terminal, an entry is offered as the default.
+
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::t;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One question: where its answer lives in the answers file (`[table] key`), what is asked, and
+/// the default taken with `--yes`.
+pub struct Ask<'a> {
+    pub table: &'a str,
+    pub key: &'a str,
+    pub prompt: String,
+    pub default: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Choice {
+    /// What an answers file names this choice by.
+    pub id: String,
+    pub label: String,
+}
+
+pub type Validate<'a> = &'a dyn Fn(&str) -> Result<(), String>;
+
+pub trait Prompter {
+    fn is_interactive(&self) -> bool;
+    fn text(&mut self, ask: &Ask, validate: Validate) -> AppResult<String>;
+    fn confirm(&mut self, ask: &Ask, default: bool) -> AppResult<bool>;
+    fn select(&mut self, ask: &Ask, choices: &[Choice], default: usize) -> AppResult<usize>;
+    /// Exactly `count` choices; in an answers file, a list of ids (or one comma-separated string).
+    fn multi_select(&mut self, ask: &Ask, choices: &[Choice], defaults: &[usize], count: usize) -> AppResult<Vec<usize>>;
+}
+
+/// The parsed answers file (`--answers FILE`).
+#[derive(Clone, Debug, Default)]
+pub struct Answers {
+    tables: BTreeMap<String, toml::Table>,
+}
+
+impl Answers {
+    pub fn load(path: &Path, lang: Lang) -> AppResult<Answers> {
+        let shown = path.display();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            AppError::Usage(t!(lang, "Cannot read the answers file {shown}: {e}", "回答ファイル {shown} を読めません: {e}"))
+        })?;
+        Answers::parse(&text, lang).map_err(|e| {
+            AppError::Usage(t!(lang, "The answers file {shown} is not valid: {e}", "回答ファイル {shown} が正しくありません: {e}"))
+        })
+    }
+
+    pub fn parse(text: &str, lang: Lang) -> Result<Answers, String> {
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
+        let mut tables = BTreeMap::new();
+        for (name, value) in table {
+            match value {
+                toml::Value::Table(t) => {
+                    tables.insert(name, t);
+                }
+                _ => {
+                    return Err(t!(
+                        lang,
+                        "`{name}` must be a table such as [cloudtrail] with its keys below it",
+                        "`{name}` は [cloudtrail] のようなテーブルとして書き、その下にキーを並べてください"
+                    ));
+                }
+            }
+        }
+        Ok(Answers { tables })
+    }
+
+    /// The entry as text (numbers and booleans as written; lists joined with commas).
+    pub fn get(&self, table: &str, key: &str) -> Option<String> {
+        let value = self.tables.get(table)?.get(key)?;
+        Some(match value {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Array(items) => items
+                .iter()
+                .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+                .collect::<Vec<_>>()
+                .join(","),
+            other => other.to_string(),
+        })
+    }
+}
+
+fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" | "はい" => Some(true),
+        "false" | "no" | "n" | "0" | "いいえ" => Some(false),
+        _ => None,
+    }
+}
+
+fn find_choice(choices: &[Choice], wanted: &str) -> Option<usize> {
+    let wanted = wanted.trim();
+    choices.iter().position(|c| c.id == wanted).or_else(|| {
+        wanted.parse::<usize>().ok().filter(|n| (1..=choices.len()).contains(n)).map(|n| n - 1)
+    })
+}
+
+/// `--yes`, or no terminal: never waits for a person.
+pub struct Scripted {
+    pub answers: Answers,
+    pub lang: Lang,
+}
+
+impl Scripted {
+    fn missing(&self, ask: &Ask) -> AppError {
+        let (table, key) = (ask.table, ask.key);
+        let prompt = &ask.prompt;
+        AppError::Usage(t!(
+            self.lang,
+            "No answer for \"{prompt}\": add `{key} = …` under [{table}] in the answers file given with --answers (or run in a terminal without --yes to be asked).",
+            "「{prompt}」への回答がありません。--answers で渡す回答ファイルの [{table}] に `{key} = …` を書いてください（または --yes を付けずに端末で実行すると質問されます）。"
+        ))
+    }
+
+    fn invalid(&self, ask: &Ask, value: &str, why: &str) -> AppError {
+        let (table, key) = (ask.table, ask.key);
+        AppError::Usage(t!(
+            self.lang,
+            "The answer [{table}] {key} = \"{value}\" cannot be used: {why}",
+            "回答 [{table}] {key} = \"{value}\" は使えません: {why}"
+        ))
+    }
+}
+
+impl Prompter for Scripted {
+    fn is_interactive(&self) -> bool {
+        false
+    }
+
+    fn text(&mut self, ask: &Ask, validate: Validate) -> AppResult<String> {
+        let value = self.answers.get(ask.table, ask.key).or_else(|| ask.default.clone()).ok_or_else(|| self.missing(ask))?;
+        validate(&value).map_err(|why| self.invalid(ask, &value, &why))?;
+        Ok(value)
+    }
+
+    fn confirm(&mut self, ask: &Ask, default: bool) -> AppResult<bool> {
+        match self.answers.get(ask.table, ask.key) {
+            None => Ok(default),
+            Some(value) => parse_bool(&value).ok_or_else(|| self.invalid(ask, &value, "expected true or false")),
+        }
+    }
+
+    fn select(&mut self, ask: &Ask, choices: &[Choice], default: usize) -> AppResult<usize> {
+        match self.answers.get(ask.table, ask.key) {
+            None => Ok(default),
+            Some(value) => find_choice(choices, &value).ok_or_else(|| {
+                let ids: Vec<&str> = choices.iter().map(|c| c.id.as_str()).collect();
+                let why = t!(self.lang, "expected one of: {}", "次のいずれかを指定してください: {}", ids.join(", "));
+                self.invalid(ask, &value, &why)
+            }),
+        }
+    }
+
+    fn multi_select(&mut self, ask: &Ask, choices: &[Choice], defaults: &[usize], count: usize) -> AppResult<Vec<usize>> {
+        let Some(value) = self.answers.get(ask.table, ask.key) else {
+            return Ok(defaults.to_vec());
+        };
+        let mut picked = Vec::new();
+        for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let index = find_choice(choices, part).ok_or_else(|| {
+                let ids: Vec<&str> = choices.iter().map(|c| c.id.as_str()).collect();
+                let why = t!(self.lang, "\"{part}\" is not one of: {}", "\"{part}\" は次のいずれでもありません: {}", ids.join(", "));
+                self.invalid(ask, &value, &why)
+            })?;
+            if !picked.contains(&index) {
+                picked.push(index);
+            }
+        }
+        if picked.len() != count {
+            let why = t!(self.lang, "pick exactly {count}", "ちょうど {count} 個選んでください");
+            return Err(self.invalid(ask, &value, &why));
+        }
+        Ok(picked)
+    }
+}
+
+/// A person at a terminal. Answers-file entries become the defaults offered.
+pub struct Terminal {
+    pub answers: Answers,
+    pub lang: Lang,
+}
+
+impl Terminal {
+    fn default_for(&self, ask: &Ask) -> Option<String> {
+        self.answers.get(ask.table, ask.key).or_else(|| ask.default.clone())
+    }
+}
+
+/// Ctrl-C at a dialoguer prompt arrives as an `Interrupted` read error (the terminal is in raw
+/// mode, so no signal is raised): everything answered before is already saved.
+fn from_dialoguer(err: dialoguer::Error, lang: Lang) -> AppError {
+    let dialoguer::Error::IO(io) = err;
+    let _ = console::Term::stderr().show_cursor();
+    if io.kind() == std::io::ErrorKind::Interrupted {
+        interrupted(lang)
+    } else {
+        AppError::Other(io.into())
+    }
+}
+
+pub fn interrupted(lang: Lang) -> AppError {
+    AppError::Interrupted(t!(
+        lang,
+        "Interrupted. Everything answered so far is saved; `lecture06 run` continues from here.",
+        "中断しました。ここまでの回答は保存されています。`lecture06 run` で続きから再開できます。"
+    ))
+}
+
+impl Prompter for Terminal {
+    fn is_interactive(&self) -> bool {
+        true
+    }
+
+    fn text(&mut self, ask: &Ask, validate: Validate) -> AppResult<String> {
+        let mut input = dialoguer::Input::<String>::new().with_prompt(&ask.prompt);
+        if let Some(default) = self.default_for(ask) {
+            input = input.default(default);
+        }
+        input.validate_with(|value: &String| validate(value)).interact_text().map_err(|e| from_dialoguer(e, self.lang))
+    }
+
+    fn confirm(&mut self, ask: &Ask, default: bool) -> AppResult<bool> {
+        let default = self.answers.get(ask.table, ask.key).and_then(|v| parse_bool(&v)).unwrap_or(default);
+        dialoguer::Confirm::new()
+            .with_prompt(&ask.prompt)
+            .default(default)
+            .interact()
+            .map_err(|e| from_dialoguer(e, self.lang))
+    }
+
+    fn select(&mut self, ask: &Ask, choices: &[Choice], default: usize) -> AppResult<usize> {
+        let default = self.answers.get(ask.table, ask.key).and_then(|v| find_choice(choices, &v)).unwrap_or(default);
+        let labels: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
+        dialoguer::Select::new()
+            .with_prompt(&ask.prompt)
+            .items(&labels)
+            .default(default)
+            .interact()
+            .map_err(|e| from_dialoguer(e, self.lang))
+    }
+
+    fn multi_select(&mut self, ask: &Ask, choices: &[Choice], defaults: &[usize], count: usize) -> AppResult<Vec<usize>> {
+        let labels: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
+        let mut checked: Vec<bool> = (0..choices.len()).map(|i| defaults.contains(&i)).collect();
+        loop {
+            let picked = dialoguer::MultiSelect::new()
+                .with_prompt(&ask.prompt)
+                .items(&labels)
+                .defaults(&checked)
+                .interact()
+                .map_err(|e| from_dialoguer(e, self.lang))?;
+            if picked.len() == count {
+                return Ok(picked);
+            }
+            let n = picked.len();
+            eprintln!("{}", t!(self.lang, "Pick exactly {count} (you picked {n}).", "ちょうど {count} 個選んでください（{n} 個選択中）。"));
+            checked = (0..choices.len()).map(|i| picked.contains(&i)).collect();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ask<'a>(default: Option<&str>) -> Ask<'a> {
+        Ask { table: "cloudtrail", key: "user", prompt: "IAM user name".into(), default: default.map(str::to_string) }
+    }
+
+    #[test]
+    fn scripted_takes_entry_then_default_then_names_the_key() {
+        let answers = Answers::parse("[cloudtrail]\nuser = \"kan1\"\n", Lang::En).unwrap();
+        let mut with_entry = Scripted { answers, lang: Lang::En };
+        assert_eq!(with_entry.text(&ask(Some("student")), &|_| Ok(())).unwrap(), "kan1");
+
+        let mut empty = Scripted { answers: Answers::default(), lang: Lang::En };
+        assert_eq!(empty.text(&ask(Some("student")), &|_| Ok(())).unwrap(), "student");
+        let err = empty.text(&ask(None), &|_| Ok(())).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("`user = …` under [cloudtrail]"), "{err}");
+    }
+
+    #[test]
+    fn scripted_rejects_invalid_entries_with_exit_2() {
+        let answers = Answers::parse("[cloudtrail]\nuser = \"\"\n", Lang::En).unwrap();
+        let mut scripted = Scripted { answers, lang: Lang::En };
+        let err = scripted.text(&ask(None), &|v| if v.is_empty() { Err("empty".into()) } else { Ok(()) }).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("empty"));
+    }
+
+    #[test]
+    fn multi_select_takes_lists_and_checks_the_count() {
+        let choices: Vec<Choice> =
+            ["a", "b", "c", "d"].iter().map(|id| Choice { id: id.to_string(), label: id.to_string() }).collect();
+        let answers = Answers::parse("[t]\nk = [\"d\", \"a\", \"b\"]\nbad = \"a,b\"\n", Lang::En).unwrap();
+        let mut scripted = Scripted { answers, lang: Lang::En };
+        let ask_k = Ask { table: "t", key: "k", prompt: "p".into(), default: None };
+        assert_eq!(scripted.multi_select(&ask_k, &choices, &[0, 1, 2], 3).unwrap(), vec![3, 0, 1]);
+        let ask_bad = Ask { table: "t", key: "bad", prompt: "p".into(), default: None };
+        assert!(scripted.multi_select(&ask_bad, &choices, &[0, 1, 2], 3).is_err());
+    }
+
+    #[test]
+    fn answers_file_must_be_tables() {
+        assert!(Answers::parse("user = \"x\"\n", Lang::En).is_err());
+    }
+}

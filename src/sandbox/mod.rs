@@ -1,0 +1,162 @@
+//! The simulated AWS account behind `--sandbox`: deterministic (seeded), with a virtual clock that
+//! runs time-compressed, persisted in `DIR/.lecture06/sandbox/world.json` so that a resumed run
+//! finds the same account. It implements the same traits as the AWS adapter; steps cannot tell
+//! them apart.
+//!
+//! Settings, read once when the workspace's simulated account is made:
+//! - `[sandbox]` in the answers file: `user` (default `student`), `seed` (default 6), `region`;
+//! - `LECTURE06_SANDBOX_NOW`: the account's "now" at creation (RFC 3339; default: the wall clock),
+//!   so tests and snapshots are repeatable;
+//! - `LECTURE06_SANDBOX_SPEED`: how many simulated seconds pass per wall second while lecture06
+//!   waits (default 120; 0 = no wall-clock wait at all).
+
+mod events;
+
+use crate::clock::Clock;
+use crate::cloud::{Caller, CloudError, EventHistory, EventQuery, EventSearch, Identity};
+use crate::error::AppResult;
+use crate::prompt::Answers;
+use crate::state::write_atomically;
+use chrono::{DateTime, SubsecRound, Utc};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const WORLD_FORMAT: u32 = 1;
+pub const DEFAULT_SEED: u64 = 6;
+pub const DEFAULT_SPEED: f64 = 120.0;
+
+/// Everything the simulated account holds. New parts get `#[serde(default)]` so older worlds load.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct World {
+    pub format: u32,
+    pub seed: u64,
+    /// "Now" when the account was made; the event history is laid out before it.
+    pub epoch: DateTime<Utc>,
+    /// The account's clock.
+    pub now: DateTime<Utc>,
+    pub account: String,
+    pub user: String,
+    pub region: String,
+}
+
+impl World {
+    pub fn new(seed: u64, now: DateTime<Utc>, user: &str, region: &str) -> World {
+        let now = now.trunc_subsecs(0);
+        World {
+            format: WORLD_FORMAT,
+            seed,
+            epoch: now,
+            now,
+            account: account_for(seed),
+            user: user.into(),
+            region: region.into(),
+        }
+    }
+
+    pub fn caller(&self) -> Caller {
+        Caller {
+            account: self.account.clone(),
+            arn: format!("arn:aws:iam::{}:user/{}", self.account, self.user),
+            user_id: format!("AIDA{}", events::token(self.seed, "user-id", 17)),
+        }
+    }
+}
+
+/// A twelve-digit account ID that starts like the seed report's (`5563…`).
+fn account_for(seed: u64) -> String {
+    let mut rng = events::Rng::new(seed ^ 0xacc0);
+    format!("5563{:08}", rng.below(100_000_000))
+}
+
+/// A handle on the simulated account; cheap to clone, one lock inside.
+#[derive(Clone)]
+pub struct Sandbox {
+    world: Arc<Mutex<World>>,
+    path: PathBuf,
+    speed: f64,
+}
+
+impl Sandbox {
+    /// Opens the workspace's simulated account, making it on first use.
+    pub fn open(state_dir: &Path, answers: &Answers, default_region: &str) -> AppResult<Sandbox> {
+        let path = state_dir.join("sandbox").join("world.json");
+        let world = match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| {
+                anyhow::anyhow!("the simulated account {} is damaged ({e}); move it away to start a new one", path.display())
+            })?,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                let seed = answers.get("sandbox", "seed").and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_SEED);
+                let user = answers.get("sandbox", "user").unwrap_or_else(|| "student".into());
+                let region = answers.get("sandbox", "region").unwrap_or_else(|| default_region.into());
+                let now = std::env::var("LECTURE06_SANDBOX_NOW")
+                    .ok()
+                    .and_then(|s| crate::clock::parse_time(&s))
+                    .unwrap_or_else(Utc::now);
+                World::new(seed, now, &user, &region)
+            }
+            Err(err) => return Err(err.into()),
+        };
+        let speed = std::env::var("LECTURE06_SANDBOX_SPEED").ok().and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_SPEED);
+        let sandbox = Sandbox { world: Arc::new(Mutex::new(world)), path, speed };
+        sandbox.persist()?;
+        Ok(sandbox)
+    }
+
+    pub fn region(&self) -> String {
+        self.read(|w| w.region.clone())
+    }
+
+    pub fn read<R>(&self, f: impl FnOnce(&World) -> R) -> R {
+        f(&self.world.lock().expect("sandbox lock"))
+    }
+
+    /// Changes the world and saves it at once.
+    pub fn change<R>(&self, f: impl FnOnce(&mut World) -> R) -> Result<R, CloudError> {
+        let result = f(&mut self.world.lock().expect("sandbox lock"));
+        self.persist().map_err(|e| CloudError::new(crate::cloud::CloudErrorKind::Other, "sandbox", e.to_string()))?;
+        Ok(result)
+    }
+
+    fn persist(&self) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec_pretty(&*self.world.lock().expect("sandbox lock"))?;
+        write_atomically(&self.path, &bytes)
+    }
+}
+
+impl Clock for Sandbox {
+    fn now(&self) -> DateTime<Utc> {
+        self.read(|w| w.now)
+    }
+
+    fn sleep(&self, duration: Duration) {
+        let _ = self.change(|w| w.now += chrono::Duration::from_std(duration).unwrap_or_default());
+        if self.speed > 0.0 {
+            std::thread::sleep(duration.div_f64(self.speed));
+        }
+    }
+}
+
+impl Identity for Sandbox {
+    fn caller(&self) -> Result<Caller, CloudError> {
+        Ok(self.read(World::caller))
+    }
+}
+
+impl EventHistory for Sandbox {
+    fn latest_events(&self, query: &EventQuery) -> Result<EventSearch, CloudError> {
+        let world = self.read(World::clone);
+        Ok(events::lookup(&world, query))
+    }
+}
+
+/// The simulated account as a `Cloud`.
+pub fn connect(sandbox: Sandbox) -> crate::cloud::Cloud {
+    crate::cloud::Cloud {
+        region: sandbox.region(),
+        clock: Arc::new(sandbox.clone()),
+        identity: Box::new(sandbox.clone()),
+        events: Box::new(sandbox),
+    }
+}

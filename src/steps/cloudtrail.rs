@@ -1,0 +1,315 @@
+//! Step 1: find the student's latest CloudTrail event by their IAM user name, in the working
+//! Region and in us-east-1 (console sign-in and global services land there), let them pick an
+//! event and three of its fields, and keep it all as evidence.
+
+use super::StepCtx;
+use crate::clock::{jst, utc};
+use crate::cloud::{EventQuery, TrailEvent};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::prompt::Choice;
+use crate::t;
+use crate::trail_record::{self, Record};
+use crate::ui::table;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// Event history reaches back this far.
+pub const LOOKBACK_DAYS: i64 = 90;
+/// How many events the student chooses from.
+pub const LIST_LENGTH: usize = 10;
+pub const GLOBAL_REGION: &str = "us-east-1";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CloudtrailEvidence {
+    pub query: QueryEvidence,
+    pub listed: Vec<ListedEvent>,
+    pub chosen: ChosenEvent,
+    pub fields: Vec<PickedField>,
+    pub captured_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueryEvidence {
+    pub user: String,
+    pub regions: Vec<String>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub requests: Vec<(String, usize)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ListedEvent {
+    pub event_id: String,
+    pub event_name: String,
+    pub event_time: DateTime<Utc>,
+    pub event_source: String,
+    pub region: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChosenEvent {
+    pub event_id: String,
+    pub event_name: String,
+    pub event_time: DateTime<Utc>,
+    pub event_source: String,
+    pub region: String,
+    pub username: Option<String>,
+    /// The full record (`CloudTrailEvent`), parsed; a string when it was not valid JSON.
+    pub record: Value,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PickedField {
+    pub path: String,
+    pub value: String,
+    pub meaning_en: String,
+    pub meaning_ja: String,
+}
+
+fn non_empty(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
+    move |value: &str| {
+        if value.trim().is_empty() {
+            Err(t!(lang, "it must not be empty", "空にはできません"))
+        } else if value.trim() != value {
+            Err(t!(lang, "remove the spaces around it", "前後の空白を取り除いてください"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+fn valid_region(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
+    move |value: &str| {
+        let parts: Vec<&str> = value.split('-').collect();
+        let ok = parts.len() >= 3
+            && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+            && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()));
+        if ok {
+            Ok(())
+        } else {
+            Err(t!(lang, "a Region code looks like ap-northeast-1", "リージョンコードは ap-northeast-1 のような形式です"))
+        }
+    }
+}
+
+fn query_regions(working: &str) -> Vec<String> {
+    let mut regions = vec![working.to_string()];
+    if working != GLOBAL_REGION {
+        regions.push(GLOBAL_REGION.to_string());
+    }
+    regions
+}
+
+pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
+    let lang = ctx.lang;
+    let caller = ctx.cloud.identity.caller()?;
+    let search = loop {
+        let user = ctx.ask_text(
+            "user",
+            t!(lang, "IAM user name to look for", "探す IAM ユーザー名"),
+            Some(caller.principal_name()),
+            &non_empty(lang),
+        )?;
+        let region = ctx.ask_text(
+            "region",
+            t!(lang, "Working Region (us-east-1 is searched too)", "作業リージョン（us-east-1 も検索します）"),
+            Some(ctx.cloud.region.clone()),
+            &valid_region(lang),
+        )?;
+        let end = ctx.cloud.clock.now();
+        let query = EventQuery {
+            user: user.clone(),
+            regions: query_regions(&region),
+            start: end - Duration::days(LOOKBACK_DAYS),
+            end,
+            limit: LIST_LENGTH,
+        };
+        if ctx.options.dry_run {
+            for region in &query.regions {
+                ctx.ui.plan(
+                    "cloudtrail:LookupEvents (read-only)",
+                    &json!({"Region": region, "LookupAttributes": [{"AttributeKey": "Username", "AttributeValue": user}],
+                            "StartTime": query.start, "EndTime": query.end, "MaxResults": 50}),
+                );
+            }
+        }
+        let regions = query.regions.join(", ");
+        let spinner = ctx.ui.spinner(t!(lang, "Looking up events of {user} in {regions}…", "{regions} で {user} のイベントを検索中…"));
+        let result = ctx.cloud.events.latest_events(&query);
+        spinner.finish();
+        let result = result?;
+        if !result.events.is_empty() {
+            break (query, result);
+        }
+        ctx.ui.warn(t!(
+            lang,
+            "No event of \"{user}\" in {regions} in the last {LOOKBACK_DAYS} days. Likely reasons:\n  - the events are in another Region (check the Region selector of the console);\n  - the name differs (it is case-sensitive; SSO users appear under their session name, often their e-mail);\n  - your last use is older than {LOOKBACK_DAYS} days: event history ends there, the trail's log files in S3 go further back.",
+            "直近 {LOOKBACK_DAYS} 日間、{regions} に「{user}」のイベントがありません。考えられる理由:\n  - 別のリージョンで操作した（コンソール右上のリージョンを確認）\n  - ユーザー名が違う（大文字・小文字を区別します。SSO ユーザーはセッション名＝多くはメールアドレスで記録されます）\n  - 最後の利用が {LOOKBACK_DAYS} 日より前（イベント履歴はそこまで。証跡の S3 ログならさらに遡れます）"
+        ));
+        let retry = ctx.prompter.is_interactive()
+            && ctx.ask_confirm("retry", t!(lang, "Try another user name or Region?", "別のユーザー名かリージョンで試しますか？"), true)?;
+        if !retry {
+            return Err(AppError::Failed(t!(
+                lang,
+                "No CloudTrail event was found for \"{user}\". Give another name or Region ([cloudtrail] user / region in the answers file, or answer the prompts) and run `lecture06 run --step cloudtrail` again.",
+                "「{user}」の CloudTrail イベントが見つかりませんでした。別の名前かリージョンを指定して（回答ファイルの [cloudtrail] user / region、または質問への回答）`lecture06 run --step cloudtrail` を再実行してください。"
+            )));
+        }
+        // Ask again, offering what was typed as the default.
+        ctx.state.steps.entry(ctx.step).or_default().answers.remove("retry");
+    };
+    let (query, result) = search;
+
+    ctx.ui.line(t!(lang, "Newest events first:", "新しい順のイベント:"));
+    let rows: Vec<Vec<String>> = result
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| vec![(i + 1).to_string(), jst(e.event_time), utc(e.event_time), e.event_name.clone(), e.event_source.clone(), e.region.clone()])
+        .collect();
+    let headers = [
+        "#",
+        lang.pick("Time (JST)", "日時（日本時間）"),
+        lang.pick("Time (UTC)", "日時（UTC）"),
+        lang.pick("Event", "イベント名"),
+        lang.pick("Source", "イベントソース"),
+        lang.pick("Region", "リージョン"),
+    ];
+    ctx.ui.line(table(&headers, &rows));
+    let choices: Vec<Choice> = result
+        .events
+        .iter()
+        .map(|e| Choice { id: e.event_id.clone(), label: format!("{}  {}  {}  {}", jst(e.event_time), e.event_name, e.event_source, e.region) })
+        .collect();
+    let index = ctx.ask_select("event", t!(lang, "Which event? (the newest is your last use)", "どのイベントにしますか？（一番上が最後の利用）"), &choices, 0)?;
+    let event = &result.events[index];
+    let record = parse_record(event);
+
+    ctx.ui.line(t!(lang, "The event record (CloudTrailEvent):", "イベントレコード（CloudTrailEvent）:"));
+    ctx.ui.line(serde_json::to_string_pretty(&record.0).unwrap_or_default());
+
+    let fields = record.pickable_fields();
+    let choices: Vec<Choice> = fields
+        .iter()
+        .map(|f| Choice { id: f.path.to_string(), label: format!("{} = {}  ({})", f.path, shorten(&record.show(f.path), 50), f.explain(lang)) })
+        .collect();
+    let defaults: Vec<usize> = trail_record::default_fields(&record)
+        .iter()
+        .filter_map(|path| fields.iter().position(|f| f.path == *path))
+        .collect();
+    let count = 3.min(fields.len());
+    let picked = ctx.ask_multi(
+        "fields",
+        t!(lang, "Pick three fields to explain (space to select, enter to confirm)", "説明する項目を 3 つ選んでください（スペースで選択、Enter で決定）"),
+        &choices,
+        &defaults,
+        count,
+    )?;
+    let picked: Vec<PickedField> = picked
+        .iter()
+        .map(|&i| {
+            let field = fields[i];
+            PickedField {
+                path: field.path.into(),
+                value: record.show(field.path),
+                meaning_en: field.explain(Lang::En),
+                meaning_ja: field.explain(Lang::Ja),
+            }
+        })
+        .collect();
+
+    let listed: Vec<ListedEvent> = result
+        .events
+        .iter()
+        .map(|e| ListedEvent { event_id: e.event_id.clone(), event_name: e.event_name.clone(), event_time: e.event_time, event_source: e.event_source.clone(), region: e.region.clone() })
+        .collect();
+    let evidence = CloudtrailEvidence {
+        query: QueryEvidence { user: query.user, regions: query.regions, start: query.start, end: query.end, requests: result.requests },
+        listed,
+        chosen: ChosenEvent {
+            event_id: event.event_id.clone(),
+            event_name: event.event_name.clone(),
+            event_time: event.event_time,
+            event_source: event.event_source.clone(),
+            region: event.region.clone(),
+            username: event.username.clone(),
+            record: record.0.clone(),
+        },
+        fields: picked,
+        captured_at: ctx.cloud.clock.now(),
+    };
+    ctx.evidence_file("lookup-events.json", &serde_json::to_vec_pretty(&result.events).map_err(anyhow::Error::from)?)?;
+    ctx.evidence_file("event.json", &serde_json::to_vec_pretty(&record.0).map_err(anyhow::Error::from)?)?;
+
+    ctx.ui.ok(t!(lang, "Captured:", "記録しました:"));
+    for line in summary_of(&evidence, lang) {
+        ctx.ui.line(format!("  {line}"));
+    }
+    Ok(serde_json::to_value(&evidence).map_err(anyhow::Error::from)?)
+}
+
+/// The record of an event; when `CloudTrailEvent` is not valid JSON, a record rebuilt from the
+/// event's own fields, so the step can still finish.
+fn parse_record(event: &TrailEvent) -> Record {
+    Record::parse(&event.record).unwrap_or_else(|_| {
+        Record(json!({
+            "eventID": event.event_id,
+            "eventName": event.event_name,
+            "eventTime": event.event_time,
+            "eventSource": event.event_source,
+            "awsRegion": event.region,
+            "userIdentity": {"userName": event.username},
+        }))
+    })
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(max).collect::<String>())
+    }
+}
+
+fn summary_of(evidence: &CloudtrailEvidence, lang: Lang) -> Vec<String> {
+    let chosen = &evidence.chosen;
+    let mut lines = vec![format!(
+        "{} — {} / {} ({}, {})",
+        chosen.event_name,
+        jst(chosen.event_time),
+        utc(chosen.event_time),
+        chosen.event_source,
+        chosen.region
+    )];
+    for field in &evidence.fields {
+        let meaning = lang.pick(&field.meaning_en, &field.meaning_ja);
+        lines.push(format!("{} = {} — {}", field.path, shorten(&field.value, 60), meaning));
+    }
+    lines
+}
+
+pub fn summary(evidence: &Value, lang: Lang) -> Vec<String> {
+    serde_json::from_value::<CloudtrailEvidence>(evidence.clone()).map(|e| summary_of(&e, lang)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn searches_the_working_region_and_us_east_1_once() {
+        assert_eq!(query_regions("ap-northeast-1"), vec!["ap-northeast-1", "us-east-1"]);
+        assert_eq!(query_regions("us-east-1"), vec!["us-east-1"]);
+    }
+
+    #[test]
+    fn region_validation() {
+        let check = valid_region(Lang::En);
+        assert!(check("ap-northeast-1").is_ok());
+        assert!(check("us-gov-west-1").is_ok());
+        assert!(check("tokyo").is_err());
+        assert!(check("ap-northeast").is_err());
+    }
+}
