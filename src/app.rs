@@ -43,9 +43,16 @@ impl App {
         }
         Ok(App {
             dir: cli.dir.clone(),
-            mode: if cli.sandbox { Mode::Sandbox } else { Mode::Real },
+            mode: if cli.sandbox {
+                Mode::Sandbox
+            } else {
+                Mode::Real
+            },
             lang,
-            profile: cli.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()),
+            profile: cli
+                .profile
+                .clone()
+                .or_else(|| std::env::var("AWS_PROFILE").ok()),
             region: cli.region.clone(),
             ui: Ui::new(lang, cli.verbose),
         })
@@ -57,7 +64,9 @@ impl App {
 
     /// The workspace's state, refusing one made for the other mode.
     pub fn load_state(&self, workspace: &Workspace) -> AppResult<Option<State>> {
-        let Some(state) = workspace.load()? else { return Ok(None) };
+        let Some(state) = workspace.load()? else {
+            return Ok(None);
+        };
         if state.mode != self.mode {
             let lang = self.lang;
             let dir = self.dir.display();
@@ -82,9 +91,17 @@ impl App {
         match self.mode {
             Mode::Sandbox => {
                 let region = self.region.as_deref().unwrap_or(crate::aws::DEFAULT_REGION);
-                Ok(crate::sandbox::connect(Sandbox::open(&workspace.dir, answers, region)?))
+                Ok(crate::sandbox::connect(Sandbox::open(
+                    &workspace.dir,
+                    answers,
+                    region,
+                )?))
             }
-            Mode::Real => Ok(Aws::from_environment(self.profile.as_deref(), self.region.as_deref())?.connect()),
+            Mode::Real => Ok(Aws::from_environment(
+                self.profile.as_deref(),
+                self.region.as_deref(),
+            )?
+            .connect()),
         }
     }
 }

@@ -28,7 +28,9 @@ fn jst_offset() -> FixedOffset {
 
 /// `2023-07-09 22:53:52 JST`
 pub fn jst(time: DateTime<Utc>) -> String {
-    time.with_timezone(&jst_offset()).format("%Y-%m-%d %H:%M:%S JST").to_string()
+    time.with_timezone(&jst_offset())
+        .format("%Y-%m-%d %H:%M:%S JST")
+        .to_string()
 }
 
 /// `2023-07-09 13:53:52 UTC`
@@ -43,7 +45,11 @@ pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {
         return Some(time.with_timezone(&Utc));
     }
-    for format in ["%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%H:%M:%S%.fZ", "%Y-%m-%d %H:%M:%S"] {
+    for format in [
+        "%Y-%m-%dT%H:%MZ",
+        "%Y-%m-%dT%H:%M:%S%.fZ",
+        "%Y-%m-%d %H:%M:%S",
+    ] {
         if let Ok(naive) = chrono::NaiveDateTime::parse_from_str(text, format) {
             return Some(naive.and_utc());
         }

@@ -22,7 +22,12 @@ pub fn status(app: &App, args: &StatusArgs) -> AppResult<()> {
                 .evidence
                 .as_ref()
                 .filter(|_| entry.status == StepStatus::Done)
-                .map(|e| steps::summary(step, e, lang).iter().map(|l| mask::text(l)).collect())
+                .map(|e| {
+                    steps::summary(step, e, lang)
+                        .iter()
+                        .map(|l| mask::text(l))
+                        .collect()
+                })
                 .unwrap_or_default();
             json!({
                 "id": step.id(),
@@ -48,7 +53,10 @@ pub fn status(app: &App, args: &StatusArgs) -> AppResult<()> {
             "steps": steps_json,
             "resources": resources,
         });
-        println!("{}", serde_json::to_string_pretty(&out).map_err(anyhow::Error::from)?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).map_err(anyhow::Error::from)?
+        );
         return Ok(());
     }
     let Some(state) = state else {
@@ -76,19 +84,39 @@ pub fn status(app: &App, args: &StatusArgs) -> AppResult<()> {
             StepStatus::InProgress => lang.pick("in progress", "作業中"),
             StepStatus::Pending => lang.pick("pending", "未着手"),
         };
-        let extra = if step.available() { "" } else { lang.pick(" (not available yet)", "（未対応）") };
-        app.ui.line(format!("{mark} {} — {} — {word}{extra}", step.id(), step.title(lang)));
+        let extra = if step.available() {
+            ""
+        } else {
+            lang.pick(" (not available yet)", "（未対応）")
+        };
+        app.ui.line(format!(
+            "{mark} {} — {} — {word}{extra}",
+            step.id(),
+            step.title(lang)
+        ));
         if let Some(reason) = &state.step(*step).reopened {
-            app.ui.line(format!("      {} {reason}", lang.pick("reopened:", "再開理由:")));
+            app.ui.line(format!(
+                "      {} {reason}",
+                lang.pick("reopened:", "再開理由:")
+            ));
         }
-        for line in entry["summary"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        for line in entry["summary"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
             app.ui.line(format!("      {line}"));
         }
     }
     if !state.resources.is_empty() {
-        app.ui.line(lang.pick("Resources lecture06 created:", "lecture06 が作成したリソース:"));
+        app.ui.line(lang.pick(
+            "Resources lecture06 created:",
+            "lecture06 が作成したリソース:",
+        ));
         for r in &state.resources {
-            app.ui.line(format!("  {} {} ({})", r.kind, mask::text(&r.id), r.region));
+            app.ui
+                .line(format!("  {} {} ({})", r.kind, mask::text(&r.id), r.region));
         }
     }
     Ok(())
@@ -96,9 +124,12 @@ pub fn status(app: &App, args: &StatusArgs) -> AppResult<()> {
 
 pub fn guide(app: &App, step: Option<StepId>) -> AppResult<()> {
     let styled = std::io::stdout().is_terminal();
-    let steps: Vec<StepId> = step.map(|s| vec![s]).unwrap_or_else(|| StepId::ALL.to_vec());
+    let steps: Vec<StepId> = step
+        .map(|s| vec![s])
+        .unwrap_or_else(|| StepId::ALL.to_vec());
     for step in steps {
-        app.ui.line(guide::render(guide::source(step, app.lang), styled));
+        app.ui
+            .line(guide::render(guide::source(step, app.lang), styled));
     }
     Ok(())
 }
@@ -111,10 +142,22 @@ pub fn confirm_destructive(app: &App, yes: bool, prompt: String) -> AppResult<bo
     }
     if !std::io::stdin().is_terminal() {
         let lang = app.lang;
-        return Err(AppError::Usage(t!(lang, "{prompt} — add --yes to confirm without a terminal.", "{prompt} — 端末なしで実行するには --yes を付けてください。")));
+        return Err(AppError::Usage(t!(
+            lang,
+            "{prompt} — add --yes to confirm without a terminal.",
+            "{prompt} — 端末なしで実行するには --yes を付けてください。"
+        )));
     }
-    let mut terminal = Terminal { answers: Answers::default(), lang: app.lang };
-    let ask = Ask { table: "confirm", key: "confirm", prompt, default: None };
+    let mut terminal = Terminal {
+        answers: Answers::default(),
+        lang: app.lang,
+    };
+    let ask = Ask {
+        table: "confirm",
+        key: "confirm",
+        prompt,
+        default: None,
+    };
     terminal.confirm(&ask, false)
 }
 
@@ -123,13 +166,25 @@ pub fn reset(app: &App, args: &ResetArgs) -> AppResult<()> {
     let mut workspace = app.workspace();
     workspace.lock()?;
     let Some(mut state) = app.load_state(&workspace)? else {
-        app.ui.line(t!(lang, "Nothing to reset: no session here.", "リセットするものがありません（セッションがありません）。"));
+        app.ui.line(t!(
+            lang,
+            "Nothing to reset: no session here.",
+            "リセットするものがありません（セッションがありません）。"
+        ));
         return Ok(());
     };
-    let targets: Vec<StepId> = if args.all { StepId::ALL.to_vec() } else { args.step.into_iter().collect() };
+    let targets: Vec<StepId> = if args.all {
+        StepId::ALL.to_vec()
+    } else {
+        args.step.into_iter().collect()
+    };
     let names: Vec<&str> = targets.iter().map(|s| s.id()).collect();
     let names = names.join(", ");
-    let prompt = t!(lang, "Forget the answers and evidence of: {names}?", "次のステップの回答と証跡を消去しますか: {names}");
+    let prompt = t!(
+        lang,
+        "Forget the answers and evidence of: {names}?",
+        "次のステップの回答と証跡を消去しますか: {names}"
+    );
     if !confirm_destructive(app, args.yes, prompt)? {
         return Ok(());
     }
@@ -139,7 +194,10 @@ pub fn reset(app: &App, args: &ResetArgs) -> AppResult<()> {
         let dir = workspace.evidence_dir(*step);
         if dir.exists() {
             let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
-            let aside = workspace.dir.join("reset").join(format!("{}-{stamp}", step.id()));
+            let aside = workspace
+                .dir
+                .join("reset")
+                .join(format!("{}-{stamp}", step.id()));
             std::fs::create_dir_all(aside.parent().expect("has a parent"))?;
             std::fs::rename(&dir, &aside)?;
         }
@@ -156,11 +214,16 @@ pub fn cleanup(app: &App, yes: bool) -> AppResult<()> {
     let state: Option<State> = app.load_state(&workspace)?;
     let resources = state.map(|s| s.resources).unwrap_or_default();
     if resources.is_empty() {
-        app.ui.line(t!(lang, "lecture06 has created no AWS resources here: nothing to clean up.", "lecture06 はここで AWS リソースを作成していません。削除するものはありません。"));
+        app.ui.line(t!(
+            lang,
+            "lecture06 has created no AWS resources here: nothing to clean up.",
+            "lecture06 はここで AWS リソースを作成していません。削除するものはありません。"
+        ));
         return Ok(());
     }
     for r in &resources {
-        app.ui.line(format!("  {} {} ({})", r.kind, mask::text(&r.id), r.region));
+        app.ui
+            .line(format!("  {} {} ({})", r.kind, mask::text(&r.id), r.region));
     }
     let _ = yes;
     Err(AppError::Failed(t!(

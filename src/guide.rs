@@ -33,11 +33,17 @@ pub fn render(markdown: &str, styled: bool) -> String {
     let mut list_depth: Vec<Option<u64>> = Vec::new();
     let mut in_code = false;
     let mut link: Option<String> = None;
-    let bold = |s: &str| if styled { style(s).bold().to_string() } else { s.to_string() };
+    let bold = |s: &str| {
+        if styled {
+            style(s).bold().to_string()
+        } else {
+            s.to_string()
+        }
+    };
     for event in Parser::new(markdown) {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
-                if !out.is_empty() {
+                if !out.is_empty() && !out.ends_with("\n\n") {
                     out.push('\n');
                 }
                 out.push_str(match level {
@@ -46,7 +52,7 @@ pub fn render(markdown: &str, styled: bool) -> String {
                     _ => "### ",
                 });
             }
-            Event::End(TagEnd::Heading(_)) => out.push('\n'),
+            Event::End(TagEnd::Heading(_)) => out.push_str("\n\n"),
             Event::Start(Tag::Paragraph) => {}
             Event::End(TagEnd::Paragraph) => {
                 out.push('\n');
@@ -78,11 +84,7 @@ pub fn render(markdown: &str, styled: bool) -> String {
                 };
                 out.push_str(&format!("{indent}{marker}"));
             }
-            Event::End(TagEnd::Item) => {
-                if !out.ends_with('\n') {
-                    out.push('\n');
-                }
-            }
+            Event::End(TagEnd::Item) if !out.ends_with('\n') => out.push('\n'),
             Event::Start(Tag::CodeBlock(kind)) => {
                 in_code = true;
                 if let CodeBlockKind::Fenced(_) = kind {
@@ -133,14 +135,23 @@ mod tests {
                 assert!(text.starts_with("# "), "{step:?} {lang:?} needs a title");
                 assert!(text.len() > 200, "{step:?} {lang:?} is too short");
                 let rendered = render(text, false);
-                assert!(!rendered.contains("**") && !rendered.contains("]("), "{step:?} {lang:?}: {rendered}");
+                assert!(
+                    !rendered.contains("**") && !rendered.contains("]("),
+                    "{step:?} {lang:?}: {rendered}"
+                );
             }
         }
     }
 
     #[test]
     fn renders_lists_code_and_links() {
-        let text = render("# T\n\nSee [docs](https://x.test).\n\n- a\n- b\n\n```\nls\n```\n", false);
-        assert_eq!(text, "# T\n\nSee docs <https://x.test>.\n\n• a\n• b\n\n\n    ls\n\n");
+        let text = render(
+            "# T\n\nSee [docs](https://x.test).\n\n- a\n- b\n\n```\nls\n```\n",
+            false,
+        );
+        assert_eq!(
+            text,
+            "# T\n\nSee docs <https://x.test>.\n\n• a\n• b\n\n\n    ls\n"
+        );
     }
 }

@@ -20,7 +20,11 @@ impl Lang {
             .filter_map(|name| std::env::var(name).ok())
             .find(|value| !value.is_empty())
             .unwrap_or_default();
-        if locale.starts_with("ja") { Lang::Ja } else { Lang::En }
+        if locale.starts_with("ja") {
+            Lang::Ja
+        } else {
+            Lang::En
+        }
     }
 
     pub fn code(self) -> &'static str {

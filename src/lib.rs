@@ -53,7 +53,10 @@ pub fn explain(err: &AppError, cli: &Cli) -> String {
     let lang = cli.lang.unwrap_or_else(i18n::Lang::from_env);
     match err {
         AppError::Cloud(cloud) => {
-            let profile = cli.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok());
+            let profile = cli
+                .profile
+                .clone()
+                .or_else(|| std::env::var("AWS_PROFILE").ok());
             cloud.explain(lang, profile.as_deref())
         }
         AppError::Other(other) => format!("{other:#}"),

@@ -6,21 +6,23 @@
 use regex::{Captures, Regex};
 use std::sync::LazyLock;
 
-static ACCESS_KEY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(AKIA|ASIA|AIDA|AROA|AIPA|ANPA|ANVA|AGPA)[A-Z0-9]{12,}\b").unwrap());
-static ACCOUNT_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(^|[^0-9])([0-9]{4})([0-9]{8})([^0-9]|$)").unwrap());
+static ACCESS_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(AKIA|ASIA|AIDA|AROA|AIPA|ANPA|ANVA|AGPA)[A-Z0-9]{12,}\b").unwrap()
+});
+static ACCOUNT_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(^|[^0-9])([0-9]{4})([0-9]{8})([^0-9]|$)").unwrap());
 static EMAIL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z0-9._%+\-]+@([A-Za-z0-9\-]+\.)+[A-Za-z]{2,}").unwrap());
 static IPV4: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(^|[^0-9.])([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})([^0-9.]|$)").unwrap()
 });
-static IPV6: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(^|[^0-9a-f:])((?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{1,4}|(?:[0-9a-f]{1,4}:){1,7}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4})*)?|::(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})([^0-9a-f:]|$)")
-        .unwrap()
-});
+/// Runs of hex digits, colons and dots: IPv6 candidates, confirmed by parsing.
+static IPV6_CANDIDATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*").unwrap());
 
 pub const MASKED_IP: &str = "x.x.x.x";
 pub const MASKED_EMAIL: &str = "***@***";
+pub const MASKED_IPV6: &str = "x:x:x:x";
 
 /// `556312345678` → `5563********`.
 pub fn account_id(id: &str) -> String {
@@ -34,12 +36,28 @@ pub fn account_id(id: &str) -> String {
 /// Masks every account ID, access key ID, e-mail and IP address in `text`.
 pub fn text(text: &str) -> String {
     let text = EMAIL.replace_all(text, MASKED_EMAIL);
-    let text = ACCESS_KEY.replace_all(&text, |c: &Captures| format!("{}{}", &c[1], "*".repeat(c[0].len() - 4)));
-    let text = replace_all_overlapping(&ACCOUNT_ID, &text, |c| format!("{}{}********{}", &c[1], &c[2], &c[4]));
-    let text = replace_all_overlapping(&IPV4, &text, |c| {
-        if is_ipv4(&c[2]) { format!("{}{MASKED_IP}{}", &c[1], &c[3]) } else { c[0].to_string() }
+    let text = ACCESS_KEY.replace_all(&text, |c: &Captures| {
+        format!("{}{}", &c[1], "*".repeat(c[0].len() - 4))
     });
-    replace_all_overlapping(&IPV6, &text, |c| format!("{}{}{}", &c[1], "x:x:x:x", &c[3]))
+    let text = replace_all_overlapping(&ACCOUNT_ID, &text, |c| {
+        format!("{}{}********{}", &c[1], &c[2], &c[4])
+    });
+    let text = replace_all_overlapping(&IPV4, &text, |c| {
+        if is_ipv4(&c[2]) {
+            format!("{}{MASKED_IP}{}", &c[1], &c[3])
+        } else {
+            c[0].to_string()
+        }
+    });
+    IPV6_CANDIDATE
+        .replace_all(&text, |c: &Captures| {
+            if is_ipv6(&c[0]) {
+                MASKED_IPV6.to_string()
+            } else {
+                c[0].to_string()
+            }
+        })
+        .into_owned()
 }
 
 /// Masks every string inside a JSON value (keys are left alone).
@@ -48,7 +66,9 @@ pub fn json(value: &serde_json::Value) -> serde_json::Value {
     match value {
         Value::String(s) => Value::String(text(s)),
         Value::Array(items) => Value::Array(items.iter().map(json).collect()),
-        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), json(v))).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), json(v))).collect())
+        }
         Value::Number(n) => {
             let digits = n.to_string();
             if digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -61,9 +81,20 @@ pub fn json(value: &serde_json::Value) -> serde_json::Value {
     }
 }
 
+/// An IPv6 address with at least two written groups (so `::` alone, or `12:40:00`, is not one).
+fn is_ipv6(candidate: &str) -> bool {
+    let trimmed = candidate.trim_end_matches(['.', ':']);
+    let groups = trimmed.split(':').filter(|g| !g.is_empty()).count();
+    groups >= 2
+        && (trimmed.parse::<std::net::Ipv6Addr>().is_ok()
+            || candidate.parse::<std::net::Ipv6Addr>().is_ok())
+}
+
 fn is_ipv4(candidate: &str) -> bool {
     candidate.parse::<std::net::Ipv4Addr>().is_ok()
-        || candidate.split('.').all(|part| part.parse::<u16>().is_ok_and(|n| n <= 255))
+        || candidate
+            .split('.')
+            .all(|part| part.parse::<u16>().is_ok_and(|n| n <= 255))
 }
 
 /// The patterns above consume one delimiter character on each side, so two matches separated by
@@ -98,8 +129,10 @@ pub fn findings(text: &str) -> Vec<(&'static str, String)> {
             found.push(("IPv4 address", c[2].to_string()));
         }
     }
-    for c in IPV6.captures_iter(text) {
-        found.push(("IPv6 address", c[2].to_string()));
+    for m in IPV6_CANDIDATE.find_iter(text) {
+        if is_ipv6(m.as_str()) {
+            found.push(("IPv6 address", m.as_str().to_string()));
+        }
     }
     found
 }

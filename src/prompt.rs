@@ -35,7 +35,13 @@ pub trait Prompter {
     fn confirm(&mut self, ask: &Ask, default: bool) -> AppResult<bool>;
     fn select(&mut self, ask: &Ask, choices: &[Choice], default: usize) -> AppResult<usize>;
     /// Exactly `count` choices; in an answers file, a list of ids (or one comma-separated string).
-    fn multi_select(&mut self, ask: &Ask, choices: &[Choice], defaults: &[usize], count: usize) -> AppResult<Vec<usize>>;
+    fn multi_select(
+        &mut self,
+        ask: &Ask,
+        choices: &[Choice],
+        defaults: &[usize],
+        count: usize,
+    ) -> AppResult<Vec<usize>>;
 }
 
 /// The parsed answers file (`--answers FILE`).
@@ -48,10 +54,18 @@ impl Answers {
     pub fn load(path: &Path, lang: Lang) -> AppResult<Answers> {
         let shown = path.display();
         let text = std::fs::read_to_string(path).map_err(|e| {
-            AppError::Usage(t!(lang, "Cannot read the answers file {shown}: {e}", "回答ファイル {shown} を読めません: {e}"))
+            AppError::Usage(t!(
+                lang,
+                "Cannot read the answers file {shown}: {e}",
+                "回答ファイル {shown} を読めません: {e}"
+            ))
         })?;
         Answers::parse(&text, lang).map_err(|e| {
-            AppError::Usage(t!(lang, "The answers file {shown} is not valid: {e}", "回答ファイル {shown} が正しくありません: {e}"))
+            AppError::Usage(t!(
+                lang,
+                "The answers file {shown} is not valid: {e}",
+                "回答ファイル {shown} が正しくありません: {e}"
+            ))
         })
     }
 
@@ -82,7 +96,11 @@ impl Answers {
             toml::Value::String(s) => s.clone(),
             toml::Value::Array(items) => items
                 .iter()
-                .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string())
+                })
                 .collect::<Vec<_>>()
                 .join(","),
             other => other.to_string(),
@@ -101,7 +119,11 @@ fn parse_bool(text: &str) -> Option<bool> {
 fn find_choice(choices: &[Choice], wanted: &str) -> Option<usize> {
     let wanted = wanted.trim();
     choices.iter().position(|c| c.id == wanted).or_else(|| {
-        wanted.parse::<usize>().ok().filter(|n| (1..=choices.len()).contains(n)).map(|n| n - 1)
+        wanted
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=choices.len()).contains(n))
+            .map(|n| n - 1)
     })
 }
 
@@ -138,7 +160,11 @@ impl Prompter for Scripted {
     }
 
     fn text(&mut self, ask: &Ask, validate: Validate) -> AppResult<String> {
-        let value = self.answers.get(ask.table, ask.key).or_else(|| ask.default.clone()).ok_or_else(|| self.missing(ask))?;
+        let value = self
+            .answers
+            .get(ask.table, ask.key)
+            .or_else(|| ask.default.clone())
+            .ok_or_else(|| self.missing(ask))?;
         validate(&value).map_err(|why| self.invalid(ask, &value, &why))?;
         Ok(value)
     }
@@ -146,7 +172,8 @@ impl Prompter for Scripted {
     fn confirm(&mut self, ask: &Ask, default: bool) -> AppResult<bool> {
         match self.answers.get(ask.table, ask.key) {
             None => Ok(default),
-            Some(value) => parse_bool(&value).ok_or_else(|| self.invalid(ask, &value, "expected true or false")),
+            Some(value) => parse_bool(&value)
+                .ok_or_else(|| self.invalid(ask, &value, "expected true or false")),
         }
     }
 
@@ -155,13 +182,24 @@ impl Prompter for Scripted {
             None => Ok(default),
             Some(value) => find_choice(choices, &value).ok_or_else(|| {
                 let ids: Vec<&str> = choices.iter().map(|c| c.id.as_str()).collect();
-                let why = t!(self.lang, "expected one of: {}", "次のいずれかを指定してください: {}", ids.join(", "));
+                let why = t!(
+                    self.lang,
+                    "expected one of: {}",
+                    "次のいずれかを指定してください: {}",
+                    ids.join(", ")
+                );
                 self.invalid(ask, &value, &why)
             }),
         }
     }
 
-    fn multi_select(&mut self, ask: &Ask, choices: &[Choice], defaults: &[usize], count: usize) -> AppResult<Vec<usize>> {
+    fn multi_select(
+        &mut self,
+        ask: &Ask,
+        choices: &[Choice],
+        defaults: &[usize],
+        count: usize,
+    ) -> AppResult<Vec<usize>> {
         let Some(value) = self.answers.get(ask.table, ask.key) else {
             return Ok(defaults.to_vec());
         };
@@ -169,7 +207,12 @@ impl Prompter for Scripted {
         for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let index = find_choice(choices, part).ok_or_else(|| {
                 let ids: Vec<&str> = choices.iter().map(|c| c.id.as_str()).collect();
-                let why = t!(self.lang, "\"{part}\" is not one of: {}", "\"{part}\" は次のいずれでもありません: {}", ids.join(", "));
+                let why = t!(
+                    self.lang,
+                    "\"{part}\" is not one of: {}",
+                    "\"{part}\" は次のいずれでもありません: {}",
+                    ids.join(", ")
+                );
                 self.invalid(ask, &value, &why)
             })?;
             if !picked.contains(&index) {
@@ -177,7 +220,11 @@ impl Prompter for Scripted {
             }
         }
         if picked.len() != count {
-            let why = t!(self.lang, "pick exactly {count}", "ちょうど {count} 個選んでください");
+            let why = t!(
+                self.lang,
+                "pick exactly {count}",
+                "ちょうど {count} 個選んでください"
+            );
             return Err(self.invalid(ask, &value, &why));
         }
         Ok(picked)
@@ -192,7 +239,9 @@ pub struct Terminal {
 
 impl Terminal {
     fn default_for(&self, ask: &Ask) -> Option<String> {
-        self.answers.get(ask.table, ask.key).or_else(|| ask.default.clone())
+        self.answers
+            .get(ask.table, ask.key)
+            .or_else(|| ask.default.clone())
     }
 }
 
@@ -226,11 +275,18 @@ impl Prompter for Terminal {
         if let Some(default) = self.default_for(ask) {
             input = input.default(default);
         }
-        input.validate_with(|value: &String| validate(value)).interact_text().map_err(|e| from_dialoguer(e, self.lang))
+        input
+            .validate_with(|value: &String| validate(value))
+            .interact_text()
+            .map_err(|e| from_dialoguer(e, self.lang))
     }
 
     fn confirm(&mut self, ask: &Ask, default: bool) -> AppResult<bool> {
-        let default = self.answers.get(ask.table, ask.key).and_then(|v| parse_bool(&v)).unwrap_or(default);
+        let default = self
+            .answers
+            .get(ask.table, ask.key)
+            .and_then(|v| parse_bool(&v))
+            .unwrap_or(default);
         dialoguer::Confirm::new()
             .with_prompt(&ask.prompt)
             .default(default)
@@ -239,7 +295,11 @@ impl Prompter for Terminal {
     }
 
     fn select(&mut self, ask: &Ask, choices: &[Choice], default: usize) -> AppResult<usize> {
-        let default = self.answers.get(ask.table, ask.key).and_then(|v| find_choice(choices, &v)).unwrap_or(default);
+        let default = self
+            .answers
+            .get(ask.table, ask.key)
+            .and_then(|v| find_choice(choices, &v))
+            .unwrap_or(default);
         let labels: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
         dialoguer::Select::new()
             .with_prompt(&ask.prompt)
@@ -249,7 +309,13 @@ impl Prompter for Terminal {
             .map_err(|e| from_dialoguer(e, self.lang))
     }
 
-    fn multi_select(&mut self, ask: &Ask, choices: &[Choice], defaults: &[usize], count: usize) -> AppResult<Vec<usize>> {
+    fn multi_select(
+        &mut self,
+        ask: &Ask,
+        choices: &[Choice],
+        defaults: &[usize],
+        count: usize,
+    ) -> AppResult<Vec<usize>> {
         let labels: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
         let mut checked: Vec<bool> = (0..choices.len()).map(|i| defaults.contains(&i)).collect();
         loop {
@@ -263,7 +329,14 @@ impl Prompter for Terminal {
                 return Ok(picked);
             }
             let n = picked.len();
-            eprintln!("{}", t!(self.lang, "Pick exactly {count} (you picked {n}).", "ちょうど {count} 個選んでください（{n} 個選択中）。"));
+            eprintln!(
+                "{}",
+                t!(
+                    self.lang,
+                    "Pick exactly {count} (you picked {n}).",
+                    "ちょうど {count} 個選んでください（{n} 個選択中）。"
+                )
+            );
             checked = (0..choices.len()).map(|i| picked.contains(&i)).collect();
         }
     }
@@ -274,41 +347,100 @@ mod tests {
     use super::*;
 
     fn ask<'a>(default: Option<&str>) -> Ask<'a> {
-        Ask { table: "cloudtrail", key: "user", prompt: "IAM user name".into(), default: default.map(str::to_string) }
+        Ask {
+            table: "cloudtrail",
+            key: "user",
+            prompt: "IAM user name".into(),
+            default: default.map(str::to_string),
+        }
     }
 
     #[test]
     fn scripted_takes_entry_then_default_then_names_the_key() {
         let answers = Answers::parse("[cloudtrail]\nuser = \"kan1\"\n", Lang::En).unwrap();
-        let mut with_entry = Scripted { answers, lang: Lang::En };
-        assert_eq!(with_entry.text(&ask(Some("student")), &|_| Ok(())).unwrap(), "kan1");
+        let mut with_entry = Scripted {
+            answers,
+            lang: Lang::En,
+        };
+        assert_eq!(
+            with_entry.text(&ask(Some("student")), &|_| Ok(())).unwrap(),
+            "kan1"
+        );
 
-        let mut empty = Scripted { answers: Answers::default(), lang: Lang::En };
-        assert_eq!(empty.text(&ask(Some("student")), &|_| Ok(())).unwrap(), "student");
+        let mut empty = Scripted {
+            answers: Answers::default(),
+            lang: Lang::En,
+        };
+        assert_eq!(
+            empty.text(&ask(Some("student")), &|_| Ok(())).unwrap(),
+            "student"
+        );
         let err = empty.text(&ask(None), &|_| Ok(())).unwrap_err();
         assert_eq!(err.exit_code(), 2);
-        assert!(err.to_string().contains("`user = …` under [cloudtrail]"), "{err}");
+        assert!(
+            err.to_string().contains("`user = …` under [cloudtrail]"),
+            "{err}"
+        );
     }
 
     #[test]
     fn scripted_rejects_invalid_entries_with_exit_2() {
         let answers = Answers::parse("[cloudtrail]\nuser = \"\"\n", Lang::En).unwrap();
-        let mut scripted = Scripted { answers, lang: Lang::En };
-        let err = scripted.text(&ask(None), &|v| if v.is_empty() { Err("empty".into()) } else { Ok(()) }).unwrap_err();
+        let mut scripted = Scripted {
+            answers,
+            lang: Lang::En,
+        };
+        let err = scripted
+            .text(&ask(None), &|v| {
+                if v.is_empty() {
+                    Err("empty".into())
+                } else {
+                    Ok(())
+                }
+            })
+            .unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(err.to_string().contains("empty"));
     }
 
     #[test]
     fn multi_select_takes_lists_and_checks_the_count() {
-        let choices: Vec<Choice> =
-            ["a", "b", "c", "d"].iter().map(|id| Choice { id: id.to_string(), label: id.to_string() }).collect();
-        let answers = Answers::parse("[t]\nk = [\"d\", \"a\", \"b\"]\nbad = \"a,b\"\n", Lang::En).unwrap();
-        let mut scripted = Scripted { answers, lang: Lang::En };
-        let ask_k = Ask { table: "t", key: "k", prompt: "p".into(), default: None };
-        assert_eq!(scripted.multi_select(&ask_k, &choices, &[0, 1, 2], 3).unwrap(), vec![3, 0, 1]);
-        let ask_bad = Ask { table: "t", key: "bad", prompt: "p".into(), default: None };
-        assert!(scripted.multi_select(&ask_bad, &choices, &[0, 1, 2], 3).is_err());
+        let choices: Vec<Choice> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|id| Choice {
+                id: id.to_string(),
+                label: id.to_string(),
+            })
+            .collect();
+        let answers =
+            Answers::parse("[t]\nk = [\"d\", \"a\", \"b\"]\nbad = \"a,b\"\n", Lang::En).unwrap();
+        let mut scripted = Scripted {
+            answers,
+            lang: Lang::En,
+        };
+        let ask_k = Ask {
+            table: "t",
+            key: "k",
+            prompt: "p".into(),
+            default: None,
+        };
+        assert_eq!(
+            scripted
+                .multi_select(&ask_k, &choices, &[0, 1, 2], 3)
+                .unwrap(),
+            vec![3, 0, 1]
+        );
+        let ask_bad = Ask {
+            table: "t",
+            key: "bad",
+            prompt: "p".into(),
+            default: None,
+        };
+        assert!(
+            scripted
+                .multi_select(&ask_bad, &choices, &[0, 1, 2], 3)
+                .is_err()
+        );
     }
 
     #[test]

@@ -4,7 +4,6 @@
 
 use crate::app::App;
 use crate::cli::RunArgs;
-use crate::clock::Clock;
 use crate::cloud::Cloud;
 use crate::error::{AppError, AppResult};
 use crate::prompt::{Answers, Ask, Prompter, Scripted, Terminal};
@@ -17,7 +16,11 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
     let lang = app.lang;
     let ui = &app.ui;
     if args.step.is_some() && args.until.is_some() {
-        return Err(AppError::Usage(t!(lang, "--step runs one step; --until runs up to a step: give only one.", "--step は 1 ステップだけ、--until は指定ステップまで実行します。どちらか一方を指定してください。")));
+        return Err(AppError::Usage(t!(
+            lang,
+            "--step runs one step; --until runs up to a step: give only one.",
+            "--step は 1 ステップだけ、--until は指定ステップまで実行します。どちらか一方を指定してください。"
+        )));
     }
     let answers = match &args.answers {
         Some(path) => Answers::load(path, lang)?,
@@ -28,12 +31,21 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
     let existing = app.load_state(&workspace)?;
     let cloud = app.connect(&workspace, &answers)?;
     let mut state = existing.unwrap_or_else(|| State::new(app.mode, cloud.clock.now()));
-    let options = RunOptions { dry_run: args.dry_run };
-    let interactive = !args.yes && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let options = RunOptions {
+        dry_run: args.dry_run,
+    };
+    let interactive =
+        !args.yes && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let mut prompter: Box<dyn Prompter> = if interactive {
-        Box::new(Terminal { answers: answers.clone(), lang })
+        Box::new(Terminal {
+            answers: answers.clone(),
+            lang,
+        })
     } else {
-        Box::new(Scripted { answers: answers.clone(), lang })
+        Box::new(Scripted {
+            answers: answers.clone(),
+            lang,
+        })
     };
     if args.dry_run {
         ui.warn(t!(lang, "Dry run: AWS calls that would change something are printed, not made; nothing is saved.", "ドライラン: 変更を伴う AWS 呼び出しは表示のみで実行せず、何も保存しません。"));
@@ -45,15 +57,32 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
     let plan = match args.step {
         Some(step) => vec![step],
         None => {
-            reopen_stale_steps(app, &cloud, &workspace, &mut state, prompter.as_mut(), &options)?;
-            let Some(first) = StepId::ALL.iter().position(|s| state.status(*s) != StepStatus::Done) else {
+            reopen_stale_steps(
+                app,
+                &cloud,
+                &workspace,
+                &mut state,
+                prompter.as_mut(),
+                &options,
+            )?;
+            let Some(first) = StepId::ALL
+                .iter()
+                .position(|s| state.status(*s) != StepStatus::Done)
+            else {
                 ui.ok(t!(lang, "Every step is done. Write the submission with `lecture06 report`.", "すべてのステップが完了しています。`lecture06 report` で提出用レポートを作成できます。"));
                 return Ok(());
             };
-            let last = args.until.and_then(|u| StepId::ALL.iter().position(|s| *s == u)).unwrap_or(StepId::ALL.len() - 1);
+            let last = args
+                .until
+                .and_then(|u| StepId::ALL.iter().position(|s| *s == u))
+                .unwrap_or(StepId::ALL.len() - 1);
             if last < first {
                 let until = args.until.map(StepId::id).unwrap_or_default();
-                ui.ok(t!(lang, "Steps up to {until} are already done.", "{until} までのステップは完了済みです。"));
+                ui.ok(t!(
+                    lang,
+                    "Steps up to {until} are already done.",
+                    "{until} までのステップは完了済みです。"
+                ));
                 return Ok(());
             }
             StepId::ALL[first..=last].to_vec()
@@ -62,7 +91,11 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
 
     for step in plan {
         let number = StepId::ALL.iter().position(|s| *s == step).unwrap_or(0) + 1;
-        ui.heading(format!("{number}/{} {}", StepId::ALL.len(), step.title(lang)));
+        ui.heading(format!(
+            "{number}/{} {}",
+            StepId::ALL.len(),
+            step.title(lang)
+        ));
         if !step.available() {
             let id = step.id();
             ui.warn(t!(
@@ -72,7 +105,10 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
             ));
             break;
         }
-        ui.line(guide::render(guide::source(step, lang), std::io::stdout().is_terminal()));
+        ui.line(guide::render(
+            guide::source(step, lang),
+            std::io::stdout().is_terminal(),
+        ));
         {
             let entry = state.steps.entry(step).or_default();
             if entry.status != StepStatus::InProgress {
@@ -101,29 +137,58 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
         ui.ok(t!(lang, "Step {number} done.", "ステップ {number} 完了。"));
     }
     if args.dry_run {
-        ui.ok(t!(lang, "Dry run finished; nothing was changed or saved.", "ドライラン終了。何も変更・保存していません。"));
+        ui.ok(t!(
+            lang,
+            "Dry run finished; nothing was changed or saved.",
+            "ドライラン終了。何も変更・保存していません。"
+        ));
     }
     Ok(())
 }
 
 fn save(workspace: &Workspace, state: &State, options: &RunOptions) -> AppResult<()> {
-    if options.dry_run { Ok(()) } else { workspace.save(state) }
+    if options.dry_run {
+        Ok(())
+    } else {
+        workspace.save(state)
+    }
 }
 
 /// Who and where: the account (masked), the identity and the Region, and a chance to stop before
 /// anything happens in the wrong account or Region.
-fn introduce_account(app: &App, cloud: &Cloud, state: &mut State, prompter: &mut dyn Prompter) -> AppResult<()> {
+fn introduce_account(
+    app: &App,
+    cloud: &Cloud,
+    state: &mut State,
+    prompter: &mut dyn Prompter,
+) -> AppResult<()> {
     let lang = app.lang;
     let ui = &app.ui;
     let caller = cloud.identity.caller()?;
     ui.heading(match app.mode {
-        Mode::Sandbox => t!(lang, "Simulated AWS account (sandbox)", "模擬 AWS アカウント（サンドボックス）"),
+        Mode::Sandbox => t!(
+            lang,
+            "Simulated AWS account (sandbox)",
+            "模擬 AWS アカウント（サンドボックス）"
+        ),
         Mode::Real => t!(lang, "Your AWS account", "あなたの AWS アカウント"),
     });
     let kind = caller.principal_kind();
-    ui.line(format!("  {:<10} {}", lang.pick("Account", "アカウント"), mask::account_id(&caller.account)));
-    ui.line(format!("  {:<10} {} ({kind})", lang.pick("Identity", "ユーザー"), caller.principal_name()));
-    ui.line(format!("  {:<10} {}", lang.pick("Region", "リージョン"), cloud.region));
+    ui.line(format!(
+        "  {:<10} {}",
+        lang.pick("Account", "アカウント"),
+        mask::account_id(&caller.account)
+    ));
+    ui.line(format!(
+        "  {:<10} {} ({kind})",
+        lang.pick("Identity", "ユーザー"),
+        caller.principal_name()
+    ));
+    ui.line(format!(
+        "  {:<10} {}",
+        lang.pick("Region", "リージョン"),
+        cloud.region
+    ));
     if let Some(earlier) = state.region.clone().filter(|r| *r != cloud.region) {
         let now = &cloud.region;
         ui.warn(t!(
@@ -132,7 +197,16 @@ fn introduce_account(app: &App, cloud: &Cloud, state: &mut State, prompter: &mut
             "このセッションは {earlier} で始めましたが、現在のリージョンは {now} です。アラームやイベント履歴はリージョンごとです。移動したのでなければ --region {earlier} を指定してください。"
         ));
     }
-    let ask = Ask { table: "run", key: "confirm", prompt: t!(lang, "Go on with this account and Region?", "このアカウントとリージョンで続けますか？"), default: None };
+    let ask = Ask {
+        table: "run",
+        key: "confirm",
+        prompt: t!(
+            lang,
+            "Go on with this account and Region?",
+            "このアカウントとリージョンで続けますか？"
+        ),
+        default: None,
+    };
     if !prompter.confirm(&ask, true)? {
         return Err(AppError::Failed(t!(
             lang,
@@ -145,15 +219,35 @@ fn introduce_account(app: &App, cloud: &Cloud, state: &mut State, prompter: &mut
 }
 
 /// On resume, re-checks each done step cheaply and reopens the ones whose result no longer holds.
-fn reopen_stale_steps(app: &App, cloud: &Cloud, workspace: &Workspace, state: &mut State, prompter: &mut dyn Prompter, options: &RunOptions) -> AppResult<()> {
+fn reopen_stale_steps(
+    app: &App,
+    cloud: &Cloud,
+    workspace: &Workspace,
+    state: &mut State,
+    prompter: &mut dyn Prompter,
+    options: &RunOptions,
+) -> AppResult<()> {
     for step in StepId::ALL {
         if state.status(step) != StepStatus::Done || !step.available() {
             continue;
         }
-        let mut ctx = StepCtx { step, lang: app.lang, ui: &app.ui, cloud, prompter: &mut *prompter, workspace, state: &mut *state, options };
+        let mut ctx = StepCtx {
+            step,
+            lang: app.lang,
+            ui: &app.ui,
+            cloud,
+            prompter: &mut *prompter,
+            workspace,
+            state: &mut *state,
+            options,
+        };
         if let Some(reason) = steps::recheck(step, &mut ctx)? {
             let id = step.id();
-            app.ui.warn(t!(app.lang, "The {id} step is reopened: {reason}", "{id} ステップを再開します: {reason}"));
+            app.ui.warn(t!(
+                app.lang,
+                "The {id} step is reopened: {reason}",
+                "{id} ステップを再開します: {reason}"
+            ));
             let entry = state.steps.entry(step).or_default();
             entry.status = StepStatus::InProgress;
             entry.reopened = Some(reason);

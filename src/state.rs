@@ -141,7 +141,12 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn at(root: &Path, lang: Lang) -> Workspace {
-        Workspace { root: root.to_path_buf(), dir: root.join(STATE_DIR), lang, _lock: None }
+        Workspace {
+            root: root.to_path_buf(),
+            dir: root.join(STATE_DIR),
+            lang,
+            _lock: None,
+        }
     }
 
     pub fn state_path(&self) -> PathBuf {
@@ -162,7 +167,12 @@ impl Workspace {
             fs::write(&ignore, "*\n")?;
         }
         let path = self.dir.join("lock");
-        let mut file = OpenOptions::new().create(true).truncate(false).read(true).write(true).open(&path)?;
+        let mut file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)?;
         match file.try_lock() {
             Ok(()) => {
                 file.set_len(0)?;
@@ -202,9 +212,16 @@ impl Workspace {
             ))
         };
         let value: Value = serde_json::from_str(&text).map_err(|e| damaged(e.to_string()))?;
-        let format = value.get("format").and_then(Value::as_u64).ok_or_else(|| damaged("no \"format\"".into()))?;
+        let format = value
+            .get("format")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| damaged("no \"format\"".into()))?;
         if format > u64::from(FORMAT) {
-            let by = value.get("written_by").and_then(Value::as_str).unwrap_or("?").to_string();
+            let by = value
+                .get("written_by")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string();
             let ours = env!("CARGO_PKG_VERSION");
             return Err(AppError::Workspace(t!(
                 lang,
@@ -212,7 +229,9 @@ impl Workspace {
                 "{shown} は lecture06 {by}（状態形式 {format}）で書かれています。この lecture06 {ours} が読めるのは形式 {FORMAT} までです。lecture06 を更新してください。ファイルはそのまま残しています。"
             )));
         }
-        serde_json::from_value(value).map(Some).map_err(|e| damaged(e.to_string()))
+        serde_json::from_value(value)
+            .map(Some)
+            .map_err(|e| damaged(e.to_string()))
     }
 
     pub fn save(&self, state: &State) -> AppResult<()> {
@@ -225,7 +244,12 @@ impl Workspace {
         self.dir.join("evidence").join(step.id())
     }
 
-    pub fn write_evidence_file(&self, step: StepId, name: &str, bytes: &[u8]) -> AppResult<PathBuf> {
+    pub fn write_evidence_file(
+        &self,
+        step: StepId,
+        name: &str,
+        bytes: &[u8],
+    ) -> AppResult<PathBuf> {
         let path = self.evidence_dir(step).join(name);
         write_atomically(&path, bytes)?;
         Ok(path)
@@ -264,7 +288,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ws = Workspace::at(dir.path(), Lang::En);
         let mut state = State::new(Mode::Sandbox, now());
-        state.steps.entry(StepId::Cloudtrail).or_default().answers.insert("user".into(), "student".into());
+        state
+            .steps
+            .entry(StepId::Cloudtrail)
+            .or_default()
+            .answers
+            .insert("user".into(), "student".into());
         ws.save(&state).unwrap();
         assert_eq!(ws.load().unwrap(), Some(state));
     }
@@ -276,8 +305,14 @@ mod tests {
         fs::create_dir_all(&ws.dir).unwrap();
         fs::write(ws.state_path(), "{\"format\": 1, \"mode\": ").unwrap();
         let err = ws.load().unwrap_err().to_string();
-        assert!(err.contains("damaged") && err.contains("state.json"), "{err}");
-        assert_eq!(fs::read_to_string(ws.state_path()).unwrap(), "{\"format\": 1, \"mode\": ");
+        assert!(
+            err.contains("damaged") && err.contains("state.json"),
+            "{err}"
+        );
+        assert_eq!(
+            fs::read_to_string(ws.state_path()).unwrap(),
+            "{\"format\": 1, \"mode\": "
+        );
     }
 
     #[test]

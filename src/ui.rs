@@ -17,7 +17,11 @@ pub struct Ui {
 
 impl Ui {
     pub fn new(lang: Lang, verbose: bool) -> Ui {
-        Ui { lang, verbose, live: std::io::stderr().is_terminal() }
+        Ui {
+            lang,
+            verbose,
+            live: std::io::stderr().is_terminal(),
+        }
     }
 
     pub fn line(&self, text: impl AsRef<str>) {
@@ -25,7 +29,10 @@ impl Ui {
     }
 
     pub fn heading(&self, text: impl AsRef<str>) {
-        println!("\n{}", style(format!("== {} ==", text.as_ref())).bold().cyan());
+        println!(
+            "\n{}",
+            style(format!("== {} ==", text.as_ref())).bold().cyan()
+        );
     }
 
     pub fn ok(&self, text: impl AsRef<str>) {
@@ -51,7 +58,10 @@ impl Ui {
         let message = message.into();
         if self.live {
             let bar = ProgressBar::new_spinner();
-            bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"));
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+                    .expect("valid template"),
+            );
             bar.set_message(message);
             bar.enable_steady_tick(Duration::from_millis(120));
             Spinner { bar: Some(bar) }
@@ -96,14 +106,24 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
             .iter()
             .enumerate()
             .map(|(i, cell)| {
-                let pad = widths.get(i).copied().unwrap_or(0).saturating_sub(measure_text_width(cell));
+                let pad = widths
+                    .get(i)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(measure_text_width(cell));
                 format!("{cell}{}", " ".repeat(pad))
             })
             .collect();
         padded.join("  ").trim_end().to_string()
     };
     let mut out = vec![render(headers.to_vec())];
-    out.push(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+    out.push(
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  "),
+    );
     for row in rows {
         out.push(render(row.iter().map(String::as_str).collect()));
     }

@@ -3,7 +3,10 @@
 //! happens is retried with backoff by the SDK's standard retry mode).
 
 use super::{Aws, classify};
-use crate::cloud::{CloudError, CloudErrorKind, EventHistory, EventQuery, EventSearch, TrailEvent, events::merge_newest};
+use crate::cloud::{
+    CloudError, CloudErrorKind, EventHistory, EventQuery, EventSearch, TrailEvent,
+    events::merge_newest,
+};
 use aws_config::Region;
 use aws_sdk_cloudtrail::types::{Event, LookupAttribute, LookupAttributeKey};
 use chrono::{DateTime, Utc};
@@ -25,7 +28,9 @@ impl CloudTrailAdapter {
     }
 
     fn client(&self, region: &str) -> aws_sdk_cloudtrail::Client {
-        let config = aws_sdk_cloudtrail::config::Builder::from(&self.aws.config).region(Region::new(region.to_string())).build();
+        let config = aws_sdk_cloudtrail::config::Builder::from(&self.aws.config)
+            .region(Region::new(region.to_string()))
+            .build();
         aws_sdk_cloudtrail::Client::from_conf(config)
     }
 }
@@ -38,23 +43,34 @@ impl EventHistory for CloudTrailAdapter {
             .map(|region| {
                 let client = self.client(region);
                 let (region, query) = (region.clone(), query.clone());
-                self.aws.runtime.spawn(async move { lookup_region(&client, &region, &query).await })
+                self.aws
+                    .runtime
+                    .spawn(async move { lookup_region(&client, &region, &query).await })
             })
             .collect();
         self.aws.block_on(async {
             let mut per_region = Vec::new();
             let mut requests = Vec::new();
             for (task, region) in tasks.into_iter().zip(&query.regions) {
-                let (events, made) = task.await.map_err(|e| CloudError::new(CloudErrorKind::Other, ACTION, e.to_string()))??;
+                let (events, made) = task
+                    .await
+                    .map_err(|e| CloudError::new(CloudErrorKind::Other, ACTION, e.to_string()))??;
                 per_region.push(events);
                 requests.push((region.clone(), made));
             }
-            Ok(EventSearch { events: merge_newest(per_region, query.limit), requests })
+            Ok(EventSearch {
+                events: merge_newest(per_region, query.limit),
+                requests,
+            })
         })
     }
 }
 
-async fn lookup_region(client: &aws_sdk_cloudtrail::Client, region: &str, query: &EventQuery) -> Result<(Vec<TrailEvent>, usize), CloudError> {
+async fn lookup_region(
+    client: &aws_sdk_cloudtrail::Client,
+    region: &str,
+    query: &EventQuery,
+) -> Result<(Vec<TrailEvent>, usize), CloudError> {
     let attribute = LookupAttribute::builder()
         .attribute_key(LookupAttributeKey::Username)
         .attribute_value(&query.user)
@@ -87,7 +103,7 @@ async fn lookup_region(client: &aws_sdk_cloudtrail::Client, region: &str, query:
         }
     }
     // The API reference does not promise an order: sort newest first here.
-    events.sort_by(|a, b| b.event_time.cmp(&a.event_time));
+    events.sort_by_key(|e| std::cmp::Reverse(e.event_time));
     Ok((events, requests))
 }
 
@@ -103,7 +119,13 @@ fn to_trail_event(event: &Event, region: &str) -> TrailEvent {
     let resources = event
         .resources()
         .iter()
-        .map(|r| format!("{}:{}", r.resource_type().unwrap_or("-"), r.resource_name().unwrap_or("-")))
+        .map(|r| {
+            format!(
+                "{}:{}",
+                r.resource_type().unwrap_or("-"),
+                r.resource_name().unwrap_or("-")
+            )
+        })
         .collect();
     TrailEvent {
         event_id: event.event_id().unwrap_or_default().to_string(),

@@ -35,32 +35,44 @@ impl Aws {
     pub fn from_environment(profile: Option<&str>, region: Option<&str>) -> anyhow::Result<Aws> {
         let runtime = new_runtime()?;
         let config = runtime.block_on(async {
-            let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::standard().with_max_attempts(6));
+            let mut loader = aws_config::defaults(BehaviorVersion::latest())
+                .retry_config(RetryConfig::standard().with_max_attempts(6));
             if let Some(profile) = profile {
                 loader = loader.profile_name(profile);
             }
             let region_chain = match region {
                 Some(region) => RegionProviderChain::first_try(Region::new(region.to_string())),
                 None => {
-                    let mut from_profile = aws_config::default_provider::region::DefaultRegionChain::builder();
+                    let mut from_profile =
+                        aws_config::default_provider::region::DefaultRegionChain::builder();
                     if let Some(profile) = profile {
                         from_profile = from_profile.profile_name(profile);
                     }
-                    RegionProviderChain::first_try(from_profile.build()).or_else(Region::from_static(DEFAULT_REGION))
+                    RegionProviderChain::first_try(from_profile.build())
+                        .or_else(Region::from_static(DEFAULT_REGION))
                 }
             };
             loader.region(region_chain).load().await
         });
-        Ok(Aws { runtime: Arc::new(runtime), config })
+        Ok(Aws {
+            runtime: Arc::new(runtime),
+            config,
+        })
     }
 
     /// An already-built configuration (tests: a replayed HTTP client, or moto's endpoint).
     pub fn from_config(config: SdkConfig) -> anyhow::Result<Aws> {
-        Ok(Aws { runtime: Arc::new(new_runtime()?), config })
+        Ok(Aws {
+            runtime: Arc::new(new_runtime()?),
+            config,
+        })
     }
 
     pub fn region(&self) -> String {
-        self.config.region().map(|r| r.to_string()).unwrap_or_else(|| DEFAULT_REGION.to_string())
+        self.config
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| DEFAULT_REGION.to_string())
     }
 
     pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
@@ -79,7 +91,10 @@ impl Aws {
 }
 
 fn new_runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
 }
 
 /// Turns an SDK error into the situation it means for the student. `action` is the IAM action of
@@ -90,31 +105,61 @@ where
     R: std::fmt::Debug,
 {
     let code = err.code().map(str::to_string);
-    let message = err.message().map(str::to_string).unwrap_or_else(|| DisplayErrorContext(&err).to_string());
+    let message = err
+        .message()
+        .map(str::to_string)
+        .unwrap_or_else(|| DisplayErrorContext(&err).to_string());
     let kind = match code.as_deref() {
         Some(code) => kind_of_code(code),
         None => match &err {
-            SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => CloudErrorKind::Network,
+            SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => {
+                CloudErrorKind::Network
+            }
             SdkError::TimeoutError(_) => CloudErrorKind::Network,
             _ => kind_of_text(&message),
         },
     };
-    CloudError { kind, action: action.into(), code, message, region: None }
+    CloudError {
+        kind,
+        action: action.into(),
+        code,
+        message,
+        region: None,
+    }
 }
 
 fn kind_of_code(code: &str) -> CloudErrorKind {
     match code {
-        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "AuthorizationError" | "AuthorizationErrorException"
+        "AccessDenied"
+        | "AccessDeniedException"
+        | "UnauthorizedOperation"
+        | "AuthorizationError"
+        | "AuthorizationErrorException"
         | "UnauthorizedException" => CloudErrorKind::AccessDenied,
-        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => CloudErrorKind::ExpiredCredentials,
-        "InvalidClientTokenId" | "UnrecognizedClientException" | "SignatureDoesNotMatch" | "AuthFailure" | "InvalidAccessKeyId"
-        | "MissingAuthenticationToken" => CloudErrorKind::NoCredentials,
-        "Throttling" | "ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded" | "Throttled" | "SlowDown" => {
-            CloudErrorKind::Throttled
+        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => {
+            CloudErrorKind::ExpiredCredentials
         }
-        "OptInRequired" | "DataUnavailableException" | "KMSDisabled" | "KMSAccessDenied" | "KMSNotFound" => CloudErrorKind::NotEnabled,
+        "InvalidClientTokenId"
+        | "UnrecognizedClientException"
+        | "SignatureDoesNotMatch"
+        | "AuthFailure"
+        | "InvalidAccessKeyId"
+        | "MissingAuthenticationToken" => CloudErrorKind::NoCredentials,
+        "Throttling"
+        | "ThrottlingException"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded"
+        | "Throttled"
+        | "SlowDown" => CloudErrorKind::Throttled,
+        "OptInRequired"
+        | "DataUnavailableException"
+        | "KMSDisabled"
+        | "KMSAccessDenied"
+        | "KMSNotFound" => CloudErrorKind::NotEnabled,
         c if c.contains("NotFound") || c.starts_with("NoSuch") => CloudErrorKind::NotFound,
-        c if c.starts_with("Invalid") || c.starts_with("Validation") => CloudErrorKind::InvalidInput,
+        c if c.starts_with("Invalid") || c.starts_with("Validation") => {
+            CloudErrorKind::InvalidInput
+        }
         _ => CloudErrorKind::Other,
     }
 }
@@ -138,12 +183,33 @@ mod tests {
 
     #[test]
     fn codes_map_to_situations() {
-        assert_eq!(kind_of_code("AccessDeniedException"), CloudErrorKind::AccessDenied);
-        assert_eq!(kind_of_code("ExpiredToken"), CloudErrorKind::ExpiredCredentials);
-        assert_eq!(kind_of_code("ThrottlingException"), CloudErrorKind::Throttled);
-        assert_eq!(kind_of_code("ResourceNotFoundException"), CloudErrorKind::NotFound);
-        assert_eq!(kind_of_code("InvalidParameterValue"), CloudErrorKind::InvalidInput);
-        assert_eq!(kind_of_text("failed to load credentials: no providers in chain"), CloudErrorKind::NoCredentials);
-        assert_eq!(kind_of_text("the SSO session has expired or is invalid"), CloudErrorKind::ExpiredCredentials);
+        assert_eq!(
+            kind_of_code("AccessDeniedException"),
+            CloudErrorKind::AccessDenied
+        );
+        assert_eq!(
+            kind_of_code("ExpiredToken"),
+            CloudErrorKind::ExpiredCredentials
+        );
+        assert_eq!(
+            kind_of_code("ThrottlingException"),
+            CloudErrorKind::Throttled
+        );
+        assert_eq!(
+            kind_of_code("ResourceNotFoundException"),
+            CloudErrorKind::NotFound
+        );
+        assert_eq!(
+            kind_of_code("InvalidParameterValue"),
+            CloudErrorKind::InvalidInput
+        );
+        assert_eq!(
+            kind_of_text("failed to load credentials: no providers in chain"),
+            CloudErrorKind::NoCredentials
+        );
+        assert_eq!(
+            kind_of_text("the SSO session has expired or is invalid"),
+            CloudErrorKind::ExpiredCredentials
+        );
     }
 }

@@ -31,7 +31,13 @@ pub struct CloudError {
 
 impl CloudError {
     pub fn new(kind: CloudErrorKind, action: &str, message: impl Into<String>) -> Self {
-        CloudError { kind, action: action.into(), code: None, message: message.into(), region: None }
+        CloudError {
+            kind,
+            action: action.into(),
+            code: None,
+            message: message.into(),
+            region: None,
+        }
     }
 
     pub fn in_region(mut self, region: &str) -> Self {
@@ -47,7 +53,11 @@ impl CloudError {
             (Some(code), true) => code.clone(),
             (None, _) => self.message.clone(),
         };
-        let where_ = self.region.as_deref().map(|r| format!(" [{r}]")).unwrap_or_default();
+        let where_ = self
+            .region
+            .as_deref()
+            .map(|r| format!(" [{r}]"))
+            .unwrap_or_default();
         let login = match profile {
             Some(p) => format!("aws sso login --profile {p}"),
             None => "aws sso login --profile <your-profile>".to_string(),
@@ -73,7 +83,11 @@ impl CloudError {
                 "AWS kept throttling {action} after several retries. Wait a minute and run the same command again.",
                 "{action} が何度再試行してもスロットリングされました。1 分ほど待ってから同じコマンドを再実行してください。"
             ),
-            CloudErrorKind::NotFound => t!(lang, "It no longer exists in AWS.", "AWS 上に見つかりません。"),
+            CloudErrorKind::NotFound => t!(
+                lang,
+                "It no longer exists in AWS.",
+                "AWS 上に見つかりません。"
+            ),
             CloudErrorKind::InvalidInput => t!(
                 lang,
                 "AWS rejected the request's parameters; check the answer you gave for it.",
@@ -91,6 +105,8 @@ impl CloudError {
             ),
             CloudErrorKind::Other => String::new(),
         };
-        format!("{action}{where_}: {detail}\n{next}").trim_end().to_string()
+        format!("{action}{where_}: {detail}\n{next}")
+            .trim_end()
+            .to_string()
     }
 }

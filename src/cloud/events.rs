@@ -47,7 +47,11 @@ pub trait EventHistory: Send + Sync {
 /// Merges per-Region results (each newest first) into the newest `limit` overall.
 pub fn merge_newest(mut per_region: Vec<Vec<TrailEvent>>, limit: usize) -> Vec<TrailEvent> {
     let mut all: Vec<TrailEvent> = per_region.drain(..).flatten().collect();
-    all.sort_by(|a, b| b.event_time.cmp(&a.event_time).then_with(|| a.event_id.cmp(&b.event_id)));
+    all.sort_by(|a, b| {
+        b.event_time
+            .cmp(&a.event_time)
+            .then_with(|| a.event_id.cmp(&b.event_id))
+    });
     all.dedup_by(|a, b| a.event_id == b.event_id);
     all.truncate(limit);
     all

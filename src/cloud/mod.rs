@@ -24,7 +24,11 @@ impl Caller {
     /// The name a student means by "me": the IAM user name, the role session name of an assumed
     /// role (SSO users' e-mail or name), or `root`.
     pub fn principal_name(&self) -> String {
-        let resource = self.arn.rsplit_once(':').map(|(_, r)| r).unwrap_or(&self.arn);
+        let resource = self
+            .arn
+            .rsplit_once(':')
+            .map(|(_, r)| r)
+            .unwrap_or(&self.arn);
         if resource == "root" {
             return "root".into();
         }
@@ -68,16 +72,31 @@ mod tests {
     use super::*;
 
     fn caller(arn: &str) -> Caller {
-        Caller { account: "556312345678".into(), arn: arn.into(), user_id: "AIDAEXAMPLE".into() }
+        Caller {
+            account: "556312345678".into(),
+            arn: arn.into(),
+            user_id: "AIDAEXAMPLE".into(),
+        }
     }
 
     #[test]
     fn principal_names() {
-        assert_eq!(caller("arn:aws:iam::556312345678:user/student").principal_name(), "student");
-        assert_eq!(caller("arn:aws:iam::556312345678:user/dev/team/kan1").principal_name(), "kan1");
-        let sso = caller("arn:aws:sts::556312345678:assumed-role/AWSReservedSSO_Admin_0123/taro@example.com");
+        assert_eq!(
+            caller("arn:aws:iam::556312345678:user/student").principal_name(),
+            "student"
+        );
+        assert_eq!(
+            caller("arn:aws:iam::556312345678:user/dev/team/kan1").principal_name(),
+            "kan1"
+        );
+        let sso = caller(
+            "arn:aws:sts::556312345678:assumed-role/AWSReservedSSO_Admin_0123/taro@example.com",
+        );
         assert_eq!(sso.principal_name(), "taro@example.com");
         assert_eq!(sso.principal_kind(), "assumed role");
-        assert_eq!(caller("arn:aws:iam::556312345678:root").principal_name(), "root");
+        assert_eq!(
+            caller("arn:aws:iam::556312345678:root").principal_name(),
+            "root"
+        );
     }
 }

@@ -25,9 +25,15 @@ pub fn context(state: &State, lang: Lang) -> Value {
     let mut steps = serde_json::Map::new();
     for step in StepId::ALL {
         let done = state.status(step) == StepStatus::Done;
-        steps.insert(step.id().to_string(), json!({"done": done, "title": step.title(lang)}));
+        steps.insert(
+            step.id().to_string(),
+            json!({"done": done, "title": step.title(lang)}),
+        );
     }
-    if let Some(e) = state.evidence::<CloudtrailEvidence>(StepId::Cloudtrail).filter(|_| state.status(StepId::Cloudtrail) == StepStatus::Done) {
+    if let Some(e) = state
+        .evidence::<CloudtrailEvidence>(StepId::Cloudtrail)
+        .filter(|_| state.status(StepId::Cloudtrail) == StepStatus::Done)
+    {
         let c = &e.chosen;
         steps["cloudtrail"] = json!({
             "done": true,
@@ -49,10 +55,11 @@ pub fn context(state: &State, lang: Lang) -> Value {
 
 pub fn render(state: &State, lang: Lang) -> AppResult<String> {
     let mut env = minijinja::Environment::new();
-    env.add_template("report", template(lang)).map_err(anyhow::Error::from)?;
+    env.add_template("report", template(lang))
+        .map_err(anyhow::Error::from)?;
     let text = env
         .get_template("report")
-        .and_then(|t| t.render(context(state, lang)))
+        .and_then(|t| t.render(minijinja::value::Serde(context(state, lang))))
         .map_err(anyhow::Error::from)?;
     Ok(mask::text(&text))
 }
@@ -68,9 +75,13 @@ pub fn write(app: &App, args: &ReportArgs) -> AppResult<()> {
         )));
     };
     let text = render(&state, lang)?;
-    let out = args.out.clone().unwrap_or_else(|| app.dir.join("lecture06.md"));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| app.dir.join("lecture06.md"));
     crate::state::write_atomically(&out, text.as_bytes())?;
     let shown = out.display();
-    app.ui.ok(t!(lang, "Wrote {shown}", "{shown} を書き出しました"));
+    app.ui
+        .ok(t!(lang, "Wrote {shown}", "{shown} を書き出しました"));
     Ok(())
 }

@@ -28,14 +28,18 @@ impl Rng {
 }
 
 fn hash(seed: u64, label: &str) -> u64 {
-    label.bytes().fold(seed ^ 0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    label.bytes().fold(seed ^ 0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// A deterministic upper-case alphanumeric token (for IDs such as `AIDA…`).
 pub fn token(seed: u64, label: &str, len: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     let mut rng = Rng::new(hash(seed, label));
-    (0..len).map(|_| ALPHABET[rng.below(32) as usize] as char).collect()
+    (0..len)
+        .map(|_| ALPHABET[rng.below(32) as usize] as char)
+        .collect()
 }
 
 fn uuid(seed: u64, label: &str) -> String {
@@ -93,7 +97,8 @@ pub fn history(world: &World) -> Vec<TrailEvent> {
     };
     let last = *study_days.last().unwrap_or(&1);
     for &days_ago in &study_days {
-        let evening = jst_midnight(days_ago) + Duration::hours(20) + Duration::minutes(rng.below(90) as i64);
+        let evening =
+            jst_midnight(days_ago) + Duration::hours(20) + Duration::minutes(rng.below(90) as i64);
         let mut t = evening;
         let mut step = |rng: &mut Rng| {
             t += Duration::seconds(20 + rng.below(600) as i64);
@@ -113,12 +118,36 @@ pub fn history(world: &World) -> Vec<TrailEvent> {
         if days_ago == last {
             // The first evening: building the environment of lectures 1–5.
             for (source, name, request) in [
-                ("ec2.amazonaws.com", "RunInstances", json!({"instanceType": "t2.micro", "minCount": 1, "maxCount": 1})),
-                ("rds.amazonaws.com", "CreateDBInstance", json!({"dBInstanceIdentifier": db, "dBInstanceClass": "db.t3.micro", "engine": "mysql", "allocatedStorage": 20})),
-                ("elasticloadbalancing.amazonaws.com", "CreateLoadBalancer", json!({"name": "raisetech-alb", "type": "application"})),
-                ("s3.amazonaws.com", "CreateBucket", json!({"bucketName": "raisetech-images", "Host": "raisetech-images.s3.ap-northeast-1.amazonaws.com"})),
+                (
+                    "ec2.amazonaws.com",
+                    "RunInstances",
+                    json!({"instanceType": "t2.micro", "minCount": 1, "maxCount": 1}),
+                ),
+                (
+                    "rds.amazonaws.com",
+                    "CreateDBInstance",
+                    json!({"dBInstanceIdentifier": db, "dBInstanceClass": "db.t3.micro", "engine": "mysql", "allocatedStorage": 20}),
+                ),
+                (
+                    "elasticloadbalancing.amazonaws.com",
+                    "CreateLoadBalancer",
+                    json!({"name": "raisetech-alb", "type": "application"}),
+                ),
+                (
+                    "s3.amazonaws.com",
+                    "CreateBucket",
+                    json!({"bucketName": "raisetech-images", "Host": "raisetech-images.s3.ap-northeast-1.amazonaws.com"}),
+                ),
             ] {
-                drafts.push(student(step(&mut rng), TOKYO, source, name, false, request, Value::Null));
+                drafts.push(student(
+                    step(&mut rng),
+                    TOKYO,
+                    source,
+                    name,
+                    false,
+                    request,
+                    Value::Null,
+                ));
             }
         }
         drafts.push(student(
@@ -130,9 +159,25 @@ pub fn history(world: &World) -> Vec<TrailEvent> {
             json!({"instancesSet": {"items": [{"instanceId": instance}]}}),
             json!({"instancesSet": {"items": [{"instanceId": instance, "currentState": {"code": 0, "name": "pending"}, "previousState": {"code": 80, "name": "stopped"}}]}}),
         ));
-        for name in ["DescribeInstances", "DescribeLoadBalancers", "DescribeTargetHealth"] {
-            let source = if name == "DescribeInstances" { "ec2.amazonaws.com" } else { "elasticloadbalancing.amazonaws.com" };
-            drafts.push(student(step(&mut rng), TOKYO, source, name, true, json!({}), Value::Null));
+        for name in [
+            "DescribeInstances",
+            "DescribeLoadBalancers",
+            "DescribeTargetHealth",
+        ] {
+            let source = if name == "DescribeInstances" {
+                "ec2.amazonaws.com"
+            } else {
+                "elasticloadbalancing.amazonaws.com"
+            };
+            drafts.push(student(
+                step(&mut rng),
+                TOKYO,
+                source,
+                name,
+                true,
+                json!({}),
+                Value::Null,
+            ));
         }
         drafts.push(student(
             step(&mut rng),
@@ -146,7 +191,10 @@ pub fn history(world: &World) -> Vec<TrailEvent> {
     }
     // Every night at 23:30 JST a Lambda function stops the database (as in the seed report).
     for days_ago in 1..90 {
-        let time = jst_midnight(days_ago) + Duration::hours(23) + Duration::minutes(30) + Duration::seconds(rng.below(40) as i64);
+        let time = jst_midnight(days_ago)
+            + Duration::hours(23)
+            + Duration::minutes(30)
+            + Duration::seconds(rng.below(40) as i64);
         drafts.push(Draft {
             time,
             region: TOKYO,
@@ -178,12 +226,30 @@ pub fn history(world: &World) -> Vec<TrailEvent> {
         .filter(|(_, d)| d.time <= world.epoch && d.time > world.epoch - Duration::days(90))
         .map(|(i, d)| finish(world, i, d))
         .collect();
-    events.sort_by(|a, b| b.event_time.cmp(&a.event_time));
+    events.sort_by_key(|e| std::cmp::Reverse(e.event_time));
     events
 }
 
-fn student(time: DateTime<Utc>, region: &'static str, source: &'static str, name: &'static str, read_only: bool, request: Value, response: Value) -> Draft {
-    Draft { time, region, source, name, read_only, who: Who::Student, request, response, resources: vec![] }
+fn student(
+    time: DateTime<Utc>,
+    region: &'static str,
+    source: &'static str,
+    name: &'static str,
+    read_only: bool,
+    request: Value,
+    response: Value,
+) -> Draft {
+    Draft {
+        time,
+        region,
+        source,
+        name,
+        read_only,
+        who: Who::Student,
+        request,
+        response,
+        resources: vec![],
+    }
 }
 
 fn finish(world: &World, index: usize, d: Draft) -> TrailEvent {
@@ -194,7 +260,11 @@ fn finish(world: &World, index: usize, d: Draft) -> TrailEvent {
     let time_text = d.time.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let (identity, username, source_ip, agent) = match d.who {
         Who::Student => {
-            let key = if d.source == "signin.amazonaws.com" { Value::Null } else { json!(format!("ASIA{}", token(seed, &format!("key-{index}"), 16))) };
+            let key = if d.source == "signin.amazonaws.com" {
+                Value::Null
+            } else {
+                json!(format!("ASIA{}", token(seed, &format!("key-{index}"), 16)))
+            };
             let mut identity = json!({
                 "type": "IAMUser",
                 "principalId": format!("AIDA{}", token(seed, "user-id", 17)),
@@ -211,7 +281,12 @@ fn finish(world: &World, index: usize, d: Draft) -> TrailEvent {
             } else {
                 "AWS Internal"
             };
-            (identity, Some(world.user.clone()), ip.clone(), agent.to_string())
+            (
+                identity,
+                Some(world.user.clone()),
+                ip.clone(),
+                agent.to_string(),
+            )
         }
         Who::Lambda => {
             let role = "EC2stopedAlsoRDS-role-k3x9";
@@ -230,7 +305,12 @@ fn finish(world: &World, index: usize, d: Draft) -> TrailEvent {
             });
             (identity, Some(LAMBDA_NAME.to_string()), "52.194.4.17".to_string(), "Boto3/1.34.145 md/Botocore#1.34.145 ua/2.0 os/linux#5.10.224 lang/python#3.12.5 exec-env/AWS_Lambda_python3.12".to_string())
         }
-        Who::Service(service) => (json!({"accountId": account, "invokedBy": service}), None, service.to_string(), service.to_string()),
+        Who::Service(service) => (
+            json!({"accountId": account, "invokedBy": service}),
+            None,
+            service.to_string(),
+            service.to_string(),
+        ),
     };
     let event_type = match (&d.who, d.source) {
         (_, "signin.amazonaws.com") => "AwsConsoleSignIn",
@@ -293,7 +373,10 @@ pub fn lookup(world: &World, query: &EventQuery) -> EventSearch {
         requests.push((region.clone(), matching.len().div_ceil(50).max(1)));
         per_region.push(matching);
     }
-    EventSearch { events: merge_newest(per_region, query.limit), requests }
+    EventSearch {
+        events: merge_newest(per_region, query.limit),
+        requests,
+    }
 }
 
 #[cfg(test)]
@@ -306,7 +389,13 @@ mod tests {
 
     fn query(user: &str) -> EventQuery {
         let w = world();
-        EventQuery { user: user.into(), regions: vec![TOKYO.into(), VIRGINIA.into()], start: w.epoch - Duration::days(90), end: w.epoch, limit: 10 }
+        EventQuery {
+            user: user.into(),
+            regions: vec![TOKYO.into(), VIRGINIA.into()],
+            start: w.epoch - Duration::days(90),
+            end: w.epoch,
+            limit: 10,
+        }
     }
 
     #[test]
@@ -315,18 +404,38 @@ mod tests {
         assert_eq!(found.events.len(), 10);
         assert_eq!(found.events[0].event_name, "StopInstances");
         assert_eq!(found.events[0].region, TOKYO);
-        let login = found.events.iter().find(|e| e.event_name == "ConsoleLogin").expect("a console login");
+        let login = found
+            .events
+            .iter()
+            .find(|e| e.event_name == "ConsoleLogin")
+            .expect("a console login");
         assert_eq!(login.region, VIRGINIA);
-        assert!(found.events.windows(2).all(|w| w[0].event_time >= w[1].event_time));
+        assert!(
+            found
+                .events
+                .windows(2)
+                .all(|w| w[0].event_time >= w[1].event_time)
+        );
     }
 
     #[test]
     fn other_principals_are_not_the_students() {
         let found = lookup(&world(), &query(LAMBDA_NAME));
-        assert!(found.events.iter().all(|e| e.event_name == "StopDBInstance"));
-        assert!(lookup(&world(), &query("Student")).events.is_empty(), "the match is case-sensitive");
+        assert!(
+            found
+                .events
+                .iter()
+                .all(|e| e.event_name == "StopDBInstance")
+        );
+        assert!(
+            lookup(&world(), &query("Student")).events.is_empty(),
+            "the match is case-sensitive"
+        );
         let all = history(&world());
-        assert!(all.iter().any(|e| e.username.is_none() && e.record.contains("AwsServiceEvent")));
+        assert!(
+            all.iter()
+                .any(|e| e.username.is_none() && e.record.contains("AwsServiceEvent"))
+        );
     }
 
     #[test]
@@ -334,7 +443,10 @@ mod tests {
         let (a, b) = (history(&world()), history(&world()));
         assert_eq!(a, b);
         let w = world();
-        assert!(a.iter().all(|e| e.event_time <= w.epoch && e.event_time > w.epoch - Duration::days(90)));
+        assert!(
+            a.iter()
+                .all(|e| e.event_time <= w.epoch && e.event_time > w.epoch - Duration::days(90))
+        );
         let ids: std::collections::BTreeSet<_> = a.iter().map(|e| &e.event_id).collect();
         assert_eq!(ids.len(), a.len(), "event IDs are unique");
     }

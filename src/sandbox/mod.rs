@@ -84,12 +84,22 @@ impl Sandbox {
         let path = state_dir.join("sandbox").join("world.json");
         let world = match std::fs::read_to_string(&path) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| {
-                anyhow::anyhow!("the simulated account {} is damaged ({e}); move it away to start a new one", path.display())
+                anyhow::anyhow!(
+                    "the simulated account {} is damaged ({e}); move it away to start a new one",
+                    path.display()
+                )
             })?,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                let seed = answers.get("sandbox", "seed").and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_SEED);
-                let user = answers.get("sandbox", "user").unwrap_or_else(|| "student".into());
-                let region = answers.get("sandbox", "region").unwrap_or_else(|| default_region.into());
+                let seed = answers
+                    .get("sandbox", "seed")
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(DEFAULT_SEED);
+                let user = answers
+                    .get("sandbox", "user")
+                    .unwrap_or_else(|| "student".into());
+                let region = answers
+                    .get("sandbox", "region")
+                    .unwrap_or_else(|| default_region.into());
                 let now = std::env::var("LECTURE06_SANDBOX_NOW")
                     .ok()
                     .and_then(|s| crate::clock::parse_time(&s))
@@ -98,8 +108,15 @@ impl Sandbox {
             }
             Err(err) => return Err(err.into()),
         };
-        let speed = std::env::var("LECTURE06_SANDBOX_SPEED").ok().and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_SPEED);
-        let sandbox = Sandbox { world: Arc::new(Mutex::new(world)), path, speed };
+        let speed = std::env::var("LECTURE06_SANDBOX_SPEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(DEFAULT_SPEED);
+        let sandbox = Sandbox {
+            world: Arc::new(Mutex::new(world)),
+            path,
+            speed,
+        };
         sandbox.persist()?;
         Ok(sandbox)
     }
@@ -115,7 +132,13 @@ impl Sandbox {
     /// Changes the world and saves it at once.
     pub fn change<R>(&self, f: impl FnOnce(&mut World) -> R) -> Result<R, CloudError> {
         let result = f(&mut self.world.lock().expect("sandbox lock"));
-        self.persist().map_err(|e| CloudError::new(crate::cloud::CloudErrorKind::Other, "sandbox", e.to_string()))?;
+        self.persist().map_err(|e| {
+            CloudError::new(
+                crate::cloud::CloudErrorKind::Other,
+                "sandbox",
+                e.to_string(),
+            )
+        })?;
         Ok(result)
     }
 

@@ -73,7 +73,11 @@ fn non_empty(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
         if value.trim().is_empty() {
             Err(t!(lang, "it must not be empty", "空にはできません"))
         } else if value.trim() != value {
-            Err(t!(lang, "remove the spaces around it", "前後の空白を取り除いてください"))
+            Err(t!(
+                lang,
+                "remove the spaces around it",
+                "前後の空白を取り除いてください"
+            ))
         } else {
             Ok(())
         }
@@ -84,12 +88,22 @@ fn valid_region(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
     move |value: &str| {
         let parts: Vec<&str> = value.split('-').collect();
         let ok = parts.len() >= 3
-            && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-            && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()));
+            && parts.iter().all(|p| {
+                !p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            })
+            && parts
+                .last()
+                .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()));
         if ok {
             Ok(())
         } else {
-            Err(t!(lang, "a Region code looks like ap-northeast-1", "リージョンコードは ap-northeast-1 のような形式です"))
+            Err(t!(
+                lang,
+                "a Region code looks like ap-northeast-1",
+                "リージョンコードは ap-northeast-1 のような形式です"
+            ))
         }
     }
 }
@@ -114,7 +128,11 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
         )?;
         let region = ctx.ask_text(
             "region",
-            t!(lang, "Working Region (us-east-1 is searched too)", "作業リージョン（us-east-1 も検索します）"),
+            t!(
+                lang,
+                "Working Region (us-east-1 is searched too)",
+                "作業リージョン（us-east-1 も検索します）"
+            ),
             Some(ctx.cloud.region.clone()),
             &valid_region(lang),
         )?;
@@ -136,7 +154,11 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
             }
         }
         let regions = query.regions.join(", ");
-        let spinner = ctx.ui.spinner(t!(lang, "Looking up events of {user} in {regions}…", "{regions} で {user} のイベントを検索中…"));
+        let spinner = ctx.ui.spinner(t!(
+            lang,
+            "Looking up events of {user} in {regions}…",
+            "{regions} で {user} のイベントを検索中…"
+        ));
         let result = ctx.cloud.events.latest_events(&query);
         spinner.finish();
         let result = result?;
@@ -149,7 +171,15 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
             "直近 {LOOKBACK_DAYS} 日間、{regions} に「{user}」のイベントがありません。考えられる理由:\n  - 別のリージョンで操作した（コンソール右上のリージョンを確認）\n  - ユーザー名が違う（大文字・小文字を区別します。SSO ユーザーはセッション名＝多くはメールアドレスで記録されます）\n  - 最後の利用が {LOOKBACK_DAYS} 日より前（イベント履歴はそこまで。証跡の S3 ログならさらに遡れます）"
         ));
         let retry = ctx.prompter.is_interactive()
-            && ctx.ask_confirm("retry", t!(lang, "Try another user name or Region?", "別のユーザー名かリージョンで試しますか？"), true)?;
+            && ctx.ask_confirm(
+                "retry",
+                t!(
+                    lang,
+                    "Try another user name or Region?",
+                    "別のユーザー名かリージョンで試しますか？"
+                ),
+                true,
+            )?;
         if !retry {
             return Err(AppError::Failed(t!(
                 lang,
@@ -158,16 +188,31 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
             )));
         }
         // Ask again, offering what was typed as the default.
-        ctx.state.steps.entry(ctx.step).or_default().answers.remove("retry");
+        ctx.state
+            .steps
+            .entry(ctx.step)
+            .or_default()
+            .answers
+            .remove("retry");
     };
     let (query, result) = search;
 
-    ctx.ui.line(t!(lang, "Newest events first:", "新しい順のイベント:"));
+    ctx.ui
+        .line(t!(lang, "Newest events first:", "新しい順のイベント:"));
     let rows: Vec<Vec<String>> = result
         .events
         .iter()
         .enumerate()
-        .map(|(i, e)| vec![(i + 1).to_string(), jst(e.event_time), utc(e.event_time), e.event_name.clone(), e.event_source.clone(), e.region.clone()])
+        .map(|(i, e)| {
+            vec![
+                (i + 1).to_string(),
+                jst(e.event_time),
+                utc(e.event_time),
+                e.event_name.clone(),
+                e.event_source.clone(),
+                e.region.clone(),
+            ]
+        })
         .collect();
     let headers = [
         "#",
@@ -181,19 +226,50 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
     let choices: Vec<Choice> = result
         .events
         .iter()
-        .map(|e| Choice { id: e.event_id.clone(), label: format!("{}  {}  {}  {}", jst(e.event_time), e.event_name, e.event_source, e.region) })
+        .map(|e| Choice {
+            id: e.event_id.clone(),
+            label: format!(
+                "{}  {}  {}  {}",
+                jst(e.event_time),
+                e.event_name,
+                e.event_source,
+                e.region
+            ),
+        })
         .collect();
-    let index = ctx.ask_select("event", t!(lang, "Which event? (the newest is your last use)", "どのイベントにしますか？（一番上が最後の利用）"), &choices, 0)?;
+    let index = ctx.ask_select(
+        "event",
+        t!(
+            lang,
+            "Which event? (the newest is your last use)",
+            "どのイベントにしますか？（一番上が最後の利用）"
+        ),
+        &choices,
+        0,
+    )?;
     let event = &result.events[index];
     let record = parse_record(event);
 
-    ctx.ui.line(t!(lang, "The event record (CloudTrailEvent):", "イベントレコード（CloudTrailEvent）:"));
-    ctx.ui.line(serde_json::to_string_pretty(&record.0).unwrap_or_default());
+    ctx.ui.line(t!(
+        lang,
+        "The event record (CloudTrailEvent):",
+        "イベントレコード（CloudTrailEvent）:"
+    ));
+    ctx.ui
+        .line(serde_json::to_string_pretty(&record.0).unwrap_or_default());
 
     let fields = record.pickable_fields();
     let choices: Vec<Choice> = fields
         .iter()
-        .map(|f| Choice { id: f.path.to_string(), label: format!("{} = {}  ({})", f.path, shorten(&record.show(f.path), 50), f.explain(lang)) })
+        .map(|f| Choice {
+            id: f.path.to_string(),
+            label: format!(
+                "{} = {}  ({})",
+                f.path,
+                shorten(&record.show(f.path), 50),
+                f.explain(lang)
+            ),
+        })
         .collect();
     let defaults: Vec<usize> = trail_record::default_fields(&record)
         .iter()
@@ -202,7 +278,11 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
     let count = 3.min(fields.len());
     let picked = ctx.ask_multi(
         "fields",
-        t!(lang, "Pick three fields to explain (space to select, enter to confirm)", "説明する項目を 3 つ選んでください（スペースで選択、Enter で決定）"),
+        t!(
+            lang,
+            "Pick three fields to explain (space to select, enter to confirm)",
+            "説明する項目を 3 つ選んでください（スペースで選択、Enter で決定）"
+        ),
         &choices,
         &defaults,
         count,
@@ -223,10 +303,22 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
     let listed: Vec<ListedEvent> = result
         .events
         .iter()
-        .map(|e| ListedEvent { event_id: e.event_id.clone(), event_name: e.event_name.clone(), event_time: e.event_time, event_source: e.event_source.clone(), region: e.region.clone() })
+        .map(|e| ListedEvent {
+            event_id: e.event_id.clone(),
+            event_name: e.event_name.clone(),
+            event_time: e.event_time,
+            event_source: e.event_source.clone(),
+            region: e.region.clone(),
+        })
         .collect();
     let evidence = CloudtrailEvidence {
-        query: QueryEvidence { user: query.user, regions: query.regions, start: query.start, end: query.end, requests: result.requests },
+        query: QueryEvidence {
+            user: query.user,
+            regions: query.regions,
+            start: query.start,
+            end: query.end,
+            requests: result.requests,
+        },
         listed,
         chosen: ChosenEvent {
             event_id: event.event_id.clone(),
@@ -240,8 +332,14 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
         fields: picked,
         captured_at: ctx.cloud.clock.now(),
     };
-    ctx.evidence_file("lookup-events.json", &serde_json::to_vec_pretty(&result.events).map_err(anyhow::Error::from)?)?;
-    ctx.evidence_file("event.json", &serde_json::to_vec_pretty(&record.0).map_err(anyhow::Error::from)?)?;
+    ctx.evidence_file(
+        "lookup-events.json",
+        &serde_json::to_vec_pretty(&result.events).map_err(anyhow::Error::from)?,
+    )?;
+    ctx.evidence_file(
+        "event.json",
+        &serde_json::to_vec_pretty(&record.0).map_err(anyhow::Error::from)?,
+    )?;
 
     ctx.ui.ok(t!(lang, "Captured:", "記録しました:"));
     for line in summary_of(&evidence, lang) {
@@ -285,13 +383,20 @@ fn summary_of(evidence: &CloudtrailEvidence, lang: Lang) -> Vec<String> {
     )];
     for field in &evidence.fields {
         let meaning = lang.pick(&field.meaning_en, &field.meaning_ja);
-        lines.push(format!("{} = {} — {}", field.path, shorten(&field.value, 60), meaning));
+        lines.push(format!(
+            "{} = {} — {}",
+            field.path,
+            shorten(&field.value, 60),
+            meaning
+        ));
     }
     lines
 }
 
 pub fn summary(evidence: &Value, lang: Lang) -> Vec<String> {
-    serde_json::from_value::<CloudtrailEvidence>(evidence.clone()).map(|e| summary_of(&e, lang)).unwrap_or_default()
+    serde_json::from_value::<CloudtrailEvidence>(evidence.clone())
+        .map(|e| summary_of(&e, lang))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -300,7 +405,10 @@ mod tests {
 
     #[test]
     fn searches_the_working_region_and_us_east_1_once() {
-        assert_eq!(query_regions("ap-northeast-1"), vec!["ap-northeast-1", "us-east-1"]);
+        assert_eq!(
+            query_regions("ap-northeast-1"),
+            vec!["ap-northeast-1", "us-east-1"]
+        );
         assert_eq!(query_regions("us-east-1"), vec!["us-east-1"]);
     }
 

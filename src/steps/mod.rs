@@ -15,7 +15,19 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "kebab-case")]
 #[value(rename_all = "kebab-case")]
 pub enum StepId {
@@ -27,7 +39,13 @@ pub enum StepId {
 }
 
 impl StepId {
-    pub const ALL: [StepId; 5] = [StepId::Cloudtrail, StepId::Alarm, StepId::Transitions, StepId::Estimate, StepId::Billing];
+    pub const ALL: [StepId; 5] = [
+        StepId::Cloudtrail,
+        StepId::Alarm,
+        StepId::Transitions,
+        StepId::Estimate,
+        StepId::Billing,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -41,11 +59,26 @@ impl StepId {
 
     pub fn title(self, lang: Lang) -> &'static str {
         match self {
-            StepId::Cloudtrail => lang.pick("Your latest CloudTrail event", "CloudTrail で最後に AWS を使った記録を探す"),
-            StepId::Alarm => lang.pick("An ALB alarm that mails you (SNS, with OK action)", "ALB の CloudWatch アラームと SNS メール通知（OK アクションも）"),
-            StepId::Transitions => lang.pick("Stop and start Unicorn: ALARM and OK", "Unicorn を停止・起動してアラームと OK を確認する"),
-            StepId::Estimate => lang.pick("Cost estimate and calculator link", "AWS 利用料の見積もりと共有 URL"),
-            StepId::Billing => lang.pick("Last month's EC2 charge and the Free Tier", "先月の EC2 の利用料と無料利用枠"),
+            StepId::Cloudtrail => lang.pick(
+                "Your latest CloudTrail event",
+                "CloudTrail で最後に AWS を使った記録を探す",
+            ),
+            StepId::Alarm => lang.pick(
+                "An ALB alarm that mails you (SNS, with OK action)",
+                "ALB の CloudWatch アラームと SNS メール通知（OK アクションも）",
+            ),
+            StepId::Transitions => lang.pick(
+                "Stop and start Unicorn: ALARM and OK",
+                "Unicorn を停止・起動してアラームと OK を確認する",
+            ),
+            StepId::Estimate => lang.pick(
+                "Cost estimate and calculator link",
+                "AWS 利用料の見積もりと共有 URL",
+            ),
+            StepId::Billing => lang.pick(
+                "Last month's EC2 charge and the Free Tier",
+                "先月の EC2 の利用料と無料利用枠",
+            ),
         }
     }
 
@@ -121,7 +154,11 @@ impl StepCtx<'_> {
         let value = self.state.steps.get(&self.step)?.answers.get(key)?;
         Some(match value {
             Value::String(s) => s.clone(),
-            Value::Array(items) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","),
+            Value::Array(items) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(","),
             other => other.to_string(),
         })
     }
@@ -132,39 +169,93 @@ impl StepCtx<'_> {
     }
 
     /// Asks for text; a saved answer is the default, then `default`.
-    pub fn ask_text(&mut self, key: &str, prompt: String, default: Option<String>, validate: &dyn Fn(&str) -> Result<(), String>) -> AppResult<String> {
+    pub fn ask_text(
+        &mut self,
+        key: &str,
+        prompt: String,
+        default: Option<String>,
+        validate: &dyn Fn(&str) -> Result<(), String>,
+    ) -> AppResult<String> {
         let default = self.saved_answer(key).or(default);
-        let ask = Ask { table: self.table(), key, prompt, default };
+        let ask = Ask {
+            table: self.table(),
+            key,
+            prompt,
+            default,
+        };
         let value = self.prompter.text(&ask, validate)?;
         self.remember(key, Value::String(value.clone()))?;
         Ok(value)
     }
 
     pub fn ask_confirm(&mut self, key: &str, prompt: String, default: bool) -> AppResult<bool> {
-        let default = self.saved_answer(key).map(|v| v == "true").unwrap_or(default);
-        let ask = Ask { table: self.table(), key, prompt, default: None };
+        let default = self
+            .saved_answer(key)
+            .map(|v| v == "true")
+            .unwrap_or(default);
+        let ask = Ask {
+            table: self.table(),
+            key,
+            prompt,
+            default: None,
+        };
         let value = self.prompter.confirm(&ask, default)?;
         self.remember(key, Value::Bool(value))?;
         Ok(value)
     }
 
     /// Asks to pick one; the answer saved is the choice's id.
-    pub fn ask_select(&mut self, key: &str, prompt: String, choices: &[Choice], default: usize) -> AppResult<usize> {
-        let default = self.saved_answer(key).and_then(|id| choices.iter().position(|c| c.id == id)).unwrap_or(default);
-        let ask = Ask { table: self.table(), key, prompt, default: None };
+    pub fn ask_select(
+        &mut self,
+        key: &str,
+        prompt: String,
+        choices: &[Choice],
+        default: usize,
+    ) -> AppResult<usize> {
+        let default = self
+            .saved_answer(key)
+            .and_then(|id| choices.iter().position(|c| c.id == id))
+            .unwrap_or(default);
+        let ask = Ask {
+            table: self.table(),
+            key,
+            prompt,
+            default: None,
+        };
         let index = self.prompter.select(&ask, choices, default)?;
         self.remember(key, Value::String(choices[index].id.clone()))?;
         Ok(index)
     }
 
-    pub fn ask_multi(&mut self, key: &str, prompt: String, choices: &[Choice], defaults: &[usize], count: usize) -> AppResult<Vec<usize>> {
+    pub fn ask_multi(
+        &mut self,
+        key: &str,
+        prompt: String,
+        choices: &[Choice],
+        defaults: &[usize],
+        count: usize,
+    ) -> AppResult<Vec<usize>> {
         let saved: Option<Vec<usize>> = self.saved_answer(key).map(|ids| {
-            ids.split(',').filter_map(|id| choices.iter().position(|c| c.id == id)).collect()
+            ids.split(',')
+                .filter_map(|id| choices.iter().position(|c| c.id == id))
+                .collect()
         });
-        let defaults = saved.filter(|s| s.len() == count).unwrap_or_else(|| defaults.to_vec());
-        let ask = Ask { table: self.table(), key, prompt, default: None };
-        let picked = self.prompter.multi_select(&ask, choices, &defaults, count)?;
-        let ids: Vec<Value> = picked.iter().map(|&i| Value::String(choices[i].id.clone())).collect();
+        let defaults = saved
+            .filter(|s| s.len() == count)
+            .unwrap_or_else(|| defaults.to_vec());
+        let ask = Ask {
+            table: self.table(),
+            key,
+            prompt,
+            default: None,
+        };
+        let picked = self
+            .prompter
+            .multi_select(&ask, choices, &defaults, count)?;
+        let ids: Vec<Value> = picked
+            .iter()
+            .map(|&i| Value::String(choices[i].id.clone()))
+            .collect();
         self.remember(key, Value::Array(ids))?;
         Ok(picked)
     }
@@ -183,11 +274,22 @@ impl StepCtx<'_> {
     /// Records a resource lecture06 created, once, and saves at once (before anything else can
     /// fail) so that `cleanup` and a resumed run know of it.
     pub fn record_resource(&mut self, kind: &str, id: &str, region: &str) -> AppResult<()> {
-        if self.state.resources.iter().any(|r| r.kind == kind && r.id == id) {
+        if self
+            .state
+            .resources
+            .iter()
+            .any(|r| r.kind == kind && r.id == id)
+        {
             return Ok(());
         }
         let created_at = self.cloud.clock.now();
-        self.state.resources.push(Resource { kind: kind.into(), id: id.into(), region: region.into(), step: self.step, created_at });
+        self.state.resources.push(Resource {
+            kind: kind.into(),
+            id: id.into(),
+            region: region.into(),
+            step: self.step,
+            created_at,
+        });
         self.save()
     }
 

@@ -23,7 +23,11 @@ impl Ran {
     }
     #[track_caller]
     pub fn success(&self) -> &Ran {
-        assert_eq!(self.code, 0, "expected success\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
@@ -57,7 +61,9 @@ pub fn base_command() -> Command {
 
 impl Workspace {
     pub fn new() -> Workspace {
-        Workspace { dir: tempfile::tempdir().expect("temp dir") }
+        Workspace {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -67,12 +73,19 @@ impl Workspace {
     /// `lecture06 --dir <ws> --sandbox <args…>`
     pub fn sandbox(&self, args: &[&str]) -> Command {
         let mut cmd = base_command();
-        cmd.arg("--dir").arg(self.path()).arg("--sandbox").args(args);
+        cmd.arg("--dir")
+            .arg(self.path())
+            .arg("--sandbox")
+            .args(args);
         cmd
     }
 
     pub fn run_sandbox(&self, args: &[&str]) -> Ran {
-        self.sandbox(args).stdin(std::process::Stdio::null()).output().expect("runs").into()
+        self.sandbox(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("runs")
+            .into()
     }
 
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
@@ -128,17 +141,32 @@ pub fn moto_url() -> String {
 
 /// An SDK configuration for the adapters under test: fixed credentials, fast retries, and either
 /// moto's endpoint or a replayed HTTP client.
-pub fn sdk_config(region: &str, endpoint: Option<&str>, http_client: Option<aws_smithy_runtime_api::client::http::SharedHttpClient>, access_key: &str) -> aws_config::SdkConfig {
+pub fn sdk_config(
+    region: &str,
+    endpoint: Option<&str>,
+    http_client: Option<aws_smithy_runtime_api::client::http::SharedHttpClient>,
+    access_key: &str,
+) -> aws_config::SdkConfig {
     use aws_config::retry::RetryConfig;
     let mut builder = aws_config::SdkConfig::builder()
         .behavior_version(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new(region.to_string()))
-        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(aws_credential_types::Credentials::new(
-            access_key, "secret", None, None, "tests",
-        )))
-        .retry_config(RetryConfig::standard().with_max_attempts(4).with_initial_backoff(Duration::from_millis(20)))
-        .sleep_impl(aws_smithy_async::rt::sleep::SharedAsyncSleep::new(aws_smithy_async::rt::sleep::TokioSleep::new()))
-        .time_source(aws_smithy_async::time::SharedTimeSource::new(aws_smithy_async::time::SystemTimeSource::new()));
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(
+                aws_credential_types::Credentials::new(access_key, "secret", None, None, "tests"),
+            ),
+        )
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(4)
+                .with_initial_backoff(Duration::from_millis(20)),
+        )
+        .sleep_impl(aws_smithy_async::rt::sleep::SharedAsyncSleep::new(
+            aws_smithy_async::rt::sleep::TokioSleep::new(),
+        ))
+        .time_source(aws_smithy_async::time::SharedTimeSource::new(
+            aws_smithy_async::time::SystemTimeSource::new(),
+        ));
     if let Some(endpoint) = endpoint {
         builder = builder.endpoint_url(endpoint);
     }

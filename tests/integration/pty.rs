@@ -41,7 +41,10 @@ fn a_student_answers_the_prompts_in_a_terminal() {
     assert_eq!(exit_code(&mut p), 0);
     let state = ws.state();
     let evidence = &state["steps"]["cloudtrail"]["evidence"];
-    assert_eq!(evidence["chosen"]["event_id"], evidence["listed"][1]["event_id"]);
+    assert_eq!(
+        evidence["chosen"]["event_id"],
+        evidence["listed"][1]["event_id"]
+    );
     assert_eq!(evidence["fields"].as_array().unwrap().len(), 3);
 }
 
@@ -59,7 +62,11 @@ fn ctrl_c_at_a_prompt_saves_and_exits_130() {
     p.expect("Interrupted").unwrap();
     p.expect(expectrl::Eof).unwrap();
     assert_eq!(exit_code(&mut p), 130);
-    assert_eq!(ws.state()["steps"]["cloudtrail"]["answers"]["user"], "kan1", "the answer given before Ctrl-C is saved");
+    assert_eq!(
+        ws.state()["steps"]["cloudtrail"]["answers"]["user"],
+        "kan1",
+        "the answer given before Ctrl-C is saved"
+    );
 }
 
 #[test]
@@ -69,9 +76,14 @@ fn a_second_run_at_the_same_time_is_refused() {
     first.expect("Go on with this account").unwrap();
     let second = ws.run_sandbox(&["run", "--yes"]);
     assert_eq!(second.code, 1, "{}", second.all());
-    assert!(second.stderr.contains("Another lecture06"), "{}", second.stderr);
+    assert!(
+        second.stderr.contains("Another lecture06"),
+        "{}",
+        second.stderr
+    );
     first.send(CTRL_C).unwrap();
     first.expect(expectrl::Eof).unwrap();
     // Once the first has gone, the workspace is free again.
-    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"]).success();
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
 }

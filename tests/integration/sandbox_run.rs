@@ -7,7 +7,11 @@ fn cloudtrail_step_finds_the_students_latest_event() {
     let ws = Workspace::new();
     let ran = ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"]);
     ran.success();
-    assert!(ran.stdout.contains("5563********"), "the account is shown masked:\n{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("5563********"),
+        "the account is shown masked:\n{}",
+        ran.stdout
+    );
     assert!(ran.stdout.contains("StopInstances"));
     assert_eq!(ws.step_status("cloudtrail"), "done");
     assert_eq!(ws.step_status("alarm"), "pending");
@@ -17,12 +21,31 @@ fn cloudtrail_step_finds_the_students_latest_event() {
     assert_eq!(evidence["chosen"]["event_name"], "StopInstances");
     assert_eq!(evidence["chosen"]["region"], "ap-northeast-1");
     assert_eq!(evidence["query"]["user"], "student");
-    assert_eq!(evidence["query"]["regions"], serde_json::json!(["ap-northeast-1", "us-east-1"]));
-    let fields: Vec<&str> = evidence["fields"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["userIdentity.userName", "eventTime", "sourceIPAddress"]);
-    assert!(ws.path().join(".lecture06/evidence/cloudtrail/event.json").is_file());
+    assert_eq!(
+        evidence["query"]["regions"],
+        serde_json::json!(["ap-northeast-1", "us-east-1"])
+    );
+    let fields: Vec<&str> = evidence["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["userIdentity.userName", "eventTime", "sourceIPAddress"]
+    );
+    assert!(
+        ws.path()
+            .join(".lecture06/evidence/cloudtrail/event.json")
+            .is_file()
+    );
     let listed = evidence["listed"].as_array().unwrap();
-    assert!(listed.iter().any(|e| e["event_name"] == "ConsoleLogin" && e["region"] == "us-east-1"));
+    assert!(
+        listed
+            .iter()
+            .any(|e| e["event_name"] == "ConsoleLogin" && e["region"] == "us-east-1")
+    );
 }
 
 #[test]
@@ -32,11 +55,27 @@ fn answers_file_picks_the_event_and_fields() {
         "answers.toml",
         "[cloudtrail]\nuser = \"student\"\nevent = 2\nfields = [\"eventName\", \"awsRegion\", \"userAgent\"]\n",
     );
-    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail", "--answers", answers.to_str().unwrap()]).success();
+    ws.run_sandbox(&[
+        "run",
+        "--yes",
+        "--until",
+        "cloudtrail",
+        "--answers",
+        answers.to_str().unwrap(),
+    ])
+    .success();
     let state = ws.state();
     let evidence = &state["steps"]["cloudtrail"]["evidence"];
-    assert_eq!(evidence["chosen"]["event_id"], evidence["listed"][1]["event_id"]);
-    let fields: Vec<&str> = evidence["fields"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(
+        evidence["chosen"]["event_id"],
+        evidence["listed"][1]["event_id"]
+    );
+    let fields: Vec<&str> = evidence["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["eventName", "awsRegion", "userAgent"]);
     assert_eq!(state["steps"]["cloudtrail"]["answers"]["user"], "student");
 }
@@ -47,9 +86,17 @@ fn unknown_user_says_why_and_what_to_change() {
     let answers = ws.write("answers.toml", "[cloudtrail]\nuser = \"nobody\"\n");
     let ran = ws.run_sandbox(&["run", "--yes", "--answers", answers.to_str().unwrap()]);
     assert_eq!(ran.code, 1, "{}", ran.all());
-    assert!(ran.all().contains("90 days") && ran.all().contains("[cloudtrail] user"), "{}", ran.all());
+    assert!(
+        ran.all().contains("90 days") && ran.all().contains("[cloudtrail] user"),
+        "{}",
+        ran.all()
+    );
     assert_eq!(ws.step_status("cloudtrail"), "in_progress");
-    assert_eq!(ws.state()["steps"]["cloudtrail"]["answers"]["user"], "nobody", "the answer is kept");
+    assert_eq!(
+        ws.state()["steps"]["cloudtrail"]["answers"]["user"],
+        "nobody",
+        "the answer is kept"
+    );
 }
 
 #[test]
@@ -58,30 +105,55 @@ fn invalid_answer_exits_2_naming_the_key() {
     let answers = ws.write("answers.toml", "[cloudtrail]\nregion = \"tokyo\"\n");
     let ran = ws.run_sandbox(&["run", "--yes", "--answers", answers.to_str().unwrap()]);
     assert_eq!(ran.code, 2, "{}", ran.all());
-    assert!(ran.stderr.contains("[cloudtrail] region = \"tokyo\""), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("[cloudtrail] region = \"tokyo\""),
+        "{}",
+        ran.stderr
+    );
 }
 
 #[test]
 fn resume_after_until_continues_with_the_next_step() {
     let ws = Workspace::new();
-    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"]).success();
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
     let first = ws.state()["steps"]["cloudtrail"]["completed_at"].clone();
     let ran = ws.run_sandbox(&["run", "--yes"]);
     ran.success();
-    assert!(!ran.all().contains("Looking up events"), "cloudtrail is not run again:\n{}", ran.all());
-    assert!(ran.stdout.contains("2/5"), "it goes on with step 2:\n{}", ran.stdout);
+    assert!(
+        !ran.all().contains("Looking up events"),
+        "cloudtrail is not run again:\n{}",
+        ran.all()
+    );
+    assert!(
+        ran.stdout.contains("2/5"),
+        "it goes on with step 2:\n{}",
+        ran.stdout
+    );
     assert_eq!(ws.state()["steps"]["cloudtrail"]["completed_at"], first);
 }
 
 #[test]
 fn step_reruns_a_done_step() {
     let ws = Workspace::new();
-    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"]).success();
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
     let answers = ws.write("answers.toml", "[cloudtrail]\nevent = 3\n");
-    ws.run_sandbox(&["run", "--yes", "--step", "cloudtrail", "--answers", answers.to_str().unwrap()]).success();
+    ws.run_sandbox(&[
+        "run",
+        "--yes",
+        "--step",
+        "cloudtrail",
+        "--answers",
+        answers.to_str().unwrap(),
+    ])
+    .success();
     let state = ws.state();
     let evidence = &state["steps"]["cloudtrail"]["evidence"];
-    assert_eq!(evidence["chosen"]["event_id"], evidence["listed"][2]["event_id"]);
+    assert_eq!(
+        evidence["chosen"]["event_id"],
+        evidence["listed"][2]["event_id"]
+    );
 }
 
 #[test]
@@ -89,22 +161,49 @@ fn dry_run_prints_calls_and_saves_nothing() {
     let ws = Workspace::new();
     let ran = ws.run_sandbox(&["run", "--yes", "--dry-run", "--until", "cloudtrail"]);
     ran.success();
-    assert!(ran.stdout.contains("[dry-run] cloudtrail:LookupEvents"), "{}", ran.stdout);
-    assert!(!ws.state_path().exists(), "no state is written by a dry run");
+    assert!(
+        ran.stdout.contains("[dry-run] cloudtrail:LookupEvents"),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        !ws.state_path().exists(),
+        "no state is written by a dry run"
+    );
 }
 
 #[test]
 fn status_json_follows_the_contract() {
     let ws = Workspace::new();
     let before = ws.status_json();
-    let ids: Vec<&str> = before["steps"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["cloudtrail", "alarm", "transitions", "estimate", "billing"]);
-    assert!(before["steps"].as_array().unwrap().iter().all(|s| s["status"] == "pending"));
+    let ids: Vec<&str> = before["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["cloudtrail", "alarm", "transitions", "estimate", "billing"]
+    );
+    assert!(
+        before["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["status"] == "pending")
+    );
     assert_eq!(before["resources"], serde_json::json!([]));
-    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"]).success();
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
     let after = ws.status_json();
     assert_eq!(after["steps"][0]["status"], "done");
-    assert!(after["steps"][0]["summary"][0].as_str().unwrap().contains("StopInstances"));
+    assert!(
+        after["steps"][0]["summary"][0]
+            .as_str()
+            .unwrap()
+            .contains("StopInstances")
+    );
 }
 
 #[test]
@@ -115,39 +214,66 @@ fn guide_and_status_speak_japanese() {
     assert!(ran.stdout.contains("ステップ 1"), "{}", ran.stdout);
     let mut cmd = ws.sandbox(&["guide", "billing"]);
     let out: crate::harness::Ran = cmd.env("LANG", "ja_JP.UTF-8").output().unwrap().into();
-    assert!(out.stdout.contains("無料利用枠"), "LANG=ja_JP selects Japanese:\n{}", out.stdout);
+    assert!(
+        out.stdout.contains("無料利用枠"),
+        "LANG=ja_JP selects Japanese:\n{}",
+        out.stdout
+    );
 }
 
 #[test]
 fn report_has_the_event_and_nothing_unmasked() {
     let ws = Workspace::new();
-    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"]).success();
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
     ws.run_sandbox(&["report"]).success();
     let report = std::fs::read_to_string(ws.path().join("lecture06.md")).unwrap();
-    assert!(report.contains("StopInstances") && report.contains("[x] Find the record"), "{report}");
+    assert!(
+        report.contains("StopInstances") && report.contains("[x] Find the record"),
+        "{report}"
+    );
     assert!(report.contains("*Not done yet.*"), "undone steps say so");
-    assert!(lecture06::mask::findings(&report).is_empty(), "{:?}", lecture06::mask::findings(&report));
+    assert!(
+        lecture06::mask::findings(&report).is_empty(),
+        "{:?}",
+        lecture06::mask::findings(&report)
+    );
 }
 
 #[test]
 fn reset_forgets_a_step_but_keeps_its_evidence_aside() {
     let ws = Workspace::new();
-    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"]).success();
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
     let without_yes = ws.run_sandbox(&["reset", "cloudtrail"]);
-    assert_eq!(without_yes.code, 2, "no terminal and no --yes: {}", without_yes.all());
+    assert_eq!(
+        without_yes.code,
+        2,
+        "no terminal and no --yes: {}",
+        without_yes.all()
+    );
     assert_eq!(ws.step_status("cloudtrail"), "done");
     ws.run_sandbox(&["reset", "cloudtrail", "--yes"]).success();
     assert_eq!(ws.step_status("cloudtrail"), "pending");
-    let aside = std::fs::read_dir(ws.path().join(".lecture06/reset")).unwrap().count();
+    let aside = std::fs::read_dir(ws.path().join(".lecture06/reset"))
+        .unwrap()
+        .count();
     assert_eq!(aside, 1);
 }
 
 #[test]
 fn sandbox_and_real_workspaces_do_not_mix() {
     let ws = Workspace::new();
-    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"]).success();
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
     let mut real = crate::harness::base_command();
-    let ran: crate::harness::Ran = real.arg("--dir").arg(ws.path()).args(["run", "--yes"]).output().unwrap().into();
+    let ran: crate::harness::Ran = real
+        .arg("--dir")
+        .arg(ws.path())
+        .args(["run", "--yes"])
+        .output()
+        .unwrap()
+        .into();
     assert_eq!(ran.code, 1);
     assert!(ran.stderr.contains("--sandbox session"), "{}", ran.stderr);
 }

@@ -9,48 +9,75 @@ fn kill_9_at_any_moment_loses_nothing_and_resume_finishes() {
     // Kill the same run at increasing moments; after each, the state must parse and a resumed
     // run must finish the step with exactly the evidence a clean run gives.
     let clean = Workspace::new();
-    clean.run_sandbox(&["run", "--yes", "--until", "cloudtrail"]).success();
+    clean
+        .run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
     let expected = clean.state()["steps"]["cloudtrail"]["evidence"]["chosen"].clone();
 
     for delay_ms in [0u64, 5, 15, 30, 60, 120] {
         let ws = Workspace::new();
-        let mut child = ws.sandbox(&["run", "--yes", "--until", "cloudtrail"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+        let mut child = ws
+            .sandbox(&["run", "--yes", "--until", "cloudtrail"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
         if ws.state_path().exists() {
             let text = std::fs::read_to_string(ws.state_path()).unwrap();
-            serde_json::from_str::<serde_json::Value>(&text).unwrap_or_else(|e| panic!("after kill at {delay_ms} ms the state is damaged: {e}\n{text}"));
+            serde_json::from_str::<serde_json::Value>(&text).unwrap_or_else(|e| {
+                panic!("after kill at {delay_ms} ms the state is damaged: {e}\n{text}")
+            });
         }
-        ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"]).success();
-        assert_eq!(ws.state()["steps"]["cloudtrail"]["evidence"]["chosen"], expected, "after kill at {delay_ms} ms");
+        ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+            .success();
+        assert_eq!(
+            ws.state()["steps"]["cloudtrail"]["evidence"]["chosen"],
+            expected,
+            "after kill at {delay_ms} ms"
+        );
         let leftovers: Vec<_> = std::fs::read_dir(ws.path().join(".lecture06"))
             .unwrap()
             .filter_map(|e| e.ok())
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
-        assert!(leftovers.len() <= 1, "at most the one temp file of the killed write remains");
+        assert!(
+            leftovers.len() <= 1,
+            "at most the one temp file of the killed write remains"
+        );
     }
 }
 
 #[test]
 fn damaged_state_is_kept_and_explained() {
     let ws = Workspace::new();
-    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"]).success();
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
     let damaged = "{\"format\": 1, \"mode\": \"sandbox\", \"steps\": {";
     std::fs::write(ws.state_path(), damaged).unwrap();
     for args in [&["run", "--yes"][..], &["status"][..], &["report"][..]] {
         let ran = ws.run_sandbox(args);
         assert_eq!(ran.code, 1, "{args:?}: {}", ran.all());
-        assert!(ran.stderr.contains("damaged") && ran.stderr.contains("mv "), "{args:?}: {}", ran.stderr);
+        assert!(
+            ran.stderr.contains("damaged") && ran.stderr.contains("mv "),
+            "{args:?}: {}",
+            ran.stderr
+        );
     }
-    assert_eq!(std::fs::read_to_string(ws.state_path()).unwrap(), damaged, "never overwritten");
+    assert_eq!(
+        std::fs::read_to_string(ws.state_path()).unwrap(),
+        damaged,
+        "never overwritten"
+    );
 }
 
 #[test]
 fn state_from_a_newer_lecture06_is_refused_and_kept() {
     let ws = Workspace::new();
-    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"]).success();
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
     let mut state = ws.state();
     state["format"] = 2.into();
     state["written_by"] = "9.9.9".into();
@@ -58,6 +85,10 @@ fn state_from_a_newer_lecture06_is_refused_and_kept() {
     std::fs::write(ws.state_path(), &text).unwrap();
     let ran = ws.run_sandbox(&["run", "--yes"]);
     assert_eq!(ran.code, 1);
-    assert!(ran.stderr.contains("9.9.9") && ran.stderr.contains("Upgrade"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("9.9.9") && ran.stderr.contains("Upgrade"),
+        "{}",
+        ran.stderr
+    );
     assert_eq!(std::fs::read_to_string(ws.state_path()).unwrap(), text);
 }

@@ -5,20 +5,45 @@ use lecture06::aws::Aws;
 
 #[test]
 fn caller_identity_from_moto() {
-    // moto takes a 12-digit access key as the account to answer for.
-    let config = sdk_config("ap-northeast-1", Some(&moto_url()), None, "556300001111");
+    let config = sdk_config(
+        "ap-northeast-1",
+        Some(&moto_url()),
+        None,
+        "AKIAIOSFODNN7EXAMPLE",
+    );
     let cloud = Aws::from_config(config).unwrap().connect();
-    let caller = cloud.identity.caller().expect("moto answers GetCallerIdentity");
-    assert_eq!(caller.account, "556300001111");
-    assert!(caller.arn.starts_with("arn:aws:"), "{}", caller.arn);
+    let caller = cloud
+        .identity
+        .caller()
+        .expect("moto answers GetCallerIdentity");
+    // moto's default account and identity.
+    assert_eq!(caller.account, "123456789012");
+    assert!(
+        caller.arn.starts_with("arn:aws:sts::123456789012:"),
+        "{}",
+        caller.arn
+    );
+    assert!(!caller.principal_name().is_empty());
     assert_eq!(cloud.region, "ap-northeast-1");
 }
 
 #[test]
 fn unreachable_endpoint_is_a_network_error_with_advice() {
-    let config = sdk_config("ap-northeast-1", Some("http://127.0.0.1:9"), None, "AKIAEXAMPLE");
+    let config = sdk_config(
+        "ap-northeast-1",
+        Some("http://127.0.0.1:9"),
+        None,
+        "AKIAEXAMPLE",
+    );
     let cloud = Aws::from_config(config).unwrap().connect();
     let err = cloud.identity.caller().unwrap_err();
-    assert_eq!(err.kind, lecture06::cloud::CloudErrorKind::Network, "{err:?}");
-    assert!(err.explain(lecture06::i18n::Lang::En, None).contains("sts:GetCallerIdentity"));
+    assert_eq!(
+        err.kind,
+        lecture06::cloud::CloudErrorKind::Network,
+        "{err:?}"
+    );
+    assert!(
+        err.explain(lecture06::i18n::Lang::En, None)
+            .contains("sts:GetCallerIdentity")
+    );
 }
