@@ -4,61 +4,78 @@
 
 use crate::app::App;
 use crate::cli::ReportArgs;
-use crate::clock::{jst, utc};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::state::{State, StepStatus};
 use crate::steps::StepId;
-use crate::steps::cloudtrail::CloudtrailEvidence;
 use crate::{mask, t};
 use serde_json::{Value, json};
 
-pub fn template(lang: Lang) -> &'static str {
+/// The embedded templates of a language: `report.md` includes one partial per step
+/// (`<step>.md`), each rendered with `steps.<step>` = `{done, title, …the step's report context}`.
+pub fn templates(lang: Lang) -> Vec<(&'static str, &'static str)> {
+    macro_rules! embedded {
+        ($lang:literal) => {
+            vec![
+                (
+                    "report.md",
+                    include_str!(concat!("../../report-templates/", $lang, "/report.md")),
+                ),
+                (
+                    "cloudtrail.md",
+                    include_str!(concat!("../../report-templates/", $lang, "/cloudtrail.md")),
+                ),
+                (
+                    "alarm.md",
+                    include_str!(concat!("../../report-templates/", $lang, "/alarm.md")),
+                ),
+                (
+                    "transitions.md",
+                    include_str!(concat!("../../report-templates/", $lang, "/transitions.md")),
+                ),
+                (
+                    "estimate.md",
+                    include_str!(concat!("../../report-templates/", $lang, "/estimate.md")),
+                ),
+                (
+                    "billing.md",
+                    include_str!(concat!("../../report-templates/", $lang, "/billing.md")),
+                ),
+            ]
+        };
+    }
     match lang {
-        Lang::Ja => include_str!("../../report-templates/ja.md"),
-        Lang::En => include_str!("../../report-templates/en.md"),
+        Lang::Ja => embedded!("ja"),
+        Lang::En => embedded!("en"),
     }
 }
 
-/// The template's context: one object per step with `done` and its facts.
+/// The templates' context: `steps.<id>` for each step, `{done, title}` merged with the step's
+/// own report context when it is done.
 pub fn context(state: &State, lang: Lang) -> Value {
     let mut steps = serde_json::Map::new();
     for step in StepId::ALL {
-        let done = state.status(step) == StepStatus::Done;
-        steps.insert(
-            step.id().to_string(),
-            json!({"done": done, "title": step.title(lang)}),
-        );
-    }
-    if let Some(e) = state
-        .evidence::<CloudtrailEvidence>(StepId::Cloudtrail)
-        .filter(|_| state.status(StepId::Cloudtrail) == StepStatus::Done)
-    {
-        let c = &e.chosen;
-        steps["cloudtrail"] = json!({
-            "done": true,
-            "title": StepId::Cloudtrail.title(lang),
-            "user": e.query.user,
-            "regions": e.query.regions.join(", "),
-            "event_name": c.event_name,
-            "event_time_jst": jst(c.event_time),
-            "event_time_utc": utc(c.event_time),
-            "event_source": c.event_source,
-            "region": c.region,
-            "fields": e.fields.iter().map(|f| json!({"path": f.path, "value": f.value, "meaning": lang.pick(&f.meaning_en, &f.meaning_ja)})).collect::<Vec<_>>(),
-            "record_json": serde_json::to_string_pretty(&c.record).unwrap_or_default(),
-            "listed": e.listed.iter().map(|l| json!({"time_jst": jst(l.event_time), "name": l.event_name, "source": l.event_source, "region": l.region})).collect::<Vec<_>>(),
-        });
+        let entry = state.step(step);
+        let done = entry.status == StepStatus::Done;
+        let mut section = json!({"done": done, "title": step.title(lang)});
+        if let (true, Some(evidence)) = (done, entry.evidence.as_ref())
+            && let Value::Object(extra) = crate::steps::report_context(step, evidence, lang)
+        {
+            section.as_object_mut().expect("object").extend(extra);
+        }
+        steps.insert(step.id().to_string(), section);
     }
     json!({"steps": steps, "mode": state.mode, "region": state.region})
 }
 
 pub fn render(state: &State, lang: Lang) -> AppResult<String> {
     let mut env = minijinja::Environment::new();
-    env.add_template("report", template(lang))
-        .map_err(anyhow::Error::from)?;
+    for (name, source) in templates(lang) {
+        env.add_template(name, source)
+            .map_err(anyhow::Error::from)?;
+    }
     let text = env
-        .get_template("report")
+        .get_template("report.md")
         .and_then(|t| t.render(minijinja::value::Serde(context(state, lang))))
         .map_err(anyhow::Error::from)?;
     Ok(mask::text(&text))

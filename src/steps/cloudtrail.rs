@@ -399,6 +399,26 @@ pub fn summary(evidence: &Value, lang: Lang) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The report section's facts (see `report-templates/<lang>/cloudtrail.md`).
+pub fn report_context(evidence: &Value, lang: Lang) -> Value {
+    let Ok(e) = serde_json::from_value::<CloudtrailEvidence>(evidence.clone()) else {
+        return Value::Null;
+    };
+    let c = &e.chosen;
+    json!({
+        "user": e.query.user,
+        "regions": e.query.regions.join(", "),
+        "event_name": c.event_name,
+        "event_time_jst": jst(c.event_time),
+        "event_time_utc": utc(c.event_time),
+        "event_source": c.event_source,
+        "region": c.region,
+        "fields": e.fields.iter().map(|f| json!({"path": f.path, "value": f.value, "meaning": lang.pick(&f.meaning_en, &f.meaning_ja)})).collect::<Vec<_>>(),
+        "record_json": serde_json::to_string_pretty(&c.record).unwrap_or_default(),
+        "listed": e.listed.iter().map(|l| json!({"time_jst": jst(l.event_time), "name": l.event_name, "source": l.event_source, "region": l.region})).collect::<Vec<_>>(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

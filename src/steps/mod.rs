@@ -96,6 +96,15 @@ pub fn summary(step: StepId, evidence: &Value, lang: Lang) -> Vec<String> {
     }
 }
 
+/// What the step's report section needs from its evidence (merged into `steps.<id>` of the
+/// report templates' context).
+pub fn report_context(step: StepId, evidence: &Value, lang: Lang) -> Value {
+    match step {
+        StepId::Cloudtrail => cloudtrail::report_context(evidence, lang),
+        _ => Value::Null,
+    }
+}
+
 /// Carries the step out; returns its evidence.
 pub fn run(step: StepId, ctx: &mut StepCtx) -> AppResult<Value> {
     match step {
