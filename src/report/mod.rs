@@ -2,6 +2,8 @@
 //! embedded) filled with the checklist's evidence, then masked as a whole: reports go to GitHub.
 //! A step that is not done shows as not done, never as made-up content.
 
+pub mod chart;
+
 use crate::app::App;
 use crate::cli::ReportArgs;
 use crate::error::{AppError, AppResult};
