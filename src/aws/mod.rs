@@ -14,7 +14,6 @@ use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::sync::Arc;
 
@@ -102,13 +101,13 @@ fn new_runtime() -> std::io::Result<tokio::runtime::Runtime> {
 pub fn classify<E, R>(err: SdkError<E, R>, action: &str) -> CloudError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     let code = err.code().map(str::to_string);
     let message = err
         .message()
         .map(str::to_string)
-        .unwrap_or_else(|| DisplayErrorContext(&err).to_string());
+        .unwrap_or_else(|| error_chain(&err));
     let kind = match code.as_deref() {
         Some(code) => kind_of_code(code),
         None => match &err {
@@ -126,6 +125,30 @@ where
         message,
         region: None,
     }
+}
+
+/// The error and its sources as one line (`dispatch failure: io error: …`), without the Debug dump
+/// `DisplayErrorContext` appends, and only the first line of multi-line ones (the credential chain
+/// lists every provider it tried).
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        let text = e.to_string();
+        let first = text
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .trim_end_matches("Attempted:")
+            .trim()
+            .to_string();
+        if !first.is_empty() && !parts.iter().any(|p| p.contains(&first)) {
+            parts.push(first);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
 }
 
 fn kind_of_code(code: &str) -> CloudErrorKind {
