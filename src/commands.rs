@@ -4,7 +4,7 @@ use crate::app::App;
 use crate::cli::{ResetArgs, StatusArgs};
 use crate::error::{AppError, AppResult};
 use crate::prompt::{Answers, Ask, Prompter, Terminal};
-use crate::state::{State, StepStatus};
+use crate::state::StepStatus;
 use crate::steps::{self, StepId};
 use crate::{guide, mask, t};
 use serde_json::{Value, json};
@@ -211,9 +211,15 @@ pub fn cleanup(app: &App, yes: bool) -> AppResult<()> {
     let lang = app.lang;
     let mut workspace = app.workspace();
     workspace.lock()?;
-    let state: Option<State> = app.load_state(&workspace)?;
-    let resources = state.map(|s| s.resources).unwrap_or_default();
-    if resources.is_empty() {
+    let Some(mut state) = app.load_state(&workspace)? else {
+        app.ui.line(t!(
+            lang,
+            "lecture06 has created no AWS resources here: nothing to clean up.",
+            "lecture06 はここで AWS リソースを作成していません。削除するものはありません。"
+        ));
+        return Ok(());
+    };
+    if state.resources.is_empty() {
         app.ui.line(t!(
             lang,
             "lecture06 has created no AWS resources here: nothing to clean up.",
@@ -221,14 +227,53 @@ pub fn cleanup(app: &App, yes: bool) -> AppResult<()> {
         ));
         return Ok(());
     }
-    for r in &resources {
+    app.ui.line(t!(
+        lang,
+        "Resources lecture06 created:",
+        "lecture06 が作成したリソース:"
+    ));
+    for r in &state.resources {
         app.ui
             .line(format!("  {} {} ({})", r.kind, mask::text(&r.id), r.region));
     }
-    let _ = yes;
-    Err(AppError::Failed(t!(
+    let count = state.resources.len();
+    let prompt = t!(
         lang,
-        "Deleting these is not available in this version yet; delete them in the console.",
-        "このバージョンではまだ削除できません。コンソールから削除してください。"
-    )))
+        "Delete these {count} resources from AWS?",
+        "これら {count} 個のリソースを AWS から削除しますか？"
+    );
+    if !confirm_destructive(app, yes, prompt)? {
+        return Ok(());
+    }
+    let cloud = app.connect(&workspace, &Answers::default())?;
+    let (kept, failures) = crate::cleanup::delete_all(&cloud, &state.resources, lang);
+    for (resource, outcome) in state.resources.iter().zip(&failures) {
+        let id = mask::text(&resource.id);
+        match outcome {
+            None => app.ui.ok(t!(
+                lang,
+                "Deleted {} {id}",
+                "削除しました: {} {id}",
+                resource.kind
+            )),
+            Some(why) => app.ui.warn(t!(
+                lang,
+                "Not deleted: {} {id} — {why}",
+                "削除できませんでした: {} {id} — {why}",
+                resource.kind
+            )),
+        }
+    }
+    state.resources = kept;
+    state.updated_at = cloud.clock.now();
+    workspace.save(&state)?;
+    if state.resources.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Failed(t!(
+            lang,
+            "Some resources were not deleted (reasons above); they stay listed for the next `lecture06 cleanup`.",
+            "削除できなかったリソースがあります（理由は上記）。次回の `lecture06 cleanup` のために記録を残しています。"
+        )))
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod aws;
+pub mod cleanup;
 pub mod cli;
 pub mod clock;
 pub mod cloud;

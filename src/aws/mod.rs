@@ -7,6 +7,9 @@
 //! a shared Tokio runtime and may run several concurrently inside one call.
 
 mod cloudtrail;
+mod cloudwatch;
+mod elb;
+mod sns;
 mod sts;
 
 use crate::cloud::{Cloud, CloudError, CloudErrorKind};
@@ -18,6 +21,9 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::sync::Arc;
 
 pub use cloudtrail::CloudTrailAdapter;
+pub use cloudwatch::CloudWatchAdapter;
+pub use elb::ElbAdapter;
+pub use sns::SnsAdapter;
 pub use sts::StsAdapter;
 
 pub const DEFAULT_REGION: &str = "ap-northeast-1";
@@ -84,7 +90,11 @@ impl Aws {
             region: self.region(),
             clock: Arc::new(crate::clock::SystemClock),
             identity: Box::new(StsAdapter::new(self.clone())),
-            events: Box::new(CloudTrailAdapter::new(self)),
+            events: Box::new(CloudTrailAdapter::new(self.clone())),
+            elb: Box::new(ElbAdapter::new(self.clone())),
+            sns: Box::new(SnsAdapter::new(self.clone())),
+            alarms: Box::new(CloudWatchAdapter::new(self)),
+            simulator: None,
         }
     }
 }

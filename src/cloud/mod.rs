@@ -3,8 +3,11 @@
 //! each: the AWS SDK adapter (`crate::aws`) and the simulated account (`crate::sandbox`). SDK types
 //! never cross this line.
 
+pub mod alarms;
+pub mod elb;
 mod error;
 pub mod events;
+pub mod notify;
 
 pub use error::{CloudError, CloudErrorKind};
 pub use events::{EventHistory, EventQuery, EventSearch, TrailEvent};
@@ -65,6 +68,11 @@ pub struct Cloud {
     pub clock: Arc<dyn Clock>,
     pub identity: Box<dyn Identity>,
     pub events: Box<dyn EventHistory>,
+    pub elb: Box<dyn elb::LoadBalancing>,
+    pub sns: Box<dyn notify::Notifications>,
+    pub alarms: Box<dyn alarms::Alarms>,
+    /// Only in the sandbox: the student's clicks and Unicorn, played by prompts.
+    pub simulator: Option<Box<dyn alarms::Simulator>>,
 }
 
 #[cfg(test)]

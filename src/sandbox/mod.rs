@@ -11,6 +11,7 @@
 //!   waits (default 120; 0 = no wall-clock wait at all).
 
 mod events;
+pub mod monitoring;
 
 use crate::clock::Clock;
 use crate::cloud::{Caller, CloudError, EventHistory, EventQuery, EventSearch, Identity};
@@ -39,6 +40,9 @@ pub struct World {
     pub account: String,
     pub user: String,
     pub region: String,
+    /// The ALB, SNS and CloudWatch of the alarm and transitions steps (made on first use).
+    #[serde(default)]
+    pub monitoring: Option<monitoring::Monitoring>,
 }
 
 impl World {
@@ -52,6 +56,7 @@ impl World {
             account: account_for(seed),
             user: user.into(),
             region: region.into(),
+            monitoring: None,
         }
     }
 
@@ -155,6 +160,8 @@ impl Clock for Sandbox {
 
     fn sleep(&self, duration: Duration) {
         let _ = self.change(|w| w.now += chrono::Duration::from_std(duration).unwrap_or_default());
+        // Health checks, datapoints, alarm evaluations and mails of the time that passed.
+        let _ = self.monitor(None, |_, _| ());
         if self.speed > 0.0 {
             std::thread::sleep(duration.div_f64(self.speed));
         }
@@ -180,6 +187,10 @@ pub fn connect(sandbox: Sandbox) -> crate::cloud::Cloud {
         region: sandbox.region(),
         clock: Arc::new(sandbox.clone()),
         identity: Box::new(sandbox.clone()),
-        events: Box::new(sandbox),
+        events: Box::new(sandbox.clone()),
+        elb: Box::new(sandbox.clone()),
+        sns: Box::new(sandbox.clone()),
+        alarms: Box::new(sandbox.clone()),
+        simulator: Some(Box::new(sandbox)),
     }
 }

@@ -3,6 +3,7 @@
 //! module with one entry point that reads what it needs through a `StepCtx` and returns the
 //! evidence it captured; only the runner moves the checklist forward.
 
+pub mod alarm;
 pub mod cloudtrail;
 
 use crate::cloud::Cloud;
@@ -84,7 +85,7 @@ impl StepId {
 
     /// Whether this version of lecture06 can carry the step out; the others say so plainly.
     pub fn available(self) -> bool {
-        matches!(self, StepId::Cloudtrail)
+        matches!(self, StepId::Cloudtrail | StepId::Alarm)
     }
 }
 
@@ -92,6 +93,7 @@ impl StepId {
 pub fn summary(step: StepId, evidence: &Value, lang: Lang) -> Vec<String> {
     match step {
         StepId::Cloudtrail => cloudtrail::summary(evidence, lang),
+        StepId::Alarm => alarm::summary(evidence, lang),
         _ => Vec::new(),
     }
 }
@@ -101,6 +103,7 @@ pub fn summary(step: StepId, evidence: &Value, lang: Lang) -> Vec<String> {
 pub fn report_context(step: StepId, evidence: &Value, lang: Lang) -> Value {
     match step {
         StepId::Cloudtrail => cloudtrail::report_context(evidence, lang),
+        StepId::Alarm => alarm::report_context(evidence, lang),
         _ => Value::Null,
     }
 }
@@ -109,15 +112,17 @@ pub fn report_context(step: StepId, evidence: &Value, lang: Lang) -> Value {
 pub fn run(step: StepId, ctx: &mut StepCtx) -> AppResult<Value> {
     match step {
         StepId::Cloudtrail => cloudtrail::run(ctx),
+        StepId::Alarm => alarm::run(ctx),
         _ => unreachable!("the runner only runs available steps"),
     }
 }
 
 /// Re-checks a done step cheaply on resume; `Some(reason)` when its result no longer holds.
-pub fn recheck(step: StepId, _ctx: &mut StepCtx) -> AppResult<Option<String>> {
+pub fn recheck(step: StepId, ctx: &mut StepCtx) -> AppResult<Option<String>> {
     match step {
         // An event found in the history stays what it was: nothing can go stale.
         StepId::Cloudtrail => Ok(None),
+        StepId::Alarm => alarm::recheck(ctx),
         _ => Ok(None),
     }
 }
