@@ -6,6 +6,7 @@
 //! The traits are synchronous (the wizard waits for people anyway); each adapter runs its calls on
 //! a shared Tokio runtime and may run several concurrently inside one call.
 
+mod billing;
 mod cloudtrail;
 mod sts;
 
@@ -18,6 +19,7 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::sync::Arc;
 
+pub use billing::BillingAdapter;
 pub use cloudtrail::CloudTrailAdapter;
 pub use sts::StsAdapter;
 
@@ -85,6 +87,7 @@ impl Aws {
             region: self.region(),
             clock: Arc::new(crate::clock::SystemClock),
             identity: Box::new(StsAdapter::new(self.clone())),
+            billing: Box::new(BillingAdapter::new(self.clone())),
             events: Box::new(CloudTrailAdapter::new(self)),
         }
     }

@@ -3,9 +3,11 @@
 //! each: the AWS SDK adapter (`crate::aws`) and the simulated account (`crate::sandbox`). SDK types
 //! never cross this line.
 
+pub mod billing;
 mod error;
 pub mod events;
 
+pub use billing::Billing;
 pub use error::{CloudError, CloudErrorKind};
 pub use events::{EventHistory, EventQuery, EventSearch, TrailEvent};
 
@@ -65,6 +67,7 @@ pub struct Cloud {
     pub clock: Arc<dyn Clock>,
     pub identity: Box<dyn Identity>,
     pub events: Box<dyn EventHistory>,
+    pub billing: Box<dyn Billing>,
 }
 
 #[cfg(test)]

@@ -4,15 +4,18 @@
 //! them apart.
 //!
 //! Settings, read once when the workspace's simulated account is made:
-//! - `[sandbox]` in the answers file: `user` (default `student`), `seed` (default 6), `region`;
+//! - `[sandbox]` in the answers file: `user` (default `student`), `seed` (default 6), `region`,
+//!   `plan` (`legacy` or `credit`), `cost_explorer` (`enabled`, `disabled`, `denied`, `member`);
 //! - `LECTURE06_SANDBOX_NOW`: the account's "now" at creation (RFC 3339; default: the wall clock),
 //!   so tests and snapshots are repeatable;
 //! - `LECTURE06_SANDBOX_SPEED`: how many simulated seconds pass per wall second while lecture06
 //!   waits (default 120; 0 = no wall-clock wait at all).
 
+pub mod billing;
 mod events;
 
 use crate::clock::Clock;
+use crate::cloud::billing::{AccountPlan, Billing, CostAnswer, CostQuery, FreeTierUsage};
 use crate::cloud::{Caller, CloudError, EventHistory, EventQuery, EventSearch, Identity};
 use crate::error::AppResult;
 use crate::prompt::Answers;
@@ -39,6 +42,9 @@ pub struct World {
     pub account: String,
     pub user: String,
     pub region: String,
+    /// The bill and the Free Tier (see `billing.rs`).
+    #[serde(default)]
+    pub billing: billing::BillingWorld,
 }
 
 impl World {
@@ -52,6 +58,7 @@ impl World {
             account: account_for(seed),
             user: user.into(),
             region: region.into(),
+            billing: billing::BillingWorld::default(),
         }
     }
 
@@ -104,7 +111,12 @@ impl Sandbox {
                     .ok()
                     .and_then(|s| crate::clock::parse_time(&s))
                     .unwrap_or_else(Utc::now);
-                World::new(seed, now, &user, &region)
+                let mut world = World::new(seed, now, &user, &region);
+                world.billing = billing::BillingWorld::from_answers(
+                    answers.get("sandbox", "plan").as_deref(),
+                    answers.get("sandbox", "cost_explorer").as_deref(),
+                );
+                world
             }
             Err(err) => return Err(err.into()),
         };
@@ -174,12 +186,27 @@ impl EventHistory for Sandbox {
     }
 }
 
+impl Billing for Sandbox {
+    fn cost_and_usage(&self, query: &CostQuery) -> Result<CostAnswer, CloudError> {
+        self.change(|w| billing::cost_and_usage(w, query))?
+    }
+
+    fn free_tier_usage(&self) -> Result<FreeTierUsage, CloudError> {
+        self.change(billing::free_tier_usage)
+    }
+
+    fn account_plan(&self) -> Result<Option<AccountPlan>, CloudError> {
+        Ok(self.read(billing::account_plan))
+    }
+}
+
 /// The simulated account as a `Cloud`.
 pub fn connect(sandbox: Sandbox) -> crate::cloud::Cloud {
     crate::cloud::Cloud {
         region: sandbox.region(),
         clock: Arc::new(sandbox.clone()),
         identity: Box::new(sandbox.clone()),
+        billing: Box::new(sandbox.clone()),
         events: Box::new(sandbox),
     }
 }

@@ -3,6 +3,7 @@
 //! module with one entry point that reads what it needs through a `StepCtx` and returns the
 //! evidence it captured; only the runner moves the checklist forward.
 
+pub mod billing;
 pub mod cloudtrail;
 
 use crate::cloud::Cloud;
@@ -84,7 +85,7 @@ impl StepId {
 
     /// Whether this version of lecture06 can carry the step out; the others say so plainly.
     pub fn available(self) -> bool {
-        matches!(self, StepId::Cloudtrail)
+        matches!(self, StepId::Cloudtrail | StepId::Billing)
     }
 }
 
@@ -92,6 +93,7 @@ impl StepId {
 pub fn summary(step: StepId, evidence: &Value, lang: Lang) -> Vec<String> {
     match step {
         StepId::Cloudtrail => cloudtrail::summary(evidence, lang),
+        StepId::Billing => billing::summary(evidence, lang),
         _ => Vec::new(),
     }
 }
@@ -101,6 +103,7 @@ pub fn summary(step: StepId, evidence: &Value, lang: Lang) -> Vec<String> {
 pub fn report_context(step: StepId, evidence: &Value, lang: Lang) -> Value {
     match step {
         StepId::Cloudtrail => cloudtrail::report_context(evidence, lang),
+        StepId::Billing => billing::report_context(evidence, lang),
         _ => Value::Null,
     }
 }
@@ -109,6 +112,7 @@ pub fn report_context(step: StepId, evidence: &Value, lang: Lang) -> Value {
 pub fn run(step: StepId, ctx: &mut StepCtx) -> AppResult<Value> {
     match step {
         StepId::Cloudtrail => cloudtrail::run(ctx),
+        StepId::Billing => billing::run(ctx),
         _ => unreachable!("the runner only runs available steps"),
     }
 }
@@ -118,6 +122,8 @@ pub fn recheck(step: StepId, _ctx: &mut StepCtx) -> AppResult<Option<String>> {
     match step {
         // An event found in the history stays what it was: nothing can go stale.
         StepId::Cloudtrail => Ok(None),
+        // Last month's bill is closed; the saved answer is re-asked only with --refresh.
+        StepId::Billing => Ok(None),
         _ => Ok(None),
     }
 }
@@ -126,6 +132,8 @@ pub fn recheck(step: StepId, _ctx: &mut StepCtx) -> AppResult<Option<String>> {
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     pub dry_run: bool,
+    /// Ask Cost Explorer again instead of using the saved answer (billing).
+    pub refresh: bool,
 }
 
 /// Everything a step may use. Every answer and every progress mark is saved the moment it is
