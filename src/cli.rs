@@ -73,6 +73,9 @@ pub struct RunArgs {
     /// Print the AWS calls a step would make; change nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Ask Cost Explorer again instead of using its saved answer (billing step; USD 0.01 a request)
+    #[arg(long)]
+    pub refresh: bool,
 }
 
 #[derive(Debug, Args)]

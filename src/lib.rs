@@ -12,6 +12,7 @@ pub mod error;
 pub mod guide;
 pub mod i18n;
 pub mod mask;
+pub mod money;
 pub mod prompt;
 pub mod report;
 pub mod runner;

@@ -6,6 +6,7 @@
 //! The traits are synchronous (the wizard waits for people anyway); each adapter runs its calls on
 //! a shared Tokio runtime and may run several concurrently inside one call.
 
+mod billing;
 mod cloudtrail;
 mod cloudwatch;
 mod elb;
@@ -20,6 +21,7 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::sync::Arc;
 
+pub use billing::BillingAdapter;
 pub use cloudtrail::CloudTrailAdapter;
 pub use cloudwatch::CloudWatchAdapter;
 pub use elb::ElbAdapter;
@@ -93,8 +95,9 @@ impl Aws {
             events: Box::new(CloudTrailAdapter::new(self.clone())),
             elb: Box::new(ElbAdapter::new(self.clone())),
             sns: Box::new(SnsAdapter::new(self.clone())),
-            alarms: Box::new(CloudWatchAdapter::new(self)),
+            alarms: Box::new(CloudWatchAdapter::new(self.clone())),
             simulator: None,
+            billing: Box::new(BillingAdapter::new(self)),
         }
     }
 }

@@ -5,10 +5,12 @@
 
 pub mod alarms;
 pub mod elb;
+pub mod billing;
 mod error;
 pub mod events;
 pub mod notify;
 
+pub use billing::Billing;
 pub use error::{CloudError, CloudErrorKind};
 pub use events::{EventHistory, EventQuery, EventSearch, TrailEvent};
 
@@ -73,6 +75,7 @@ pub struct Cloud {
     pub alarms: Box<dyn alarms::Alarms>,
     /// Only in the sandbox: the student's clicks and Unicorn, played by prompts.
     pub simulator: Option<Box<dyn alarms::Simulator>>,
+    pub billing: Box<dyn Billing>,
 }
 
 #[cfg(test)]

@@ -4,16 +4,19 @@
 //! them apart.
 //!
 //! Settings, read once when the workspace's simulated account is made:
-//! - `[sandbox]` in the answers file: `user` (default `student`), `seed` (default 6), `region`;
+//! - `[sandbox]` in the answers file: `user` (default `student`), `seed` (default 6), `region`,
+//!   `plan` (`legacy` or `credit`), `cost_explorer` (`enabled`, `disabled`, `denied`, `member`);
 //! - `LECTURE06_SANDBOX_NOW`: the account's "now" at creation (RFC 3339; default: the wall clock),
 //!   so tests and snapshots are repeatable;
 //! - `LECTURE06_SANDBOX_SPEED`: how many simulated seconds pass per wall second while lecture06
 //!   waits (default 120; 0 = no wall-clock wait at all).
 
+pub mod billing;
 mod events;
 pub mod monitoring;
 
 use crate::clock::Clock;
+use crate::cloud::billing::{AccountPlan, Billing, CostAnswer, CostQuery, FreeTierUsage};
 use crate::cloud::{Caller, CloudError, EventHistory, EventQuery, EventSearch, Identity};
 use crate::error::AppResult;
 use crate::prompt::Answers;
@@ -43,6 +46,9 @@ pub struct World {
     /// The ALB, SNS and CloudWatch of the alarm and transitions steps (made on first use).
     #[serde(default)]
     pub monitoring: Option<monitoring::Monitoring>,
+    /// The bill and the Free Tier (see `billing.rs`).
+    #[serde(default)]
+    pub billing: billing::BillingWorld,
 }
 
 impl World {
@@ -57,6 +63,7 @@ impl World {
             user: user.into(),
             region: region.into(),
             monitoring: None,
+            billing: billing::BillingWorld::default(),
         }
     }
 
@@ -109,7 +116,12 @@ impl Sandbox {
                     .ok()
                     .and_then(|s| crate::clock::parse_time(&s))
                     .unwrap_or_else(Utc::now);
-                World::new(seed, now, &user, &region)
+                let mut world = World::new(seed, now, &user, &region);
+                world.billing = billing::BillingWorld::from_answers(
+                    answers.get("sandbox", "plan").as_deref(),
+                    answers.get("sandbox", "cost_explorer").as_deref(),
+                );
+                world
             }
             Err(err) => return Err(err.into()),
         };
@@ -181,6 +193,20 @@ impl EventHistory for Sandbox {
     }
 }
 
+impl Billing for Sandbox {
+    fn cost_and_usage(&self, query: &CostQuery) -> Result<CostAnswer, CloudError> {
+        self.change(|w| billing::cost_and_usage(w, query))?
+    }
+
+    fn free_tier_usage(&self) -> Result<FreeTierUsage, CloudError> {
+        self.change(billing::free_tier_usage)
+    }
+
+    fn account_plan(&self) -> Result<Option<AccountPlan>, CloudError> {
+        Ok(self.read(billing::account_plan))
+    }
+}
+
 /// The simulated account as a `Cloud`.
 pub fn connect(sandbox: Sandbox) -> crate::cloud::Cloud {
     crate::cloud::Cloud {
@@ -191,6 +217,7 @@ pub fn connect(sandbox: Sandbox) -> crate::cloud::Cloud {
         elb: Box::new(sandbox.clone()),
         sns: Box::new(sandbox.clone()),
         alarms: Box::new(sandbox.clone()),
+        billing: Box::new(sandbox.clone()),
         simulator: Some(Box::new(sandbox)),
     }
 }

@@ -4,6 +4,7 @@
 //! evidence it captured; only the runner moves the checklist forward.
 
 pub mod alarm;
+pub mod billing;
 pub mod cloudtrail;
 
 use crate::cloud::Cloud;
@@ -85,7 +86,7 @@ impl StepId {
 
     /// Whether this version of lecture06 can carry the step out; the others say so plainly.
     pub fn available(self) -> bool {
-        matches!(self, StepId::Cloudtrail | StepId::Alarm)
+        matches!(self, StepId::Cloudtrail | StepId::Alarm | StepId::Billing)
     }
 }
 
@@ -94,6 +95,7 @@ pub fn summary(step: StepId, evidence: &Value, lang: Lang) -> Vec<String> {
     match step {
         StepId::Cloudtrail => cloudtrail::summary(evidence, lang),
         StepId::Alarm => alarm::summary(evidence, lang),
+        StepId::Billing => billing::summary(evidence, lang),
         _ => Vec::new(),
     }
 }
@@ -104,6 +106,7 @@ pub fn report_context(step: StepId, evidence: &Value, lang: Lang) -> Value {
     match step {
         StepId::Cloudtrail => cloudtrail::report_context(evidence, lang),
         StepId::Alarm => alarm::report_context(evidence, lang),
+        StepId::Billing => billing::report_context(evidence, lang),
         _ => Value::Null,
     }
 }
@@ -113,6 +116,7 @@ pub fn run(step: StepId, ctx: &mut StepCtx) -> AppResult<Value> {
     match step {
         StepId::Cloudtrail => cloudtrail::run(ctx),
         StepId::Alarm => alarm::run(ctx),
+        StepId::Billing => billing::run(ctx),
         _ => unreachable!("the runner only runs available steps"),
     }
 }
@@ -123,6 +127,8 @@ pub fn recheck(step: StepId, ctx: &mut StepCtx) -> AppResult<Option<String>> {
         // An event found in the history stays what it was: nothing can go stale.
         StepId::Cloudtrail => Ok(None),
         StepId::Alarm => alarm::recheck(ctx),
+        // Last month's bill is closed; the saved answer is re-asked only with --refresh.
+        StepId::Billing => Ok(None),
         _ => Ok(None),
     }
 }
@@ -131,6 +137,8 @@ pub fn recheck(step: StepId, ctx: &mut StepCtx) -> AppResult<Option<String>> {
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     pub dry_run: bool,
+    /// Ask Cost Explorer again instead of using the saved answer (billing).
+    pub refresh: bool,
 }
 
 /// Everything a step may use. Every answer and every progress mark is saved the moment it is

@@ -1,0 +1,416 @@
+//! The simulated account's bill, shaped like the seed report's: last month EC2 0.000032 USD
+//! (split between `Amazon Elastic Compute Cloud - Compute` and `EC2 - Other`), a few cents of S3
+//! and CloudTrail, S3 over its Free Tier storage because CloudTrail data events fill the trail
+//! bucket, and the EBS snapshot allowance at 87 %. Months are the calendar months (UTC) of the
+//! sandbox clock. The account is a legacy 12-month Free Tier account unless `[sandbox] plan =
+//! "credit"` was given when the workspace was made; `[sandbox] cost_explorer` = `disabled`,
+//! `denied` or `member` makes Cost Explorer refuse the way a real account would.
+//!
+//! Every Cost Explorer request is counted in the world (`ce_calls`) so tests can prove that
+//! `report` and re-runs use the cached answer.
+
+use super::World;
+use super::events::Rng;
+use crate::cloud::billing::{
+    AccountPlan, CostAnswer, CostLine, CostQuery, FreeTierOffer, FreeTierUsage, PlanType,
+};
+use crate::cloud::{CloudError, CloudErrorKind};
+use crate::money::Amount;
+use chrono::{Datelike, Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SandboxPlan {
+    /// An account made before 2025-07-15: the 12-month Free Tier, a Paid plan in the API.
+    #[default]
+    Legacy,
+    /// The credit-based Free plan of accounts made since 2025-07-15.
+    Credit,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CostExplorerAccess {
+    #[default]
+    Enabled,
+    /// Never opened in the console: DataUnavailableException.
+    Disabled,
+    /// The IAM identity lacks ce:GetCostAndUsage.
+    Denied,
+    /// An organization member account whose management account hides billing data.
+    Member,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BillingWorld {
+    #[serde(default)]
+    pub plan: SandboxPlan,
+    #[serde(default)]
+    pub cost_explorer: CostExplorerAccess,
+    /// Cost Explorer requests made so far (each would cost $0.01).
+    #[serde(default)]
+    pub ce_calls: u32,
+    #[serde(default)]
+    pub freetier_calls: u32,
+}
+
+impl BillingWorld {
+    pub fn from_answers(plan: Option<&str>, cost_explorer: Option<&str>) -> BillingWorld {
+        BillingWorld {
+            plan: match plan {
+                Some("credit") => SandboxPlan::Credit,
+                _ => SandboxPlan::Legacy,
+            },
+            cost_explorer: match cost_explorer {
+                Some("disabled") => CostExplorerAccess::Disabled,
+                Some("denied") => CostExplorerAccess::Denied,
+                Some("member") => CostExplorerAccess::Member,
+                _ => CostExplorerAccess::Enabled,
+            },
+            ..BillingWorld::default()
+        }
+    }
+}
+
+pub const EC2_COMPUTE: &str = "Amazon Elastic Compute Cloud - Compute";
+pub const EC2_OTHER: &str = "EC2 - Other";
+const S3: &str = "Amazon Simple Storage Service";
+const CLOUDTRAIL: &str = "AWS CloudTrail";
+const CLOUDWATCH: &str = "AmazonCloudWatch";
+const TAX: &str = "Tax";
+
+fn first_of_month(date: NaiveDate) -> NaiveDate {
+    date.with_day(1).expect("day 1 exists")
+}
+
+fn next_month(date: NaiveDate) -> NaiveDate {
+    first_of_month(first_of_month(date) + Duration::days(32))
+}
+
+fn amount(text: &str) -> Amount {
+    Amount::parse(text).expect("sandbox amounts are decimals")
+}
+
+/// `base` plus a seeded number of hundred-thousandths of a dollar.
+fn cents(rng: &mut Rng, base: &str) -> Amount {
+    let extra = format!("0.{:05}", rng.below(400));
+    amount(base)
+        .checked_add(amount(&extra))
+        .expect("small amounts add")
+}
+
+/// One month's lines: `closed` is last month (final), otherwise this month to date (estimated).
+fn month_lines(world: &World, month: NaiveDate, closed: bool) -> Vec<(String, String, Amount)> {
+    let mut rng = Rng::new(world.seed ^ u64::from(month.month()) << 8 ^ 0xb111);
+    let credit = world.billing.plan == SandboxPlan::Credit;
+    let mut usage: Vec<(&str, Amount)> = if closed {
+        vec![
+            (EC2_COMPUTE, amount("0.0000304")),
+            (EC2_OTHER, amount("0.0000016")),
+            (S3, cents(&mut rng, "0.0123")),
+            (CLOUDTRAIL, cents(&mut rng, "0.0241")),
+            (CLOUDWATCH, amount("0")),
+        ]
+    } else {
+        vec![
+            (EC2_COMPUTE, amount("0.0000152")),
+            (EC2_OTHER, amount("0.0000008")),
+            (S3, cents(&mut rng, "0.0087")),
+            (CLOUDTRAIL, cents(&mut rng, "0.0169")),
+        ]
+    };
+    let mut lines: Vec<(String, String, Amount)> = Vec::new();
+    for (service, value) in &usage {
+        lines.push((service.to_string(), "Usage".into(), *value));
+    }
+    if credit {
+        // The Free plan's credits pay for the usage, service by service.
+        for (service, value) in usage.iter().filter(|(_, v)| !v.is_zero()) {
+            lines.push((service.to_string(), "Credit".into(), value.negated()));
+        }
+    } else {
+        // Japanese consumption tax: 10 % of the month's usage.
+        usage.retain(|(_, v)| !v.is_zero());
+        let tax = Amount::sum(usage.iter().map(|(_, v)| v)).divided_by_ten();
+        lines.push((TAX.into(), "Tax".into(), tax));
+    }
+    lines
+}
+
+pub fn cost_and_usage(world: &mut World, query: &CostQuery) -> Result<CostAnswer, CloudError> {
+    const ACTION: &str = "ce:GetCostAndUsage";
+    world.billing.ce_calls += 1;
+    let refused = |kind, code: &str, message: &str| {
+        let mut err = CloudError::new(kind, ACTION, message).in_region("us-east-1");
+        err.code = Some(code.into());
+        Err(err)
+    };
+    match world.billing.cost_explorer {
+        CostExplorerAccess::Enabled => {}
+        CostExplorerAccess::Disabled => {
+            return refused(
+                CloudErrorKind::NotEnabled,
+                "DataUnavailableException",
+                "Data is not available. Please try to adjust the time period. If you just enabled Cost Explorer, data might not be ingested yet",
+            );
+        }
+        CostExplorerAccess::Denied => {
+            return refused(
+                CloudErrorKind::AccessDenied,
+                "AccessDeniedException",
+                &format!(
+                    "User: arn:aws:iam::{}:user/{} is not authorized to perform: ce:GetCostAndUsage on resource: arn:aws:ce:us-east-1:{}:/GetCostAndUsage",
+                    world.account, world.user, world.account
+                ),
+            );
+        }
+        CostExplorerAccess::Member => {
+            return refused(
+                CloudErrorKind::AccessDenied,
+                "AccessDeniedException",
+                "Linked account doesn't have access to cost explorer. Please contact your management account to enable access.",
+            );
+        }
+    }
+    let this_month = first_of_month(world.now.date_naive());
+    let mut lines = Vec::new();
+    let mut month = first_of_month(query.start);
+    while month < query.end && month <= this_month {
+        let closed = month < this_month;
+        for (service, record_type, value) in month_lines(world, month, closed) {
+            lines.push(CostLine {
+                month,
+                service,
+                record_type,
+                amount: value,
+                unit: "USD".into(),
+                estimated: !closed,
+            });
+        }
+        month = next_month(month);
+    }
+    Ok(CostAnswer { lines, requests: 1 })
+}
+
+fn offer(
+    service: &str,
+    usage_type: &str,
+    operation: &str,
+    (actual, forecast, limit): (f64, f64, f64),
+    unit: &str,
+    description: &str,
+    free_tier_type: &str,
+) -> FreeTierOffer {
+    FreeTierOffer {
+        service: service.into(),
+        usage_type: usage_type.into(),
+        operation: operation.into(),
+        region: "global".into(),
+        actual,
+        forecast,
+        limit,
+        unit: unit.into(),
+        description: description.into(),
+        free_tier_type: free_tier_type.into(),
+    }
+}
+
+pub fn free_tier_usage(world: &mut World) -> FreeTierUsage {
+    world.billing.freetier_calls += 1;
+    // How far into the month the sandbox clock is, for "month to date" and the forecast.
+    let now = world.now;
+    let start = first_of_month(now.date_naive());
+    let days = (next_month(start) - start).num_days() as f64;
+    let elapsed = ((now.date_naive() - start).num_days() as f64 + 1.0).min(days);
+    let hours = (elapsed * 24.0).round();
+    let forecast = |actual: f64| (actual / elapsed * days * 100.0).round() / 100.0;
+    let twelve = "12 Months Free";
+    let always = "Always Free";
+    let offers = match world.billing.plan {
+        SandboxPlan::Legacy => vec![
+            offer(
+                S3,
+                "TimedStorage-ByteHrs",
+                "",
+                (5.3, forecast(5.3).max(7.9), 5.0),
+                "GB-Mo",
+                "5.0 GB-mo for free for 12 months as part of AWS Free Usage Tier (Global-TimedStorage-ByteHrs)",
+                twelve,
+            ),
+            offer(
+                S3,
+                "Requests-Tier1",
+                "PutObject",
+                (1840.0, forecast(1840.0), 2000.0),
+                "Requests",
+                "2,000 Put, Copy, Post or List Requests for free for 12 months as part of AWS Free Usage Tier (Global-Requests-Tier1)",
+                twelve,
+            ),
+            offer(
+                "Amazon Elastic Compute Cloud",
+                "BoxUsage:freetier.micro",
+                "RunInstances",
+                (hours, forecast(hours), 750.0),
+                "Hrs",
+                "750 hours of Amazon EC2 Linux t2.micro or t3.micro instance usage (t3.micro in regions where t2.micro is unavailable) for free for 12 months",
+                twelve,
+            ),
+            offer(
+                "Amazon Elastic Compute Cloud",
+                "EBS:VolumeUsage",
+                "",
+                (5.36, forecast(5.36), 30.0),
+                "GB-Mo",
+                "30 GB-Mo of Amazon Elastic Block Storage in any combination of General Purpose (SSD) or Magnetic for free for 12 months",
+                twelve,
+            ),
+            offer(
+                "Amazon Elastic Compute Cloud",
+                "EBS:SnapshotUsage",
+                "",
+                (0.87, forecast(0.87).max(1.02), 1.0),
+                "GB-Mo",
+                "1 GB-mo of Amazon EBS snapshots for free for 12 months as part of AWS Free Usage Tier",
+                twelve,
+            ),
+            offer(
+                "Amazon Relational Database Service",
+                "InstanceUsage:db.t3.micro",
+                "CreateDBInstance:0002",
+                (hours, forecast(hours), 750.0),
+                "Hrs",
+                "750 hours of Amazon RDS Single-AZ db.t2.micro, db.t3.micro or db.t4g.micro Instance usage for free for 12 months",
+                twelve,
+            ),
+            offer(
+                "Elastic Load Balancing",
+                "LoadBalancerUsage",
+                "LoadBalancing:Application",
+                (hours, forecast(hours), 750.0),
+                "Hrs",
+                "750 hours of Elastic Load Balancing for free for 12 months as part of AWS Free Usage Tier",
+                twelve,
+            ),
+            offer(
+                CLOUDWATCH,
+                "CW:AlarmMonitorUsage",
+                "",
+                (1.0, 1.0, 10.0),
+                "Alarms",
+                "10 alarms for free per month as part of AWS Free Usage Tier",
+                always,
+            ),
+        ],
+        SandboxPlan::Credit => vec![
+            offer(
+                CLOUDWATCH,
+                "CW:AlarmMonitorUsage",
+                "",
+                (1.0, 1.0, 10.0),
+                "Alarms",
+                "10 alarms for free per month as part of AWS Free Usage Tier",
+                always,
+            ),
+            offer(
+                "Amazon Simple Notification Service",
+                "SMTP-Notifications",
+                "Notification",
+                (3.0, forecast(3.0), 1000.0),
+                "Notifications",
+                "1,000 Amazon SNS Email/Email-JSON Notifications for free per month",
+                always,
+            ),
+        ],
+    };
+    FreeTierUsage {
+        offers,
+        requests: 1,
+    }
+}
+
+pub fn account_plan(world: &World) -> Option<AccountPlan> {
+    Some(match world.billing.plan {
+        SandboxPlan::Legacy => AccountPlan {
+            plan_type: PlanType::Paid,
+            status: "ACTIVE".into(),
+            remaining_credits: None,
+            credits_unit: None,
+            expires: None,
+        },
+        SandboxPlan::Credit => AccountPlan {
+            plan_type: PlanType::Free,
+            status: "ACTIVE".into(),
+            remaining_credits: Some(amount("187.53")),
+            credits_unit: Some("USD".into()),
+            // Six months after the account was made (two months before the sandbox's "now").
+            expires: Some(world.epoch - Duration::days(61) + Duration::days(183)),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world(plan: SandboxPlan) -> World {
+        let mut world = World::new(
+            6,
+            "2026-11-21T01:00:00Z".parse().unwrap(),
+            "student",
+            "ap-northeast-1",
+        );
+        world.billing.plan = plan;
+        world
+    }
+
+    fn query() -> CostQuery {
+        CostQuery {
+            start: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+            end: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        }
+    }
+
+    #[test]
+    fn last_month_ec2_is_the_seed_reports_charge() {
+        let mut w = world(SandboxPlan::Legacy);
+        let answer = cost_and_usage(&mut w, &query()).unwrap();
+        let october = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        let ec2: Vec<&Amount> = answer
+            .lines
+            .iter()
+            .filter(|l| l.month == october && (l.service == EC2_COMPUTE || l.service == EC2_OTHER))
+            .map(|l| &l.amount)
+            .collect();
+        assert_eq!(Amount::sum(ec2).display(), "0.000032");
+        assert!(
+            answer
+                .lines
+                .iter()
+                .any(|l| l.month.month() == 11 && l.estimated)
+        );
+        assert_eq!(w.billing.ce_calls, 1);
+    }
+
+    #[test]
+    fn credit_plan_shows_credits() {
+        let mut w = world(SandboxPlan::Credit);
+        let answer = cost_and_usage(&mut w, &query()).unwrap();
+        assert!(
+            answer
+                .lines
+                .iter()
+                .any(|l| l.record_type == "Credit" && l.amount.is_negative())
+        );
+        assert_eq!(account_plan(&w).unwrap().plan_type, PlanType::Free);
+    }
+
+    #[test]
+    fn refusals_are_counted_and_classified() {
+        let mut w = world(SandboxPlan::Legacy);
+        w.billing.cost_explorer = CostExplorerAccess::Disabled;
+        let err = cost_and_usage(&mut w, &query()).unwrap_err();
+        assert_eq!(err.kind, CloudErrorKind::NotEnabled);
+        assert_eq!(w.billing.ce_calls, 1);
+    }
+}
