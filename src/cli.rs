@@ -87,9 +87,23 @@ pub struct StatusArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Where to write the Markdown (default: DIR/lecture06.md)
+    /// Where to write the Markdown (default: DIR/lecture06.md); assets go to a folder beside it
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Also write an HTML preview beside it (charts inline)
+    #[arg(long)]
+    pub html: bool,
+    /// Check the written file instead of writing it: links, images, leftover placeholders,
+    /// unmasked account IDs, keys, addresses (exit 1 when something is wrong)
+    #[arg(long)]
+    pub check: bool,
+    /// Your own main template instead of the built-in report.md (the step sections stay
+    /// available as {% include "cloudtrail.md" %} …)
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+    /// Do not mask account IDs, access keys, IP and e-mail addresses (never publish the result)
+    #[arg(long)]
+    pub no_mask: bool,
 }
 
 #[derive(Debug, Args)]

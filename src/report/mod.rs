@@ -1,20 +1,40 @@
 //! `lecture06 report`: the submission Markdown, written from a template (`report-templates/`,
-//! embedded) filled with the checklist's evidence, then masked as a whole: reports go to GitHub.
-//! A step that is not done shows as not done, never as made-up content.
+//! embedded) filled with the checklist's evidence, then masked as a whole (and so are its assets):
+//! reports go to GitHub. A step that is not done shows as not done, never as made-up content.
+//!
+//! Templates (minijinja): `report.md` is the main one; it includes one partial per step
+//! (`{% include "cloudtrail.md" %}` …). `--template FILE` replaces the main one only, so a
+//! student's own layout still includes the built-in sections by those names. Each partial sees
+//! `steps.<id>` = the framework's facts (below) merged with the step's `report_context()`:
+//!
+//! | key | what |
+//! |---|---|
+//! | `done`, `status`, `available` | the checklist's state of the step |
+//! | `number`, `title`, `check` | `1`, the step's title, `✅` when done else `⬜` |
+//! | `asked` | the assignment's wording: the item, then its sub-items |
+//! | `headline` | the first line of the step's `summary()` (empty when not done) |
+//! | `chart` | the relative path of the step's SVG chart (when the step draws one) |
+//!
+//! Filters for partials: `cell` (safe inside a GFM table cell), `code` (an inline code span that
+//! survives backticks inside).
 
 pub mod chart;
+pub mod check;
+pub mod html;
 
 use crate::app::App;
 use crate::cli::ReportArgs;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::state::{State, StepStatus};
+use crate::state::{Mode, State, StepStatus};
 use crate::steps::StepId;
 use crate::{mask, t};
 use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
 
-/// The embedded templates of a language: `report.md` includes one partial per step
-/// (`<step>.md`), each rendered with `steps.<step>` = `{done, title, …the step's report context}`.
+pub const DEFAULT_FILE: &str = "lecture06.md";
+
+/// The embedded templates of a language: `report.md` includes one partial per step.
 pub fn templates(lang: Lang) -> Vec<(&'static str, &'static str)> {
     macro_rules! embedded {
         ($lang:literal) => {
@@ -52,14 +72,157 @@ pub fn templates(lang: Lang) -> Vec<(&'static str, &'static str)> {
     }
 }
 
-/// The templates' context: `steps.<id>` for each step, `{done, title}` merged with the step's
-/// own report context when it is done.
-pub fn context(state: &State, lang: Lang) -> Value {
+/// What the assignment asks for each step (the seed reports' 課題 list): the item, then its
+/// sub-items.
+pub fn asked(step: StepId, lang: Lang) -> Vec<&'static str> {
+    match (step, lang) {
+        (StepId::Cloudtrail, Lang::Ja) => vec![
+            "最後に AWS を利用した日の記録を CloudTrail のイベントから探し出す",
+            "自分の IAM ユーザー名のあるもの",
+            "見つけたイベントの中からイベント名と、含まれている内容を 3 つピックアップする",
+        ],
+        (StepId::Cloudtrail, Lang::En) => vec![
+            "Find the record of the last day you used AWS among the CloudTrail events",
+            "one with your own IAM user name",
+            "give the event's name and pick three things it contains",
+        ],
+        (StepId::Alarm, Lang::Ja) => vec![
+            "CloudWatch アラームを使って、ALB のアラームを設定して、メール通知する",
+            "メールには Amazon SNS を使う（OK アクションも使う）",
+        ],
+        (StepId::Alarm, Lang::En) => vec![
+            "Set a CloudWatch alarm on the ALB that notifies you by mail",
+            "use Amazon SNS for the mail (with an OK action too)",
+        ],
+        (StepId::Transitions, Lang::Ja) => vec![
+            "アラームとアクションを設定した状態で、Rails アプリケーションが使える・使えない状態にして、動作を確認する",
+        ],
+        (StepId::Transitions, Lang::En) => vec![
+            "With the alarm and its actions in place, make the Rails application unavailable and available again, and check what happens",
+        ],
+        (StepId::Estimate, Lang::Ja) => vec![
+            "AWS 利用料の見積もりを作成する",
+            "作成したリソースの内容を見積もる",
+            "できたものを URL で共有する",
+        ],
+        (StepId::Estimate, Lang::En) => vec![
+            "Estimate the AWS charges",
+            "estimate the resources you created",
+            "share the estimate by URL",
+        ],
+        (StepId::Billing, Lang::Ja) => vec![
+            "マネジメントコンソールから現在の利用料を確認する",
+            "先月の請求情報から、EC2 の料金がいくらか確認する",
+            "無料利用枠に収まっているか確認する",
+        ],
+        (StepId::Billing, Lang::En) => vec![
+            "Check the current charges",
+            "find last month's EC2 charge on the bill",
+            "check whether you stay inside the Free Tier",
+        ],
+    }
+}
+
+/// How the report is made: masking, the main template, where assets are linked from.
+#[derive(Clone, Debug)]
+pub struct RenderOptions {
+    pub mask: bool,
+    /// The student's own main template (`--template`), replacing the built-in `report.md`.
+    pub template: Option<(PathBuf, String)>,
+    /// The assets folder, relative to the Markdown file (`lecture06-assets`).
+    pub assets_dir: String,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            mask: true,
+            template: None,
+            assets_dir: assets_dir_name(Path::new(DEFAULT_FILE)),
+        }
+    }
+}
+
+/// The report and its assets (paths relative to the Markdown file), masked unless told not to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rendered {
+    pub markdown: String,
+    pub assets: Vec<(String, String)>,
+}
+
+/// `lecture06.md` → `lecture06-assets`.
+pub fn assets_dir_name(out: &Path) -> String {
+    let stem = out
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("lecture06");
+    format!("{stem}-assets")
+}
+
+/// The student's learnings as saved at the end of `run` (`state.notes.learnings`).
+pub fn learnings(state: &State) -> (String, String) {
+    let notes = state.notes.get("learnings");
+    let get = |key: &str| {
+        notes
+            .and_then(|n| n.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    (get("learned"), get("unclear"))
+}
+
+/// Lines as Markdown list items (lines that already are list items stay as written).
+fn as_list(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let trimmed = line.trim_start();
+            let is_item = trimmed.starts_with("- ")
+                || trimmed.starts_with("* ")
+                || trimmed
+                    .split_once(". ")
+                    .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            if is_item {
+                line.to_string()
+            } else {
+                format!("- {trimmed}")
+            }
+        })
+        .collect()
+}
+
+/// The templates' context: `steps.<id>` for each step (see the module's header), the session's
+/// mode and Region, and the learnings.
+pub fn context(state: &State, lang: Lang, charts: &[(StepId, String)]) -> Value {
     let mut steps = serde_json::Map::new();
-    for step in StepId::ALL {
+    let mut done_count = 0;
+    for (index, step) in StepId::ALL.into_iter().enumerate() {
         let entry = state.step(step);
         let done = entry.status == StepStatus::Done;
-        let mut section = json!({"done": done, "title": step.title(lang)});
+        done_count += usize::from(done);
+        let headline = entry
+            .evidence
+            .as_ref()
+            .filter(|_| done)
+            .and_then(|e| crate::steps::summary(step, e, lang).into_iter().next())
+            .unwrap_or_default();
+        let chart = charts
+            .iter()
+            .find(|(s, _)| *s == step)
+            .map(|(_, path)| path.clone());
+        let mut section = json!({
+            "done": done,
+            "status": entry.status,
+            "available": step.available(),
+            "number": index + 1,
+            "title": step.title(lang),
+            "check": if done { "✅" } else { "⬜" },
+            "asked": asked(step, lang),
+            "headline": headline,
+            "chart": chart,
+        });
         if let (true, Some(evidence)) = (done, entry.evidence.as_ref())
             && let Value::Object(extra) = crate::steps::report_context(step, evidence, lang)
         {
@@ -67,24 +230,143 @@ pub fn context(state: &State, lang: Lang) -> Value {
         }
         steps.insert(step.id().to_string(), section);
     }
-    json!({"steps": steps, "mode": state.mode, "region": state.region})
+    let (learned, unclear) = learnings(state);
+    json!({
+        "steps": steps,
+        "order": StepId::ALL.iter().map(|s| s.id()).collect::<Vec<_>>(),
+        "done_count": done_count,
+        "total": StepId::ALL.len(),
+        "mode": state.mode,
+        "sandbox": state.mode == Mode::Sandbox,
+        "region": state.region,
+        "learnings": {
+            "learned": as_list(&learned),
+            "unclear": as_list(&unclear),
+        },
+    })
 }
 
-pub fn render(state: &State, lang: Lang) -> AppResult<String> {
+/// Safe inside a GFM table cell: pipes escaped, line breaks as spaces.
+fn cell_filter(value: String) -> String {
+    value.replace('|', "\\|").replace(['\r', '\n'], " ")
+}
+
+/// An inline code span for any text: a longer fence (and spaces) when the text holds backticks.
+fn code_filter(value: String) -> String {
+    let longest = value.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    if value.is_empty() {
+        return "` `".into();
+    }
+    if longest == 0 {
+        return format!("`{value}`");
+    }
+    let fence = "`".repeat(longest + 1);
+    format!("{fence} {value} {fence}")
+}
+
+fn environment(lang: Lang, main: Option<&str>) -> AppResult<minijinja::Environment<'static>> {
     let mut env = minijinja::Environment::new();
+    env.add_filter("cell", cell_filter);
+    env.add_filter("code", code_filter);
     for (name, source) in templates(lang) {
+        if name == "report.md" && main.is_some() {
+            continue;
+        }
         env.add_template(name, source)
             .map_err(anyhow::Error::from)?;
     }
-    let text = env
+    if let Some(main) = main {
+        env.add_template_owned("report.md", main.to_string())
+            .map_err(|e| template_error(lang, &e))?;
+    }
+    Ok(env)
+}
+
+fn template_error(lang: Lang, err: &minijinja::Error) -> AppError {
+    let mut why = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        why.push_str(&format!(": {inner}"));
+        source = inner.source();
+    }
+    AppError::Usage(t!(
+        lang,
+        "The report template given with --template cannot be used: {why}",
+        "--template で指定したレポートテンプレートを使えません: {why}"
+    ))
+}
+
+/// Renders the report and its charts.
+pub fn render(state: &State, lang: Lang, options: &RenderOptions) -> AppResult<Rendered> {
+    let mut assets = Vec::new();
+    let mut charts = Vec::new();
+    for step in StepId::ALL {
+        let entry = state.step(step);
+        let Some(evidence) = entry
+            .evidence
+            .as_ref()
+            .filter(|_| entry.status == StepStatus::Done)
+        else {
+            continue;
+        };
+        if let Some(timeline) = crate::steps::chart(step, evidence, lang) {
+            let path = format!("{}/{}.svg", options.assets_dir, step.id());
+            assets.push((path.clone(), chart::render_svg(&timeline, lang)));
+            charts.push((step, path));
+        }
+    }
+    let env = environment(lang, options.template.as_ref().map(|(_, t)| t.as_str()))?;
+    let rendered = env
         .get_template("report.md")
-        .and_then(|t| t.render(minijinja::value::Serde(context(state, lang))))
-        .map_err(anyhow::Error::from)?;
-    Ok(mask::text(&text))
+        .and_then(|t| t.render(minijinja::value::Serde(context(state, lang, &charts))));
+    let text = match rendered {
+        Ok(text) => format!("{}\n", text.trim_end()),
+        Err(err) if options.template.is_some() => return Err(template_error(lang, &err)),
+        Err(err) => return Err(anyhow::Error::from(err).into()),
+    };
+    if options.mask {
+        Ok(Rendered {
+            markdown: mask::text(&text),
+            assets: assets
+                .into_iter()
+                .map(|(path, body)| (path, mask::text(&body)))
+                .collect(),
+        })
+    } else {
+        Ok(Rendered {
+            markdown: text,
+            assets,
+        })
+    }
+}
+
+/// The `## ` headings of a Markdown text, in order (what the report's sections are).
+pub fn sections(markdown: &str) -> Vec<String> {
+    let mut in_fence = false;
+    markdown
+        .lines()
+        .filter(|line| {
+            if line.starts_with("```") {
+                in_fence = !in_fence;
+            }
+            !in_fence && line.starts_with("## ")
+        })
+        .map(|line| line.trim_start_matches("## ").trim().to_string())
+        .collect()
+}
+
+fn out_path(app: &App, args: &ReportArgs) -> PathBuf {
+    args.out
+        .clone()
+        .unwrap_or_else(|| app.dir.join(DEFAULT_FILE))
 }
 
 pub fn write(app: &App, args: &ReportArgs) -> AppResult<()> {
     let lang = app.lang;
+    let out = out_path(app, args);
+    if args.check {
+        return check::command(app, &out);
+    }
     let workspace = app.workspace();
     let Some(state) = workspace.load()? else {
         return Err(AppError::Failed(t!(
@@ -93,14 +375,132 @@ pub fn write(app: &App, args: &ReportArgs) -> AppResult<()> {
             "ここにはまだセッションがありません。先に `lecture06 run` を実行してください（または --dir を指定）。"
         )));
     };
-    let text = render(&state, lang)?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| app.dir.join("lecture06.md"));
-    crate::state::write_atomically(&out, text.as_bytes())?;
+    let template = match &args.template {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                let shown = path.display();
+                AppError::Usage(t!(
+                    lang,
+                    "Cannot read the template given with --template ({shown}): {e}",
+                    "--template で指定したテンプレート（{shown}）を読めません: {e}"
+                ))
+            })?;
+            Some((path.clone(), text))
+        }
+        None => None,
+    };
+    if args.no_mask {
+        app.ui.warn(t!(
+            lang,
+            "--no-mask: account IDs, access key IDs, IP and e-mail addresses are written as they are. Do not publish this report (GitHub, chat, mentors' review): run `lecture06 report` without --no-mask for that.",
+            "--no-mask: アカウント ID・アクセスキー ID・IP アドレス・メールアドレスをそのまま書き出します。このレポートは公開しないでください（GitHub、チャット、レビュー依頼など）。公開用は --no-mask なしで `lecture06 report` を実行してください。"
+        ));
+    }
+    let options = RenderOptions {
+        mask: !args.no_mask,
+        template,
+        assets_dir: assets_dir_name(&out),
+    };
+    let rendered = render(&state, lang, &options)?;
+    let base = out.parent().unwrap_or(Path::new("."));
+    let base = if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    };
+    for step in StepId::ALL {
+        // A chart from an earlier report whose step no longer draws one goes away.
+        let path = format!("{}/{}.svg", options.assets_dir, step.id());
+        if !rendered.assets.iter().any(|(p, _)| *p == path) {
+            let stale = base.join(&path);
+            if stale.is_file() {
+                std::fs::remove_file(stale)?;
+            }
+        }
+    }
+    for (path, body) in &rendered.assets {
+        crate::state::write_atomically(&base.join(path), body.as_bytes())?;
+    }
+    crate::state::write_atomically(&out, rendered.markdown.as_bytes())?;
     let shown = out.display();
-    app.ui
-        .ok(t!(lang, "Wrote {shown}", "{shown} を書き出しました"));
+    let bytes = rendered.markdown.len();
+    let count = sections(&rendered.markdown).len();
+    app.ui.ok(t!(
+        lang,
+        "Wrote {shown} ({count} sections, {bytes} bytes)",
+        "{shown} を書き出しました（{count} セクション、{bytes} バイト）"
+    ));
+    for (path, _) in &rendered.assets {
+        let shown = base.join(path);
+        let shown = shown.display();
+        app.ui
+            .ok(t!(lang, "Wrote {shown}", "{shown} を書き出しました"));
+    }
+    if args.html {
+        let html_path = out.with_extension("html");
+        let page = html::page(&rendered, lang);
+        crate::state::write_atomically(&html_path, page.as_bytes())?;
+        let shown = html_path.display();
+        app.ui.ok(t!(
+            lang,
+            "Wrote {shown} (a preview; submit the Markdown)",
+            "{shown} を書き出しました（プレビュー用。提出するのは Markdown です）"
+        ));
+    }
+    let problems = check::problems(&out, lang);
+    if !problems.is_empty() {
+        app.ui.warn(t!(
+            lang,
+            "The report has problems (`lecture06 report --check` lists them again):",
+            "レポートに問題があります（`lecture06 report --check` で再確認できます）:"
+        ));
+        for problem in problems {
+            app.ui.line(format!("  - {problem}"));
+        }
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_survive_backticks() {
+        assert_eq!(code_filter("abc".into()), "`abc`");
+        assert_eq!(code_filter("a`b".into()), "`` a`b ``");
+        assert_eq!(code_filter(String::new()), "` `");
+    }
+
+    #[test]
+    fn cells_escape_pipes_and_newlines() {
+        assert_eq!(cell_filter("a|b\nc".into()), "a\\|b c");
+    }
+
+    #[test]
+    fn learnings_become_list_items() {
+        assert_eq!(
+            as_list("CloudTrail は 90 日\n\n- already a list\n1. numbered"),
+            ["- CloudTrail は 90 日", "- already a list", "1. numbered"]
+        );
+    }
+
+    #[test]
+    fn assets_folder_follows_the_file_name() {
+        assert_eq!(
+            assets_dir_name(Path::new("x/submission.md")),
+            "submission-assets"
+        );
+        assert_eq!(assets_dir_name(Path::new(DEFAULT_FILE)), "lecture06-assets");
+    }
+
+    #[test]
+    fn every_template_renders_in_both_languages_for_an_empty_state() {
+        let state = State::new(Mode::Sandbox, "2026-11-21T01:00:00Z".parse().unwrap());
+        for lang in [Lang::En, Lang::Ja] {
+            let rendered = render(&state, lang, &RenderOptions::default()).unwrap();
+            assert!(!rendered.markdown.contains("{{"), "{}", rendered.markdown);
+            assert_eq!(sections(&rendered.markdown).len(), StepId::ALL.len() + 1);
+        }
+    }
 }

@@ -405,17 +405,48 @@ pub fn report_context(evidence: &Value, lang: Lang) -> Value {
         return Value::Null;
     };
     let c = &e.chosen;
+    let record_json = serde_json::to_string_pretty(&c.record).unwrap_or_default();
+    // A fence longer than any run of backticks inside the record.
+    let longest_ticks = record_json
+        .split(|ch| ch != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest_ticks.max(2) + 1);
+    // The newest event found is the last use, whichever event the student explains.
+    let newest = e
+        .listed
+        .iter()
+        .max_by_key(|l| l.event_time)
+        .map(|l| (l.event_name.clone(), l.event_time))
+        .unwrap_or((c.event_name.clone(), c.event_time));
+    let jst_offset = chrono::FixedOffset::east_opt(9 * 3600).expect("+09:00");
+    let last_day = newest.1.with_timezone(&jst_offset).format("%Y-%m-%d");
     json!({
         "user": e.query.user,
         "regions": e.query.regions.join(", "),
+        "global_region_searched": e.query.regions.iter().any(|r| r == GLOBAL_REGION) && e.query.regions.len() > 1,
+        "start_jst": jst(e.query.start),
+        "end_jst": jst(e.query.end),
         "event_name": c.event_name,
         "event_time_jst": jst(c.event_time),
         "event_time_utc": utc(c.event_time),
         "event_source": c.event_source,
         "region": c.region,
+        "last_day_jst": last_day.to_string(),
+        "newest_name": newest.0,
+        "newest_time_jst": jst(newest.1),
         "fields": e.fields.iter().map(|f| json!({"path": f.path, "value": f.value, "meaning": lang.pick(&f.meaning_en, &f.meaning_ja)})).collect::<Vec<_>>(),
-        "record_json": serde_json::to_string_pretty(&c.record).unwrap_or_default(),
-        "listed": e.listed.iter().map(|l| json!({"time_jst": jst(l.event_time), "name": l.event_name, "source": l.event_source, "region": l.region})).collect::<Vec<_>>(),
+        "record_json": record_json,
+        "fence": fence,
+        "listed": e.listed.iter().map(|l| json!({
+            "time_jst": jst(l.event_time),
+            "time_utc": utc(l.event_time),
+            "name": l.event_name,
+            "source": l.event_source,
+            "region": l.region,
+            "chosen": l.event_id == c.event_id,
+        })).collect::<Vec<_>>(),
     })
 }
 

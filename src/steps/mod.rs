@@ -111,6 +111,21 @@ pub fn report_context(step: StepId, evidence: &Value, lang: Lang) -> Value {
     }
 }
 
+/// The step's timeline chart, for the steps that draw one (the report writes it as an SVG asset
+/// and links it). The transitions step provides it; every other step has none.
+pub fn chart(
+    step: StepId,
+    evidence: &Value,
+    lang: Lang,
+) -> Option<crate::report::chart::TimelineChart> {
+    let _ = (evidence, lang);
+    match step {
+        // The transitions step: `transitions::chart(evidence, lang)` once it exists.
+        StepId::Transitions => None,
+        StepId::Cloudtrail | StepId::Alarm | StepId::Estimate | StepId::Billing => None,
+    }
+}
+
 /// Carries the step out; returns its evidence.
 pub fn run(step: StepId, ctx: &mut StepCtx) -> AppResult<Value> {
     match step {

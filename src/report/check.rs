@@ -1,0 +1,248 @@
+//! `report --check`: what GitHub and a reviewer would stumble on, found before the push. The
+//! written file is parsed as GitHub does (pulldown-cmark, GFM), every relative link and image
+//! must exist, no template placeholder may be left, and nothing may still look like a secret,
+//! in the file or in the local files it links (the chart).
+
+use crate::app::App;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::{mask, t};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use regex::Regex;
+use std::path::Path;
+use std::sync::LazyLock;
+
+/// `src="…"` and `href="…"` in raw HTML (`<img>`, `<a>`).
+static HTML_LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)\b(?:src|href)\s*=\s*["']([^"']*)["']"#).unwrap());
+
+pub fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+}
+
+/// A link that points into the repository (not a URL, not an anchor, not root-relative), without
+/// its `#fragment` or `?query`, percent-decoded.
+fn local_target(dest: &str) -> Option<String> {
+    let dest = dest.trim();
+    if dest.is_empty()
+        || dest.starts_with('#')
+        || dest.starts_with('/')
+        || dest.contains("://")
+        || dest.starts_with("mailto:")
+        || dest.starts_with("data:")
+        || dest.starts_with("tel:")
+    {
+        return None;
+    }
+    let path = dest.split(['#', '?']).next().unwrap_or_default();
+    Some(percent_decode(path))
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Everything wrong with the Markdown `text` of a file in `base` (the folder links start from).
+pub fn problems_in(text: &str, base: &Path, lang: Lang) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut linked = Vec::new();
+    let mut in_code = false;
+    for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
+        let line = line_of(text, range.start);
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => {
+                linked.push((line, dest_url.to_string()));
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                for c in HTML_LINK.captures_iter(&html) {
+                    linked.push((line, c[1].to_string()));
+                }
+                if html.contains("{{") || html.contains("{%") {
+                    problems.push(placeholder(lang, line));
+                }
+            }
+            Event::Text(text) if !in_code => {
+                if text.contains("{{") || text.contains("{%") || text.contains("%}") {
+                    problems.push(placeholder(lang, line));
+                }
+            }
+            _ => {}
+        }
+    }
+    problems.dedup();
+    for (line, dest) in linked {
+        let Some(target) = local_target(&dest) else {
+            continue;
+        };
+        if target.contains("{{") || target.contains("{%") {
+            problems.push(placeholder(lang, line));
+            continue;
+        }
+        let path = base.join(&target);
+        if !path.exists() {
+            problems.push(t!(
+                lang,
+                "line {line}: the link or image `{dest}` points to {target}, which does not exist (GitHub would show a broken link)",
+                "{line} 行目: リンク／画像 `{dest}` の指す {target} がありません（GitHub ではリンク切れになります）"
+            ));
+        } else if path.is_file()
+            && let Ok(body) = std::fs::read_to_string(&path)
+        {
+            for (kind, found) in mask::findings(&body) {
+                let kind = lang.pick(kind, kind_ja(kind));
+                problems.push(t!(
+                    lang,
+                    "{target}: an unmasked {kind} ({found})",
+                    "{target}: マスクされていない{kind}があります（{found}）"
+                ));
+            }
+        }
+    }
+    for (kind, found) in mask::findings(text) {
+        let line = text.find(&found).map_or(0, |at| line_of(text, at));
+        let kind = lang.pick(kind, kind_ja(kind));
+        problems.push(t!(
+            lang,
+            "line {line}: an unmasked {kind} ({found}); run `lecture06 report` again (it masks by default) or mask it by hand",
+            "{line} 行目: マスクされていない{kind}があります（{found}）。`lecture06 report` を再実行する（既定でマスクします）か、手でマスクしてください"
+        ));
+    }
+    problems
+}
+
+fn kind_ja(kind: &str) -> &'static str {
+    match kind {
+        "account ID" => "アカウント ID",
+        "access key ID" => "アクセスキー ID",
+        "e-mail address" => "メールアドレス",
+        "IPv6 address" => "IPv6 アドレス",
+        _ => "IPv4 アドレス",
+    }
+}
+
+fn placeholder(lang: Lang, line: usize) -> String {
+    t!(
+        lang,
+        "line {line}: a template placeholder (`{{{{ … }}}}` or `{{% … %}}`) is left",
+        "{line} 行目: テンプレートのプレースホルダー（`{{{{ … }}}}` や `{{% … %}}`）が残っています"
+    )
+}
+
+/// The problems of the file at `path` (one when it cannot be read).
+pub fn problems(path: &Path, lang: Lang) -> Vec<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let base = path.parent().filter(|p| !p.as_os_str().is_empty());
+            problems_in(&text, base.unwrap_or(Path::new(".")), lang)
+        }
+        Err(e) => {
+            let shown = path.display();
+            vec![t!(
+                lang,
+                "cannot read {shown}: {e}",
+                "{shown} を読めません: {e}"
+            )]
+        }
+    }
+}
+
+pub fn command(app: &App, path: &Path) -> AppResult<()> {
+    let lang = app.lang;
+    let shown = path.display();
+    if !path.is_file() {
+        return Err(AppError::Failed(t!(
+            lang,
+            "There is no report at {shown} to check: write it with `lecture06 report` (or name it with --out).",
+            "{shown} にレポートがありません。`lecture06 report` で書き出してください（または --out で指定）。"
+        )));
+    }
+    let found = problems(path, lang);
+    if found.is_empty() {
+        app.ui.ok(t!(
+            lang,
+            "{shown}: links and images exist, no placeholder left, nothing unmasked.",
+            "{shown}: リンク・画像はすべて存在し、プレースホルダーの残りもマスク漏れもありません。"
+        ));
+        return Ok(());
+    }
+    let count = found.len();
+    let list: Vec<String> = found.iter().map(|p| format!("  - {p}")).collect();
+    let list = list.join("\n");
+    Err(AppError::Failed(t!(
+        lang,
+        "{shown} has {count} problem(s):\n{list}",
+        "{shown} に問題が {count} 件あります:\n{list}"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a")).unwrap();
+        std::fs::write(dir.path().join("a/chart.svg"), "<svg/>").unwrap();
+        problems_in(text, dir.path(), Lang::En)
+    }
+
+    #[test]
+    fn a_clean_report_passes() {
+        let text = "# R\n\n- [x] done\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n![chart](a/chart.svg)\n[web](https://example.com) [top](#r)\n\n```\n{{ in code is fine }}\n```\n";
+        assert_eq!(check(text), Vec::<String>::new());
+    }
+
+    #[test]
+    fn broken_links_placeholders_and_secrets_are_named_with_their_line() {
+        let found = check(
+            "# R\n\n![x](a/missing.svg)\n\n{{ steps.alarm.title }}\n\narn:aws:iam::556312345678:user/x\n<img src=\"b/none.png\">\n",
+        );
+        assert_eq!(found.len(), 4, "{found:#?}");
+        assert!(
+            found[0].contains("line 5") && found[0].contains("placeholder"),
+            "{found:#?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains("line 3") && p.contains("a/missing.svg"))
+        );
+        assert!(found.iter().any(|p| p.contains("b/none.png")));
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains("line 7") && p.contains("account ID"))
+        );
+    }
+
+    #[test]
+    fn percent_encoded_links_are_decoded() {
+        assert_eq!(local_target("a%20b.png#x").as_deref(), Some("a b.png"));
+        assert_eq!(local_target("https://x/y"), None);
+    }
+}
