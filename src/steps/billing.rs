@@ -269,14 +269,16 @@ fn offer_name(offer: &FreeTierOffer) -> String {
         "AWS CloudTrail" => "CloudTrail",
         other => other,
     };
+    // Regional (`APN1-`, `USE1-`) and `Global-` prefixes say where, not what.
     let usage = offer
         .usage_type
         .split_once('-')
         .filter(|(prefix, _)| {
-            prefix
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-                && prefix.len() <= 5
+            *prefix == "Global"
+                || (prefix.len() <= 5
+                    && prefix
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
         })
         .map(|(_, rest)| rest)
         .unwrap_or(&offer.usage_type);
@@ -702,7 +704,7 @@ fn plan_text(plan: Option<&AccountPlan>, lang: Lang) -> String {
                     )
                 })
                 .unwrap_or_else(|| "-".into());
-            let until = expires.map(|e| jst(e)).unwrap_or_else(|| "-".into());
+            let until = expires.map(jst).unwrap_or_else(|| "-".into());
             t!(
                 lang,
                 "Free plan (credit-based, {status}): {credits} of credits left, ends {until} or when the credits run out",
@@ -1078,6 +1080,8 @@ mod tests {
     fn regional_prefixes_are_dropped_from_offer_names() {
         let mut o = offer("APN1-TimedStorage-ByteHrs", 1.0, 1.0, 5.0);
         assert_eq!(offer_name(&o), "S3 TimedStorage");
+        o.usage_type = "Global-Requests-Tier1".into();
+        assert_eq!(offer_name(&o), "S3 Requests-Tier1");
         o.usage_type = "EBS:SnapshotUsage".into();
         o.service = "Amazon Elastic Compute Cloud".into();
         assert_eq!(offer_name(&o), "EC2 EBS:SnapshotUsage");
