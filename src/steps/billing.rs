@@ -713,8 +713,8 @@ fn plan_text(plan: Option<&AccountPlan>, lang: Lang) -> String {
         }
         Some(AccountPlan { status, .. }) => t!(
             lang,
-            "Paid plan ({status}). An account made before 2025-07-15 keeps the legacy 12-month Free Tier: its offers are below.",
-            "有料プラン（{status}）。2025-07-15 より前に作成したアカウントは従来の 12 か月無料利用枠が続きます（下の一覧）。"
+            "Paid plan ({status}). An account made before 2025-07-15 keeps the legacy 12-month Free Tier (its offers and verdicts are listed with the usage).",
+            "有料プラン（{status}）。2025-07-15 より前に作成したアカウントは従来の 12 か月無料利用枠が続きます（無料枠ごとの使用量と判定を一覧にしています）。"
         ),
         None => t!(
             lang,

@@ -111,6 +111,23 @@ fn seed_bill_free_tier_verdict_and_one_paid_call_cached() {
     );
     assert_eq!(ws.state()["steps"]["billing"]["evidence"]["paid_calls"], 1);
 
+    // --dry-run never makes the paid call, even with --refresh.
+    let dry = ws.run_sandbox(&[
+        "run",
+        "--yes",
+        "--step",
+        "billing",
+        "--refresh",
+        "--dry-run",
+    ]);
+    dry.success();
+    assert!(
+        dry.stdout.contains("[dry-run] ce:GetCostAndUsage"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(ce_calls(&ws), 1, "a dry run must not pay");
+
     ws.run_sandbox(&["run", "--yes", "--step", "billing", "--refresh"])
         .success();
     assert_eq!(ce_calls(&ws), 2);
