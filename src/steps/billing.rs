@@ -66,6 +66,15 @@ impl Period {
         }
     }
 
+    /// The period a saved query asked about (its first month is "last month").
+    pub fn of_query(query: &CostQuery) -> Period {
+        Period {
+            last_month: query.start,
+            this_month: first_of_month(query.start + Duration::days(32)),
+            end: query.end,
+        }
+    }
+
     fn last_month_label(&self) -> String {
         self.last_month.format("%Y-%m").to_string()
     }
@@ -481,7 +490,7 @@ fn cost_explorer_unavailable(err: &CloudError, lang: Lang) -> Option<String> {
 pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
     let lang = ctx.lang;
     let now = ctx.cloud.clock.now();
-    let period = Period::at(now);
+    let mut period = Period::at(now);
     let query = period.query();
     let mut paid_calls: u32 = ctx.progress(PAID_CALLS_KEY).unwrap_or(0);
     let cached: Option<CostCache> = ctx.progress(CACHE_KEY);
@@ -508,6 +517,8 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
                 ));
             }
             from_cache = true;
+            // The figures are read against the months the saved answer is about.
+            period = Period::of_query(&cache.query);
             answer_at = Some((cache.answer, cache.fetched_at));
         }
         _ if ctx.options.dry_run => {
@@ -969,7 +980,9 @@ mod tests {
         // 08:00 JST on 1 January is still 31 December in UTC, Cost Explorer's day.
         let p = Period::at("2026-12-31T23:30:00Z".parse().unwrap());
         assert_eq!((p.last_month, p.end), (date(2026, 11, 1), date(2027, 1, 1)));
+        assert_eq!(Period::of_query(&p.query()), p);
         let p = Period::at("2027-01-01T00:00:00Z".parse().unwrap());
+        assert_eq!(Period::of_query(&p.query()), p);
         assert_eq!(
             (p.last_month, p.this_month, p.end),
             (date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1))

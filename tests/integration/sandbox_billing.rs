@@ -261,3 +261,37 @@ fn cost_explorer_not_enabled_says_how_to_enable_it() {
         "typed"
     );
 }
+
+#[test]
+fn saved_answer_from_an_earlier_month_is_kept_with_its_months_and_a_warning() {
+    let ws = Workspace::new();
+    ws.run_sandbox(&["run", "--yes", "--step", "billing"])
+        .success();
+    // A month later on the sandbox clock.
+    let path = ws.path().join(".lecture06/sandbox/world.json");
+    let mut w = world(&ws);
+    w["now"] = Value::String("2026-12-05T01:00:00Z".into());
+    std::fs::write(&path, serde_json::to_string_pretty(&w).unwrap()).unwrap();
+
+    let ran = ws.run_sandbox(&["run", "--yes", "--step", "billing"]);
+    ran.success();
+    assert!(
+        ran.all()
+            .contains("The saved answer covers 2026-10-01 to 2026-12-01"),
+        "{}",
+        ran.all()
+    );
+    assert_eq!(ce_calls(&ws), 1);
+    let evidence = &ws.state()["steps"]["billing"]["evidence"];
+    assert_eq!(
+        evidence["period"]["last_month"], "2026-10-01",
+        "figures stay with their months"
+    );
+    assert_eq!(evidence["ec2_last_month"]["total"], "0.000032");
+
+    ws.run_sandbox(&["run", "--yes", "--step", "billing", "--refresh"])
+        .success();
+    let evidence = &ws.state()["steps"]["billing"]["evidence"];
+    assert_eq!(evidence["period"]["last_month"], "2026-11-01");
+    assert_eq!(ce_calls(&ws), 2);
+}
