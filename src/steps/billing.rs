@@ -39,6 +39,7 @@ pub const WARN_PERCENT: f64 = 85.0;
 const CACHE_KEY: &str = "cost_explorer";
 const PAID_CALLS_KEY: &str = "paid_calls";
 const TYPED_KEY: &str = "ec2_last_month_usd";
+const TYPED_VERDICT_KEY: &str = "free_tier_verdict";
 
 /// The period asked about, from the clock (UTC, Cost Explorer's billing days).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -453,6 +454,21 @@ fn valid_amount(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
     }
 }
 
+fn valid_verdict(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
+    move |value: &str| {
+        let lower = value.trim().to_ascii_lowercase();
+        if lower.starts_with("inside") || lower.starts_with("over") {
+            Ok(())
+        } else {
+            Err(t!(
+                lang,
+                "start with \"inside\" or \"over\"",
+                "\"inside\" か \"over\" で始めてください"
+            ))
+        }
+    }
+}
+
 /// Why Cost Explorer cannot answer, and what to do, for the situations the student can fix.
 fn cost_explorer_unavailable(err: &CloudError, lang: Lang) -> Option<String> {
     let text = format!(
@@ -648,6 +664,46 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
                 &serde_json::to_vec_pretty(&usage).map_err(anyhow::Error::from)?,
             )?;
             (Some(judge_all(&usage.offers, usage.requests)), None)
+        }
+        Err(err)
+            if matches!(
+                err.kind,
+                CloudErrorKind::AccessDenied | CloudErrorKind::NotEnabled
+            ) =>
+        {
+            ctx.ui.warn(err.explain(lang, None));
+            ctx.ui.warn(t!(
+                lang,
+                "Read the verdict on the console's Free Tier page (Billing and Cost Management → Free Tier) and type it below.",
+                "コンソールの無料利用枠のページ（請求とコスト管理 → 無料利用枠）で確認して、判定を入力してください。"
+            ));
+            let verdict = ctx.ask_text(
+                TYPED_VERDICT_KEY,
+                t!(
+                    lang,
+                    "Free Tier this month per the console: inside or over (e.g. \"over: S3 storage 5.3 of 5 GB\")",
+                    "コンソールで見た今月の無料利用枠: inside（枠内）か over（超過）（例: \"over: S3 storage 5.3 of 5 GB\"）"
+                ),
+                None,
+                &valid_verdict(lang),
+            )?;
+            let overall = if verdict.trim().to_ascii_lowercase().starts_with("over") {
+                Standing::Over
+            } else {
+                Standing::Inside
+            };
+            let typed_en = format!("{verdict} (typed by hand from the console)");
+            let typed_ja = format!("{verdict}（コンソールから手入力）");
+            (
+                Some(FreeTierEvidence {
+                    offers: Vec::new(),
+                    overall,
+                    overall_en: typed_en,
+                    overall_ja: typed_ja,
+                    requests: 0,
+                }),
+                Some(err.to_string()),
+            )
         }
         Err(err) => {
             ctx.ui.warn(err.explain(lang, None));

@@ -208,7 +208,7 @@ fn member_account_without_cost_explorer_takes_the_typed_figure() {
 
     let answers = ws.write(
         "answers2.toml",
-        "[billing]\nec2_last_month_usd = \"0.000032\"\n",
+        "[billing]\nec2_last_month_usd = \"0.000032\"\nfree_tier_verdict = \"over: S3 storage 5.3 of 5 GB\"\n",
     );
     ws.run_sandbox(&[
         "run",
@@ -232,6 +232,11 @@ fn member_account_without_cost_explorer_takes_the_typed_figure() {
         "{en}"
     );
     assert!(en.contains("Linked account doesn't have access"), "{en}");
+    assert!(
+        en.contains("**Verdict: over: S3 storage 5.3 of 5 GB (typed by hand from the console)**"),
+        "{en}"
+    );
+    assert_eq!(evidence["free_tier"]["overall"], "over");
 }
 
 #[test]
