@@ -8,7 +8,9 @@
 //! the service split (EC2 is `Amazon Elastic Compute Cloud - Compute` plus `EC2 - Other`) and the
 //! credits and refunds as their own record types, so nothing needs a second (paid) question. The
 //! answer is kept in the step's progress; re-runs and `report` use it unless `run --refresh`.
-//! Paging is followed (each page is paid and counted).
+//! Paging is followed (each page is paid and counted). `GetDimensionValues` (another paid
+//! request) is not needed: grouping by SERVICE returns the service names as Cost Explorer spells
+//! them, and the two EC2 names are matched exactly. `--dry-run` never makes the paid request.
 //!
 //! When Cost Explorer is not enabled, not allowed, or hidden from an organization member
 //! account, the step says which and what to do, and takes the figure read from the console
