@@ -286,8 +286,12 @@ fn offer_name(offer: &FreeTierOffer) -> String {
         .usage_type
         .split_once('-')
         .filter(|(prefix, _)| {
+            // `APN1`, `USE1`, `EUC1`… carry a digit; `EU` is eu-west-1's old prefix; `SMTP-` is
+            // not a Region.
             *prefix == "Global"
+                || *prefix == "EU"
                 || (prefix.len() <= 5
+                    && prefix.chars().any(|c| c.is_ascii_digit())
                     && prefix
                         .chars()
                         .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
@@ -1153,6 +1157,11 @@ mod tests {
         assert_eq!(offer_name(&o), "S3 TimedStorage");
         o.usage_type = "Global-Requests-Tier1".into();
         assert_eq!(offer_name(&o), "S3 Requests-Tier1");
+        o.usage_type = "EU-TimedStorage-ByteHrs".into();
+        assert_eq!(offer_name(&o), "S3 TimedStorage");
+        o.service = "Amazon Simple Notification Service".into();
+        o.usage_type = "SMTP-Notifications".into();
+        assert_eq!(offer_name(&o), "SNS SMTP-Notifications");
         o.usage_type = "EBS:SnapshotUsage".into();
         o.service = "Amazon Elastic Compute Cloud".into();
         assert_eq!(offer_name(&o), "EC2 EBS:SnapshotUsage");
