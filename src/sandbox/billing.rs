@@ -216,8 +216,20 @@ fn offer(
     }
 }
 
-pub fn free_tier_usage(world: &mut World) -> FreeTierUsage {
+pub fn free_tier_usage(world: &mut World) -> Result<FreeTierUsage, CloudError> {
     world.billing.freetier_calls += 1;
+    if world.billing.cost_explorer == CostExplorerAccess::Member {
+        // In an organization the Free Tier is the whole organization's, held by the management
+        // account; the sandbox's member account is refused like its Cost Explorer.
+        let mut err = CloudError::new(
+            CloudErrorKind::AccessDenied,
+            "freetier:GetFreeTierUsage",
+            "Free Tier usage is only available to the management account of the organization",
+        )
+        .in_region("us-east-1");
+        err.code = Some("AccessDeniedException".into());
+        return Err(err);
+    }
     // How far into the month the sandbox clock is, for "month to date" and the forecast.
     let now = world.now;
     let start = first_of_month(now.date_naive());
@@ -323,10 +335,10 @@ pub fn free_tier_usage(world: &mut World) -> FreeTierUsage {
             ),
         ],
     };
-    FreeTierUsage {
+    Ok(FreeTierUsage {
         offers,
         requests: 1,
-    }
+    })
 }
 
 pub fn account_plan(world: &World) -> Option<AccountPlan> {

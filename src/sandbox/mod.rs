@@ -199,7 +199,7 @@ impl Billing for Sandbox {
     }
 
     fn free_tier_usage(&self) -> Result<FreeTierUsage, CloudError> {
-        self.change(billing::free_tier_usage)
+        self.change(billing::free_tier_usage)?
     }
 
     fn account_plan(&self) -> Result<Option<AccountPlan>, CloudError> {

@@ -8,7 +8,9 @@
 //! the service split (EC2 is `Amazon Elastic Compute Cloud - Compute` plus `EC2 - Other`) and the
 //! credits and refunds as their own record types, so nothing needs a second (paid) question. The
 //! answer is kept in the step's progress; re-runs and `report` use it unless `run --refresh`.
-//! Paging is followed (each page is paid and counted).
+//! Paging is followed (each page is paid and counted). `GetDimensionValues` (another paid
+//! request) is not needed: grouping by SERVICE returns the service names as Cost Explorer spells
+//! them, and the two EC2 names are matched exactly. `--dry-run` never makes the paid request.
 //!
 //! When Cost Explorer is not enabled, not allowed, or hidden from an organization member
 //! account, the step says which and what to do, and takes the figure read from the console
@@ -39,6 +41,7 @@ pub const WARN_PERCENT: f64 = 85.0;
 const CACHE_KEY: &str = "cost_explorer";
 const PAID_CALLS_KEY: &str = "paid_calls";
 const TYPED_KEY: &str = "ec2_last_month_usd";
+const TYPED_VERDICT_KEY: &str = "free_tier_verdict";
 
 /// The period asked about, from the clock (UTC, Cost Explorer's billing days).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +66,15 @@ impl Period {
         CostQuery {
             start: self.last_month,
             end: self.end,
+        }
+    }
+
+    /// The period a saved query asked about (its first month is "last month").
+    pub fn of_query(query: &CostQuery) -> Period {
+        Period {
+            last_month: query.start,
+            this_month: first_of_month(query.start + Duration::days(32)),
+            end: query.end,
         }
     }
 
@@ -269,14 +281,20 @@ fn offer_name(offer: &FreeTierOffer) -> String {
         "AWS CloudTrail" => "CloudTrail",
         other => other,
     };
+    // Regional (`APN1-`, `USE1-`) and `Global-` prefixes say where, not what.
     let usage = offer
         .usage_type
         .split_once('-')
         .filter(|(prefix, _)| {
-            prefix
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-                && prefix.len() <= 5
+            // `APN1`, `USE1`, `EUC1`… carry a digit; `EU` is eu-west-1's old prefix; `SMTP-` is
+            // not a Region.
+            *prefix == "Global"
+                || *prefix == "EU"
+                || (prefix.len() <= 5
+                    && prefix.chars().any(|c| c.is_ascii_digit())
+                    && prefix
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
         })
         .map(|(_, rest)| rest)
         .unwrap_or(&offer.usage_type);
@@ -442,6 +460,21 @@ fn valid_amount(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
     }
 }
 
+fn valid_verdict(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
+    move |value: &str| {
+        let lower = value.trim().to_ascii_lowercase();
+        if lower.starts_with("inside") || lower.starts_with("over") {
+            Ok(())
+        } else {
+            Err(t!(
+                lang,
+                "start with \"inside\" or \"over\"",
+                "\"inside\" か \"over\" で始めてください"
+            ))
+        }
+    }
+}
+
 /// Why Cost Explorer cannot answer, and what to do, for the situations the student can fix.
 fn cost_explorer_unavailable(err: &CloudError, lang: Lang) -> Option<String> {
     let text = format!(
@@ -479,7 +512,7 @@ fn cost_explorer_unavailable(err: &CloudError, lang: Lang) -> Option<String> {
 pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
     let lang = ctx.lang;
     let now = ctx.cloud.clock.now();
-    let period = Period::at(now);
+    let mut period = Period::at(now);
     let query = period.query();
     let mut paid_calls: u32 = ctx.progress(PAID_CALLS_KEY).unwrap_or(0);
     let cached: Option<CostCache> = ctx.progress(CACHE_KEY);
@@ -506,6 +539,8 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
                 ));
             }
             from_cache = true;
+            // The figures are read against the months the saved answer is about.
+            period = Period::of_query(&cache.query);
             answer_at = Some((cache.answer, cache.fetched_at));
         }
         _ if ctx.options.dry_run => {
@@ -636,6 +671,46 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
             )?;
             (Some(judge_all(&usage.offers, usage.requests)), None)
         }
+        Err(err)
+            if matches!(
+                err.kind,
+                CloudErrorKind::AccessDenied | CloudErrorKind::NotEnabled
+            ) =>
+        {
+            ctx.ui.warn(err.explain(lang, None));
+            ctx.ui.warn(t!(
+                lang,
+                "Read the verdict on the console's Free Tier page (Billing and Cost Management → Free Tier) and type it below.",
+                "コンソールの無料利用枠のページ（請求とコスト管理 → 無料利用枠）で確認して、判定を入力してください。"
+            ));
+            let verdict = ctx.ask_text(
+                TYPED_VERDICT_KEY,
+                t!(
+                    lang,
+                    "Free Tier this month per the console: inside or over (e.g. \"over: S3 storage 5.3 of 5 GB\")",
+                    "コンソールで見た今月の無料利用枠: inside（枠内）か over（超過）（例: \"over: S3 storage 5.3 of 5 GB\"）"
+                ),
+                None,
+                &valid_verdict(lang),
+            )?;
+            let overall = if verdict.trim().to_ascii_lowercase().starts_with("over") {
+                Standing::Over
+            } else {
+                Standing::Inside
+            };
+            let typed_en = format!("{verdict} (typed by hand from the console)");
+            let typed_ja = format!("{verdict}（コンソールから手入力）");
+            (
+                Some(FreeTierEvidence {
+                    offers: Vec::new(),
+                    overall,
+                    overall_en: typed_en,
+                    overall_ja: typed_ja,
+                    requests: 0,
+                }),
+                Some(err.to_string()),
+            )
+        }
         Err(err) => {
             ctx.ui.warn(err.explain(lang, None));
             (None, Some(err.to_string()))
@@ -702,7 +777,7 @@ fn plan_text(plan: Option<&AccountPlan>, lang: Lang) -> String {
                     )
                 })
                 .unwrap_or_else(|| "-".into());
-            let until = expires.map(|e| jst(e)).unwrap_or_else(|| "-".into());
+            let until = expires.map(jst).unwrap_or_else(|| "-".into());
             t!(
                 lang,
                 "Free plan (credit-based, {status}): {credits} of credits left, ends {until} or when the credits run out",
@@ -711,8 +786,8 @@ fn plan_text(plan: Option<&AccountPlan>, lang: Lang) -> String {
         }
         Some(AccountPlan { status, .. }) => t!(
             lang,
-            "Paid plan ({status}). An account made before 2025-07-15 keeps the legacy 12-month Free Tier: its offers are below.",
-            "有料プラン（{status}）。2025-07-15 より前に作成したアカウントは従来の 12 か月無料利用枠が続きます（下の一覧）。"
+            "Paid plan ({status}). An account made before 2025-07-15 keeps the legacy 12-month Free Tier (its offers and verdicts are listed with the usage).",
+            "有料プラン（{status}）。2025-07-15 より前に作成したアカウントは従来の 12 か月無料利用枠が続きます（無料枠ごとの使用量と判定を一覧にしています）。"
         ),
         None => t!(
             lang,
@@ -967,7 +1042,9 @@ mod tests {
         // 08:00 JST on 1 January is still 31 December in UTC, Cost Explorer's day.
         let p = Period::at("2026-12-31T23:30:00Z".parse().unwrap());
         assert_eq!((p.last_month, p.end), (date(2026, 11, 1), date(2027, 1, 1)));
+        assert_eq!(Period::of_query(&p.query()), p);
         let p = Period::at("2027-01-01T00:00:00Z".parse().unwrap());
+        assert_eq!(Period::of_query(&p.query()), p);
         assert_eq!(
             (p.last_month, p.this_month, p.end),
             (date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1))
@@ -1078,6 +1155,13 @@ mod tests {
     fn regional_prefixes_are_dropped_from_offer_names() {
         let mut o = offer("APN1-TimedStorage-ByteHrs", 1.0, 1.0, 5.0);
         assert_eq!(offer_name(&o), "S3 TimedStorage");
+        o.usage_type = "Global-Requests-Tier1".into();
+        assert_eq!(offer_name(&o), "S3 Requests-Tier1");
+        o.usage_type = "EU-TimedStorage-ByteHrs".into();
+        assert_eq!(offer_name(&o), "S3 TimedStorage");
+        o.service = "Amazon Simple Notification Service".into();
+        o.usage_type = "SMTP-Notifications".into();
+        assert_eq!(offer_name(&o), "SNS SMTP-Notifications");
         o.usage_type = "EBS:SnapshotUsage".into();
         o.service = "Amazon Elastic Compute Cloud".into();
         assert_eq!(offer_name(&o), "EC2 EBS:SnapshotUsage");

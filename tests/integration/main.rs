@@ -7,5 +7,6 @@ mod pty;
 mod sandbox_billing;
 mod sandbox_run;
 mod state_safety;
+mod wire_billing;
 mod wire_cloudtrail;
 mod wire_sts;

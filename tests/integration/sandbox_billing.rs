@@ -111,6 +111,23 @@ fn seed_bill_free_tier_verdict_and_one_paid_call_cached() {
     );
     assert_eq!(ws.state()["steps"]["billing"]["evidence"]["paid_calls"], 1);
 
+    // --dry-run never makes the paid call, even with --refresh.
+    let dry = ws.run_sandbox(&[
+        "run",
+        "--yes",
+        "--step",
+        "billing",
+        "--refresh",
+        "--dry-run",
+    ]);
+    dry.success();
+    assert!(
+        dry.stdout.contains("[dry-run] ce:GetCostAndUsage"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(ce_calls(&ws), 1, "a dry run must not pay");
+
     ws.run_sandbox(&["run", "--yes", "--step", "billing", "--refresh"])
         .success();
     assert_eq!(ce_calls(&ws), 2);
@@ -191,7 +208,7 @@ fn member_account_without_cost_explorer_takes_the_typed_figure() {
 
     let answers = ws.write(
         "answers2.toml",
-        "[billing]\nec2_last_month_usd = \"0.000032\"\n",
+        "[billing]\nec2_last_month_usd = \"0.000032\"\nfree_tier_verdict = \"over: S3 storage 5.3 of 5 GB\"\n",
     );
     ws.run_sandbox(&[
         "run",
@@ -215,6 +232,11 @@ fn member_account_without_cost_explorer_takes_the_typed_figure() {
         "{en}"
     );
     assert!(en.contains("Linked account doesn't have access"), "{en}");
+    assert!(
+        en.contains("**Verdict: over: S3 storage 5.3 of 5 GB (typed by hand from the console)**"),
+        "{en}"
+    );
+    assert_eq!(evidence["free_tier"]["overall"], "over");
 }
 
 #[test]
@@ -243,4 +265,38 @@ fn cost_explorer_not_enabled_says_how_to_enable_it() {
         ws.state()["steps"]["billing"]["evidence"]["source"],
         "typed"
     );
+}
+
+#[test]
+fn saved_answer_from_an_earlier_month_is_kept_with_its_months_and_a_warning() {
+    let ws = Workspace::new();
+    ws.run_sandbox(&["run", "--yes", "--step", "billing"])
+        .success();
+    // A month later on the sandbox clock.
+    let path = ws.path().join(".lecture06/sandbox/world.json");
+    let mut w = world(&ws);
+    w["now"] = Value::String("2026-12-05T01:00:00Z".into());
+    std::fs::write(&path, serde_json::to_string_pretty(&w).unwrap()).unwrap();
+
+    let ran = ws.run_sandbox(&["run", "--yes", "--step", "billing"]);
+    ran.success();
+    assert!(
+        ran.all()
+            .contains("The saved answer covers 2026-10-01 to 2026-12-01"),
+        "{}",
+        ran.all()
+    );
+    assert_eq!(ce_calls(&ws), 1);
+    let evidence = &ws.state()["steps"]["billing"]["evidence"];
+    assert_eq!(
+        evidence["period"]["last_month"], "2026-10-01",
+        "figures stay with their months"
+    );
+    assert_eq!(evidence["ec2_last_month"]["total"], "0.000032");
+
+    ws.run_sandbox(&["run", "--yes", "--step", "billing", "--refresh"])
+        .success();
+    let evidence = &ws.state()["steps"]["billing"]["evidence"];
+    assert_eq!(evidence["period"]["last_month"], "2026-11-01");
+    assert_eq!(ce_calls(&ws), 2);
 }
