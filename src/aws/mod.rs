@@ -8,6 +8,8 @@
 
 mod cloudtrail;
 mod sts;
+pub mod trail_archive;
+pub mod trail_athena;
 
 use crate::cloud::{Cloud, CloudError, CloudErrorKind};
 use aws_config::meta::region::RegionProviderChain;

@@ -6,5 +6,6 @@ mod harness;
 mod pty;
 mod sandbox_run;
 mod state_safety;
+mod trail_search;
 mod wire_cloudtrail;
 mod wire_sts;

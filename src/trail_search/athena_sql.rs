@@ -1,0 +1,1 @@
+//! The SQL Athena runs for `trail search --athena`.
