@@ -9,3 +9,4 @@ mod state_safety;
 mod trail_search;
 mod wire_cloudtrail;
 mod wire_sts;
+mod wire_trail_s3;
