@@ -21,12 +21,12 @@ need gzip gzip
 cargo build --release --quiet --manifest-path bench/trail/Cargo.toml
 BIN=bench/trail/target/release/trail-bench
 
-if [ ! -f "$DATA/manifest.json" ]; then
+if [ ! -f "$DATA/manifest.txt" ]; then
   rm -rf "$DATA"; mkdir -p "$DATA"
   echo "generating $MB MB into $DATA"
   "$BIN" generate "$DATA" --mb "$MB" --templates "$TEMPLATES"
 fi
-cat "$DATA/manifest.json"; echo
+cat "$DATA/manifest.txt"; echo
 LIST="$DATA/files.txt"
 find "$DATA" -name '*.json.gz' | sort > "$LIST"
 echo "files: $(wc -l < "$LIST"), cores: $(nproc)"

@@ -263,8 +263,8 @@ impl<'q> Scanner<'q> {
 
     fn scan_into(&mut self, bytes: &[u8], buffer: &mut Vec<u8>) -> Result<FileScan, String> {
         let text: &[u8] = if bytes.starts_with(&[0x1f, 0x8b]) {
-            inflate(&mut self.inflater, bytes, buffer)?;
-            buffer
+            let n = inflate(&mut self.inflater, bytes, buffer)?;
+            &buffer[..n]
         } else {
             bytes
         };
@@ -310,28 +310,29 @@ impl<'q> Scanner<'q> {
     }
 }
 
-/// Inflates a single-member gzip file whole into `out` (CloudTrail files are 10–100 KB); the
-/// size comes from the gzip trailer, with growing room for a lying or multi-member trailer.
+/// Inflates a single-member gzip file whole into `out` (CloudTrail files are 10–100 KB) and
+/// returns its length. The size comes from the gzip trailer, with growing room for a lying or
+/// multi-member trailer; the buffer only ever grows, so it is not cleared for each file.
 fn inflate(
     inflater: &mut libdeflater::Decompressor,
     gz: &[u8],
     out: &mut Vec<u8>,
-) -> Result<(), String> {
+) -> Result<usize, String> {
     if gz.len() < 18 {
         return Err("damaged gzip (truncated)".into());
     }
     let tail = &gz[gz.len() - 4..];
     let mut size = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]) as usize;
-    size = size.max(gz.len() * 4).max(1024);
+    size = size.max(1024);
     for _ in 0..4 {
-        out.clear();
-        out.resize(size, 0);
+        if out.len() < size {
+            out.resize(size, 0);
+        }
         match inflater.gzip_decompress(gz, out) {
-            Ok(n) => {
-                out.truncate(n);
-                return Ok(());
+            Ok(n) => return Ok(n),
+            Err(libdeflater::DecompressionError::InsufficientSpace) => {
+                size = out.len().max(gz.len()) * 4
             }
-            Err(libdeflater::DecompressionError::InsufficientSpace) => size *= 4,
             Err(libdeflater::DecompressionError::BadData) => {
                 return Err("damaged gzip (bad data)".into());
             }

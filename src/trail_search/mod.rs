@@ -39,7 +39,9 @@ pub fn command(app: &App, args: &TrailSearchArgs) -> AppResult<()> {
         })?;
         let aws = crate::aws::Aws::from_environment(app.profile.as_deref(), app.region.as_deref())?;
         if args.athena {
-            return crate::aws::trail_athena::search(app, &aws, &bucket, &prefix, &query);
+            return crate::aws::trail_athena::search(
+                app, &aws, &bucket, &prefix, &query, args.json,
+            );
         }
         crate::aws::trail_archive::search_s3(&aws, &bucket, &prefix, &query, lang)?
     };
@@ -113,28 +115,7 @@ pub fn parse_s3_url(url: &str) -> Option<(String, String)> {
 
 /// The table (JST and UTC) or JSON lines on stdout; the summary and damaged files on stderr.
 pub fn print_outcome(outcome: &Outcome, json: bool, lang: Lang) {
-    use std::io::Write;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    if json {
-        for hit in &outcome.hits {
-            let _ = writeln!(out, "{}", hit.record.0);
-        }
-    } else if !outcome.hits.is_empty() {
-        let headers = [
-            t!(lang, "time (JST)", "日時（JST）"),
-            t!(lang, "time (UTC)", "日時（UTC）"),
-            t!(lang, "user", "ユーザー"),
-            t!(lang, "event", "イベント"),
-            t!(lang, "source IP", "送信元 IP"),
-            t!(lang, "region", "リージョン"),
-            t!(lang, "error", "エラー"),
-        ];
-        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-        let rows: Vec<Vec<String>> = outcome.hits.iter().map(row_of).collect();
-        let _ = writeln!(out, "{}", crate::ui::table(&headers, &rows));
-    }
-    let _ = out.flush();
+    print_hits(&outcome.hits, json, lang);
     eprintln!("{}", summary(outcome, lang));
     if !outcome.damaged.is_empty() {
         eprintln!(
@@ -150,6 +131,32 @@ pub fn print_outcome(outcome: &Outcome, json: bool, lang: Lang) {
             eprintln!("  {}: {}", damaged.name, damaged.reason);
         }
     }
+}
+
+/// The events: a table (JST and UTC), or one JSON record per line.
+pub fn print_hits(hits: &[Hit], json: bool, lang: Lang) {
+    use std::io::Write;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if json {
+        for hit in hits {
+            let _ = writeln!(out, "{}", hit.record.0);
+        }
+    } else if !hits.is_empty() {
+        let headers = [
+            t!(lang, "time (JST)", "日時（JST）"),
+            t!(lang, "time (UTC)", "日時（UTC）"),
+            t!(lang, "user", "ユーザー"),
+            t!(lang, "event", "イベント"),
+            t!(lang, "source IP", "送信元 IP"),
+            t!(lang, "region", "リージョン"),
+            t!(lang, "error", "エラー"),
+        ];
+        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+        let rows: Vec<Vec<String>> = hits.iter().map(row_of).collect();
+        let _ = writeln!(out, "{}", crate::ui::table(&headers, &rows));
+    }
+    let _ = out.flush();
 }
 
 fn row_of(hit: &Hit) -> Vec<String> {

@@ -9,4 +9,5 @@ mod state_safety;
 mod trail_search;
 mod wire_cloudtrail;
 mod wire_sts;
+mod wire_trail_athena;
 mod wire_trail_s3;

@@ -79,7 +79,7 @@ fn main() {
             let outcome =
                 engine::search_local(&dir, &query, threads.unwrap_or_else(engine::cores)).unwrap();
             let secs = started.elapsed().as_secs_f64();
-            let manifest: Value = std::fs::read(dir.join("manifest.json"))
+            let manifest: Value = std::fs::read(dir.join("manifest.txt"))
                 .ok()
                 .and_then(|b| serde_json::from_slice(&b).ok())
                 .unwrap_or(Value::Null);
@@ -250,7 +250,7 @@ fn generate(dir: &Path, target: u64, templates: &Path, seed: u64) {
         "records": records, "files": files, "uncompressed_bytes": written,
         "compressed_bytes": compressed, "student": STUDENT, "seed": seed,
     });
-    std::fs::write(dir.join("manifest.json"), manifest.to_string()).unwrap();
+    std::fs::write(dir.join("manifest.txt"), manifest.to_string()).unwrap();
     println!("{manifest}");
 }
 
