@@ -149,8 +149,18 @@ fn gz_files(dir: &Path) -> Vec<PathBuf> {
 
 const STUDENT: &str = "taro-student";
 const USERS: [&str; 12] = [
-    "hanako", "jiro", "admin", "deploy", "ci-runner", "saburo", "yuki", "ken", "mai", "sora",
-    "riku", "aoi",
+    "hanako",
+    "jiro",
+    "admin",
+    "deploy",
+    "ci-runner",
+    "saburo",
+    "yuki",
+    "ken",
+    "mai",
+    "sora",
+    "riku",
+    "aoi",
 ];
 const REGIONS: [&str; 2] = ["ap-northeast-1", "us-east-1"];
 const STUDENT_EVENTS: [&str; 5] = [
@@ -174,7 +184,11 @@ fn generate(dir: &Path, target: u64, templates: &Path, seed: u64) {
         let file: Value = serde_json::from_str(&text).unwrap();
         shapes.extend(file["Records"].as_array().unwrap().iter().cloned());
     }
-    assert!(!shapes.is_empty(), "no records under {}", templates.display());
+    assert!(
+        !shapes.is_empty(),
+        "no records under {}",
+        templates.display()
+    );
     let mut rng = Rng(seed);
     let mut compressor = libdeflater::Compressor::new(libdeflater::CompressionLvl::default());
     let mut time: DateTime<Utc> = Utc.with_ymd_and_hms(2023, 1, 1, 0, 5, 0).unwrap();
