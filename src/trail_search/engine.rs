@@ -275,7 +275,12 @@ impl<'q> Scanner<'q> {
         if !self.passes(text) {
             return Ok(scan);
         }
-        match split_records(text)? {
+        let around = self.user.as_ref().or(self.event.as_ref());
+        let split = match around.and_then(|needle| records_around(text, needle)) {
+            Some(slices) => Split::Slices(slices),
+            None => split_records(text)?,
+        };
+        match split {
             Split::Slices(slices) => {
                 for slice in slices {
                     if !self.passes(slice) {
@@ -389,6 +394,41 @@ fn split_records(text: &[u8]) -> Result<Split<'_>, String> {
         }
         _ => Err("invalid JSON: not an object or array".into()),
     }
+}
+
+/// How every record CloudTrail writes begins.
+const RECORD_START: &[u8] = b"{\"eventVersion\":";
+
+/// The records holding each occurrence of `needle`, found from the occurrence outwards: back to
+/// the nearest record start (`{"eventVersion":` cannot occur unescaped inside a string), then
+/// forward to its end. Only a few records hold a user's name among thousands, so this reads a
+/// few KB instead of splitting the whole file. `None` when the layout is not the usual one (the
+/// caller then splits the whole file).
+fn records_around<'a>(text: &'a [u8], needle: &memmem::Finder) -> Option<Vec<&'a [u8]>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(offset) = needle.find(&text[from..]) {
+        let at = from + offset;
+        let start = from + memmem::rfind(&text[from..at], RECORD_START)?;
+        let before = text[..start]
+            .iter()
+            .rev()
+            .find(|b| !b.is_ascii_whitespace())?;
+        if !matches!(before, b'[' | b',') {
+            return None;
+        }
+        let end = object_end(text, start)?;
+        if end <= at {
+            return None;
+        }
+        let after = text[end..].iter().find(|b| !b.is_ascii_whitespace())?;
+        if !matches!(after, b']' | b',') {
+            return None;
+        }
+        out.push(&text[start..end]);
+        from = end;
+    }
+    Some(out)
 }
 
 fn skip_ws(text: &[u8], mut at: usize) -> usize {
@@ -638,6 +678,24 @@ mod tests {
         let scan = scanner.scan(text).unwrap();
         assert_eq!(ids(&scan), vec!["b"]);
         assert_eq!(scan.parsed, 1, "the record without Y is never parsed");
+    }
+
+    #[test]
+    fn records_are_found_around_the_name_or_by_splitting_the_whole_file() {
+        let usual = br#"{"Records":[{"eventVersion":"1.08","userIdentity":{"userName":"jiro"},"eventID":"a"},
+            {"eventVersion":"1.08","userIdentity":{"userName":"taro"},"eventID":"b","x":{"eventVersion":1}},
+            {"eventVersion":"1.08","userIdentity":{"userName":"taro"},"eventID":"c"}]}"#;
+        let finder = memmem::Finder::new(b"taro");
+        let found = records_around(usual, &finder).unwrap();
+        assert_eq!(found.len(), 2);
+        assert!(found[0].ends_with(br#"{"eventVersion":1}}"#));
+        // Keys in another order: no record start before the name, so the file is split whole.
+        let sorted = br#"{"Records":[{"eventID":"b","userIdentity":{"userName":"taro"}}]}"#;
+        assert!(records_around(sorted, &finder).is_none());
+        let q = query(Some("taro"), None);
+        let mut scanner = Scanner::new(&q);
+        assert_eq!(ids(&scanner.scan(usual).unwrap()), vec!["b", "c"]);
+        assert_eq!(ids(&scanner.scan(sorted).unwrap()), vec!["b"]);
     }
 
     #[test]
