@@ -142,3 +142,65 @@ fn a_missing_bucket_is_an_error_saying_so() {
         "{err:?}"
     );
 }
+
+/// The CloudTrail step's offer: DescribeTrails (moto serves it; it cannot serve LookupEvents)
+/// finds the bucket and prefix, and the archive search reads them.
+#[test]
+fn describe_trails_finds_the_archive_the_step_searches() {
+    let config = sdk_config("us-east-1", Some(&moto_url()), None, "AKIAIOSFODNN7EXAMPLE");
+    let aws = Aws::from_config(config.clone()).unwrap();
+    let client = s3_client(&aws);
+    let bucket = bucket_name("step");
+    let trail_name = bucket.replace("lecture06-trail-", "t-");
+    let day = original_day();
+    let first = std::fs::read_dir(&day)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    aws.block_on(async {
+        client.create_bucket().bucket(&bucket).send().await.unwrap();
+        client
+            .put_object()
+            .bucket(&bucket)
+            .key(format!("school/{DAY_DIR}/10/one.json.gz"))
+            .body(std::fs::read(&first).unwrap().into())
+            .send()
+            .await
+            .unwrap();
+        aws_sdk_cloudtrail::Client::new(&config)
+            .create_trail()
+            .name(&trail_name)
+            .s3_bucket_name(&bucket)
+            .s3_key_prefix("school")
+            .send()
+            .await
+            .unwrap();
+    });
+    let cloud = aws.connect();
+    let archives = cloud.events.trail_archives().unwrap();
+    let archive = archives
+        .iter()
+        .find(|a| a.name == trail_name)
+        .unwrap_or_else(|| panic!("{archives:?}"));
+    assert_eq!(archive.bucket, bucket);
+    assert_eq!(archive.prefix, "school/AWSLogs/");
+    let query = Query {
+        latest: 10_000,
+        ..Query::default()
+    };
+    let outcome = cloud.events.search_archive(archive, &query).unwrap();
+    assert_eq!(outcome.files_read, 1);
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(std::fs::File::open(&first).unwrap()),
+        &mut text,
+    )
+    .unwrap();
+    let records: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        outcome.hits.len(),
+        records["Records"].as_array().unwrap().len()
+    );
+}
