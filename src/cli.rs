@@ -54,6 +54,53 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// A trail's log archive beyond event history's 90 days (a folder, S3, or Athena)
+    Trail {
+        #[command(subcommand)]
+        command: TrailCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrailCommand {
+    /// Find the latest events matching the filters in trail-delivered log files
+    Search(TrailSearchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TrailSearchArgs {
+    /// A folder of log files (AWSLogs/…/*.json.gz, .json, LookupEvents JSON arrays)
+    #[arg(
+        long,
+        value_name = "DIR",
+        required_unless_present = "s3",
+        conflicts_with = "s3"
+    )]
+    pub path: Option<PathBuf>,
+    /// The trail's bucket and prefix, e.g. s3://my-trail-bucket/ or s3://bucket/AWSLogs/123456789012/
+    #[arg(long, value_name = "s3://BUCKET/PREFIX")]
+    pub s3: Option<String>,
+    /// Only this user: the IAM user name, or an assumed role's session name (exact, case-sensitive)
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Only this API action (eventName, exact), e.g. StopInstances
+    #[arg(long, value_name = "NAME")]
+    pub event: Option<String>,
+    /// From this time on: YYYY-MM-DD (UTC day) or RFC 3339 (2023-07-10T09:00:00+09:00)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Before this time: YYYY-MM-DD (the whole UTC day included) or RFC 3339
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// How many of the newest matching events to show
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub latest: usize,
+    /// One JSON record per line (the summary goes to stderr)
+    #[arg(long)]
+    pub json: bool,
+    /// Run the search in Amazon Athena over the --s3 bucket (for archives too big to download)
+    #[arg(long, requires = "s3")]
+    pub athena: bool,
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,7 @@ pub mod sandbox;
 pub mod state;
 pub mod steps;
 pub mod trail_record;
+pub mod trail_search;
 pub mod ui;
 
 use app::App;
@@ -37,6 +38,9 @@ pub fn run(cli: &Cli) -> AppResult<()> {
         Command::Guide { step } => commands::guide(&app, *step),
         Command::Reset(args) => commands::reset(&app, args),
         Command::Cleanup { yes } => commands::cleanup(&app, *yes),
+        Command::Trail {
+            command: cli::TrailCommand::Search(args),
+        } => trail_search::command(&app, args),
     }
 }
 

@@ -36,6 +36,46 @@ impl CloudTrailAdapter {
 }
 
 impl EventHistory for CloudTrailAdapter {
+    fn trail_archives(&self) -> Result<Vec<crate::cloud::events::TrailArchive>, CloudError> {
+        let client = self.client(&self.aws.region());
+        let out = self
+            .aws
+            .block_on(client.describe_trails().send())
+            .map_err(|e| classify(e, "cloudtrail:DescribeTrails"))?;
+        Ok(out
+            .trail_list()
+            .iter()
+            .filter_map(|trail| {
+                let bucket = trail.s3_bucket_name()?.to_string();
+                let prefix = match trail.s3_key_prefix().filter(|p| !p.is_empty()) {
+                    Some(p) => format!("{}/AWSLogs/", p.trim_end_matches('/')),
+                    None => "AWSLogs/".to_string(),
+                };
+                Some(crate::cloud::events::TrailArchive {
+                    name: trail.name().unwrap_or_default().to_string(),
+                    bucket,
+                    prefix,
+                })
+            })
+            .collect())
+    }
+
+    fn search_archive(
+        &self,
+        archive: &crate::cloud::events::TrailArchive,
+        query: &crate::trail_search::engine::Query,
+    ) -> Result<crate::trail_search::engine::Outcome, CloudError> {
+        let client = super::trail_archive::s3_client(&self.aws);
+        self.aws
+            .block_on(super::trail_archive::search_s3_async(
+                &client,
+                &archive.bucket,
+                &archive.prefix,
+                query,
+            ))
+            .map(|(outcome, _lists)| outcome)
+    }
+
     fn latest_events(&self, query: &EventQuery) -> Result<EventSearch, CloudError> {
         let tasks: Vec<_> = query
             .regions

@@ -12,6 +12,8 @@ mod cloudwatch;
 mod elb;
 mod sns;
 mod sts;
+pub mod trail_archive;
+pub mod trail_athena;
 
 use crate::cloud::{Cloud, CloudError, CloudErrorKind};
 use aws_config::meta::region::RegionProviderChain;

@@ -38,10 +38,35 @@ pub struct EventSearch {
     pub requests: Vec<(String, usize)>,
 }
 
+/// Where a trail delivers its log files (DescribeTrails): `s3://bucket/prefix`, the prefix
+/// ending in `AWSLogs/`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrailArchive {
+    pub name: String,
+    pub bucket: String,
+    pub prefix: String,
+}
+
 pub trait EventHistory: Send + Sync {
     /// The newest events of `query.user`, newest first, at most `query.limit`, paging no further
     /// than needed and staying under the 2 requests/s/Region limit.
     fn latest_events(&self, query: &EventQuery) -> Result<EventSearch, CloudError>;
+
+    /// The account's trails and where they deliver (the sandbox has none).
+    fn trail_archives(&self) -> Result<Vec<TrailArchive>, CloudError> {
+        Ok(Vec::new())
+    }
+
+    /// Searches a trail's log files in S3 (as `trail search --s3` does).
+    fn search_archive(
+        &self,
+        archive: &TrailArchive,
+        query: &crate::trail_search::engine::Query,
+    ) -> Result<crate::trail_search::engine::Outcome, CloudError> {
+        let _ = (archive, query);
+        Ok(crate::trail_search::engine::Tally::default()
+            .finish(crate::trail_search::engine::TopN::new(1)))
+    }
 }
 
 /// Merges per-Region results (each newest first) into the newest `limit` overall.

@@ -170,6 +170,9 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
             "No event of \"{user}\" in {regions} in the last {LOOKBACK_DAYS} days. Likely reasons:\n  - the events are in another Region (check the Region selector of the console);\n  - the name differs (it is case-sensitive; SSO users appear under their session name, often their e-mail);\n  - your last use is older than {LOOKBACK_DAYS} days: event history ends there, the trail's log files in S3 go further back.",
             "直近 {LOOKBACK_DAYS} 日間、{regions} に「{user}」のイベントがありません。考えられる理由:\n  - 別のリージョンで操作した（コンソール右上のリージョンを確認）\n  - ユーザー名が違う（大文字・小文字を区別します。SSO ユーザーはセッション名＝多くはメールアドレスで記録されます）\n  - 最後の利用が {LOOKBACK_DAYS} 日より前（イベント履歴はそこまで。証跡の S3 ログならさらに遡れます）"
         ));
+        if let Some(found) = search_archive(ctx, &user)? {
+            break (query, found);
+        }
         let retry = ctx.prompter.is_interactive()
             && ctx.ask_confirm(
                 "retry",
@@ -350,6 +353,97 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
 
 /// The record of an event; when `CloudTrailEvent` is not valid JSON, a record rebuilt from the
 /// event's own fields, so the step can still finish.
+/// Event history has nothing: offer the trail's log files in S3 (DescribeTrails finds them),
+/// saying first what listing and reading cost. `None` when there is no trail, the student
+/// declines, or the archive has nothing either.
+fn search_archive(ctx: &mut StepCtx, user: &str) -> AppResult<Option<crate::cloud::EventSearch>> {
+    let lang = ctx.lang;
+    let archives = match ctx.cloud.events.trail_archives() {
+        Ok(archives) => archives,
+        Err(err) => {
+            ctx.ui.detail(format!("cloudtrail:DescribeTrails: {err}"));
+            return Ok(None);
+        }
+    };
+    let Some(archive) = archives.first() else {
+        return Ok(None);
+    };
+    let (name, bucket, prefix) = (&archive.name, &archive.bucket, &archive.prefix);
+    ctx.ui.line(t!(
+        lang,
+        "Your trail \"{name}\" keeps its log files in s3://{bucket}/{prefix}, beyond 90 days. Searching reads them: S3 charges about $0.005 per 1,000 LIST and $0.0004 per 1,000 GET requests (a trail writes about 288 files a day per Region: a month of one Region is about 9,000 GETs, under $0.01); lecture06 reads newest first and stops once it has the latest events.",
+        "証跡「{name}」のログファイルは s3://{bucket}/{prefix} にあり、90 日より前まで残っています。検索ではこれを読みます。S3 の料金は LIST 1,000 回で約 $0.005、GET 1,000 回で約 $0.0004 です（証跡は 1 リージョンあたり 1 日約 288 ファイル。1 か月分で GET 約 9,000 回、$0.01 未満）。新しい順に読み、最新のイベントが揃った時点で止めます。"
+    ));
+    let search = ctx.ask_confirm(
+        "archive",
+        t!(
+            lang,
+            "Search the trail's log files for \"{user}\"?",
+            "証跡のログファイルで「{user}」を検索しますか？"
+        ),
+        true,
+    )?;
+    if !search {
+        return Ok(None);
+    }
+    if ctx.options.dry_run {
+        ctx.ui.plan(
+            "s3:ListBucket, s3:GetObject (read-only)",
+            &json!({"Bucket": bucket, "Prefix": prefix}),
+        );
+    }
+    let query = crate::trail_search::engine::Query {
+        user: Some(user.to_string()),
+        latest: LIST_LENGTH,
+        ..Default::default()
+    };
+    let spinner = ctx.ui.spinner(t!(
+        lang,
+        "Searching s3://{bucket}/{prefix}…",
+        "s3://{bucket}/{prefix} を検索中…"
+    ));
+    let outcome = ctx.cloud.events.search_archive(archive, &query);
+    spinner.finish();
+    let outcome = outcome?;
+    ctx.ui.line(crate::trail_search::summary(&outcome, lang));
+    for damaged in &outcome.damaged {
+        ctx.ui.warn(format!("{}: {}", damaged.name, damaged.reason));
+    }
+    let events: Vec<TrailEvent> = outcome
+        .hits
+        .iter()
+        .filter_map(|hit| {
+            let record = &hit.record;
+            Some(TrailEvent {
+                event_id: hit.id.clone(),
+                event_name: record.show("eventName"),
+                event_time: hit.time?,
+                event_source: record.show("eventSource"),
+                username: record.user_name(),
+                region: record.show("awsRegion"),
+                read_only: record
+                    .get("readOnly")
+                    .and_then(|v| v.as_bool().or_else(|| v.as_str().map(|s| s == "true"))),
+                resources: record
+                    .get("resources")
+                    .and_then(Value::as_array)
+                    .map(|list| {
+                        list.iter()
+                            .filter_map(|r| r.get("ARN").and_then(Value::as_str))
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                record: record.0.to_string(),
+            })
+        })
+        .collect();
+    Ok((!events.is_empty()).then_some(crate::cloud::EventSearch {
+        events,
+        requests: Vec::new(),
+    }))
+}
+
 fn parse_record(event: &TrailEvent) -> Record {
     Record::parse(&event.record).unwrap_or_else(|_| {
         Record(json!({

@@ -8,5 +8,8 @@ mod sandbox_billing;
 mod sandbox_run;
 mod state_safety;
 mod wire_billing;
+mod trail_search;
 mod wire_cloudtrail;
 mod wire_sts;
+mod wire_trail_athena;
+mod wire_trail_s3;

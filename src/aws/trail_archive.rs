@@ -1,0 +1,343 @@
+//! A trail's log archive in S3, searched without downloading what the date range rules out:
+//! only the `AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/` prefixes the range needs (one day
+//! of slack each side) are listed, objects are fetched newest first with a bounded number in
+//! flight, throttling is retried (the SDK's standard retry, plus a retry of a broken body), and
+//! each object goes through the same engine as a local file.
+
+use super::{Aws, classify};
+use crate::cloud::CloudError;
+use crate::i18n::Lang;
+use crate::t;
+use crate::trail_search::engine::{
+    self, Outcome, Query, Scanner, Tally, TopN, day_of_path, day_window, newest_first,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::sync::atomic::Ordering;
+
+/// How many objects are fetched at once.
+pub const IN_FLIGHT: usize = 16;
+
+/// An S3 client for the shared configuration; path-style when an endpoint is set (moto, MinIO).
+pub fn s3_client(aws: &Aws) -> aws_sdk_s3::Client {
+    let mut builder = aws_sdk_s3::config::Builder::from(&aws.config);
+    if aws.config.endpoint_url().is_some() {
+        builder = builder.force_path_style(true);
+    }
+    aws_sdk_s3::Client::from_conf(builder.build())
+}
+
+/// One object to read.
+#[derive(Clone, Debug)]
+pub struct ArchiveObject {
+    pub key: String,
+    pub size: u64,
+    pub day: Option<NaiveDate>,
+}
+
+impl ArchiveObject {
+    fn upper_bound(&self) -> DateTime<Utc> {
+        self.day
+            .map(|d| day_window(d).1)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    }
+}
+
+/// What listing found: the objects to read, and the account/Region folders seen (for Athena).
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub objects: Vec<ArchiveObject>,
+    pub list_requests: u64,
+    pub pruned: usize,
+    /// `AWSLogs/<account>/CloudTrail/<region>/` prefixes.
+    pub region_prefixes: Vec<String>,
+}
+
+/// Whether a folder whose days run from `first` to `last` may hold events of the query.
+fn days_may_match(query: &Query, first: NaiveDate, last: NaiveDate) -> bool {
+    let start = day_window(first).0;
+    let end = day_window(last).1;
+    !(query.since.is_some_and(|since| end <= since)
+        || query.until.is_some_and(|until| start >= until))
+}
+
+/// The days a prefix like `…/us-east-1/2023/` or `…/2023/07/` covers, if it is a date folder.
+fn date_folder(prefix: &str) -> Option<(NaiveDate, NaiveDate)> {
+    let parts: Vec<&str> = prefix.trim_end_matches('/').split('/').collect();
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let n = parts.len();
+    if n >= 3 && digits(parts[n - 3], 4) && digits(parts[n - 2], 2) && digits(parts[n - 1], 2) {
+        let day = day_of_path(prefix)?;
+        return Some((day, day));
+    }
+    if n >= 2 && digits(parts[n - 2], 4) && digits(parts[n - 1], 2) {
+        let year: i32 = parts[n - 2].parse().ok()?;
+        let month: u32 = parts[n - 1].parse().ok()?;
+        let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+        let next = if month == 12 {
+            NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+        } else {
+            NaiveDate::from_ymd_opt(year, month + 1, 1)?
+        };
+        return Some((first, next.pred_opt()?));
+    }
+    if n >= 1 && digits(parts[n - 1], 4) {
+        let year: i32 = parts[n - 1].parse().ok()?;
+        return Some((
+            NaiveDate::from_ymd_opt(year, 1, 1)?,
+            NaiveDate::from_ymd_opt(year, 12, 31)?,
+        ));
+    }
+    None
+}
+
+/// Lists the log objects under `prefix` that the query's dates may need, walking folder by folder
+/// (`/` delimiter) so that year, month and day folders outside the range are never listed.
+pub async fn list_archive(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+    query: &Query,
+) -> Result<Listing, CloudError> {
+    let mut listing = Listing::default();
+    let mut pending = vec![prefix.to_string()];
+    while let Some(folder) = pending.pop() {
+        let mut token = None;
+        loop {
+            let out = client
+                .list_objects_v2()
+                .bucket(bucket)
+                .prefix(&folder)
+                .delimiter("/")
+                .set_continuation_token(token.take())
+                .send()
+                .await
+                .map_err(|e| classify(e, "s3:ListBucket"))?;
+            listing.list_requests += 1;
+            for child in out.common_prefixes() {
+                let Some(child) = child.prefix() else {
+                    continue;
+                };
+                let last = child.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+                if last == "CloudTrail-Digest" {
+                    continue;
+                }
+                if child.ends_with("/CloudTrail/") || folder.ends_with("/CloudTrail/") {
+                    if folder.ends_with("/CloudTrail/") {
+                        listing.region_prefixes.push(child.to_string());
+                    }
+                } else if let Some((first, last)) = date_folder(child)
+                    && !days_may_match(query, first, last)
+                {
+                    continue;
+                }
+                pending.push(child.to_string());
+            }
+            for object in out.contents() {
+                let Some(key) = object.key() else { continue };
+                if !engine::is_log_name(key) {
+                    continue;
+                }
+                let day = day_of_path(key);
+                if day.is_some_and(|d| !query.day_may_match(d)) {
+                    listing.pruned += 1;
+                    continue;
+                }
+                listing.objects.push(ArchiveObject {
+                    key: key.to_string(),
+                    size: object.size().unwrap_or(0).max(0) as u64,
+                    day,
+                });
+            }
+            match out.next_continuation_token() {
+                Some(next) if out.is_truncated() == Some(true) => token = Some(next.to_string()),
+                _ => break,
+            }
+        }
+    }
+    listing.region_prefixes.sort();
+    newest_first(&mut listing.objects, ArchiveObject::upper_bound, |o| {
+        o.key.as_str()
+    });
+    Ok(listing)
+}
+
+/// What reading the archive costs (S3 Standard, Tokyo: $0.0047 per 1,000 LIST, $0.00037 per
+/// 1,000 GET; transfer to the internet beyond 100 GB/month is charged extra).
+pub fn request_cost_usd(lists: u64, gets: u64) -> f64 {
+    lists as f64 * 0.0047 / 1000.0 + gets as f64 * 0.00037 / 1000.0
+}
+
+/// Searches `s3://bucket/prefix`.
+pub fn search_s3(
+    aws: &Aws,
+    bucket: &str,
+    prefix: &str,
+    query: &Query,
+    lang: Lang,
+) -> Result<Outcome, CloudError> {
+    let client = s3_client(aws);
+    let (outcome, listing_requests) =
+        aws.block_on(search_s3_async(&client, bucket, prefix, query))?;
+    let gets = outcome.files_read as u64 + outcome.damaged.len() as u64;
+    let cost = request_cost_usd(listing_requests, gets);
+    let bytes = crate::trail_search::megabytes(outcome.bytes_read);
+    eprintln!(
+        "{}",
+        t!(
+            lang,
+            "S3: {listing_requests} LIST request(s), {gets} object(s) read, {bytes} transferred (about ${cost:.4} in requests).",
+            "S3: LIST リクエスト {listing_requests} 回、{gets} 個のオブジェクト、{bytes} を読み込みました（リクエスト料金は約 ${cost:.4}）。"
+        )
+    );
+    Ok(outcome)
+}
+
+/// The search itself; returns the outcome and the number of LIST requests.
+pub async fn search_s3_async(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+    query: &Query,
+) -> Result<(Outcome, u64), CloudError> {
+    let listing = list_archive(client, bucket, prefix, query).await?;
+    let tally = Tally::default();
+    tally
+        .files_listed
+        .store(listing.objects.len() + listing.pruned, Ordering::Relaxed);
+    tally.files_pruned.store(listing.pruned, Ordering::Relaxed);
+    let top = TopN::new(query.latest);
+    let mut scanner = Scanner::new(query);
+    let mut in_flight = tokio::task::JoinSet::new();
+    let mut objects = listing.objects.iter();
+    let mut started = 0usize;
+    let mut stopped = false;
+    loop {
+        while !stopped && in_flight.len() < IN_FLIGHT {
+            let Some(object) = objects.next() else { break };
+            if top
+                .floor()
+                .is_some_and(|floor| floor >= object.upper_bound())
+            {
+                stopped = true;
+                break;
+            }
+            started += 1;
+            let client = client.clone();
+            let bucket = bucket.to_string();
+            let key = object.key.clone();
+            in_flight.spawn(async move {
+                let body = fetch(&client, &bucket, &key).await;
+                (key, body)
+            });
+        }
+        let Some(done) = in_flight.join_next().await else {
+            break;
+        };
+        let (key, body) = done.map_err(|e| CloudError {
+            kind: crate::cloud::CloudErrorKind::Other,
+            action: "s3:GetObject".into(),
+            code: None,
+            message: e.to_string(),
+            region: None,
+        })?;
+        match body {
+            Ok(bytes) => {
+                tally.files_read.fetch_add(1, Ordering::Relaxed);
+                tally
+                    .bytes_read
+                    .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                match scanner.scan(&bytes) {
+                    Ok(scan) => {
+                        tally
+                            .bytes_inflated
+                            .fetch_add(scan.inflated, Ordering::Relaxed);
+                        tally
+                            .records_parsed
+                            .fetch_add(scan.parsed, Ordering::Relaxed);
+                        top.offer(scan.hits);
+                    }
+                    Err(reason) => tally.damaged(&key, reason),
+                }
+            }
+            Err(err) => tally.damaged(&key, format!("unreadable: {err}")),
+        }
+    }
+    tally.files_skipped_latest.store(
+        listing.objects.len().saturating_sub(started),
+        Ordering::Relaxed,
+    );
+    Ok((tally.finish(top), listing.list_requests))
+}
+
+/// One object's bytes; a body cut off mid-way is fetched again (twice at most).
+async fn fetch(client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
+    let mut last = String::new();
+    for _ in 0..3 {
+        let out = client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| classify(e, "s3:GetObject").to_string())?;
+        match out.body.collect().await {
+            Ok(data) => return Ok(data.into_bytes().to_vec()),
+            Err(err) => last = err.to_string(),
+        }
+    }
+    Err(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn date_folders_cover_their_days() {
+        assert_eq!(
+            date_folder("AWSLogs/1/CloudTrail/us-east-1/2023/"),
+            Some((day("2023-01-01"), day("2023-12-31")))
+        );
+        assert_eq!(
+            date_folder("AWSLogs/1/CloudTrail/us-east-1/2023/02/"),
+            Some((day("2023-02-01"), day("2023-02-28")))
+        );
+        assert_eq!(
+            date_folder("AWSLogs/1/CloudTrail/us-east-1/2023/12/31/"),
+            Some((day("2023-12-31"), day("2023-12-31")))
+        );
+        assert_eq!(date_folder("AWSLogs/123456789012/"), None);
+    }
+
+    #[test]
+    fn folders_keep_one_day_of_slack() {
+        let query = Query {
+            since: crate::trail_search::parse_bound("2024-01-01", false),
+            until: crate::trail_search::parse_bound("2024-01-01", true),
+            latest: 10,
+            ..Query::default()
+        };
+        // The last day of 2023 may hold events of 2024-01-01; 2023-12-30 may not.
+        assert!(days_may_match(&query, day("2023-12-31"), day("2023-12-31")));
+        assert!(!days_may_match(
+            &query,
+            day("2023-12-30"),
+            day("2023-12-30")
+        ));
+        assert!(days_may_match(&query, day("2024-01-02"), day("2024-01-02")));
+        assert!(!days_may_match(
+            &query,
+            day("2024-01-03"),
+            day("2024-01-03")
+        ));
+        assert!(!days_may_match(
+            &query,
+            day("2022-01-01"),
+            day("2022-12-31")
+        ));
+    }
+}

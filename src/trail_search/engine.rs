@@ -1,0 +1,782 @@
+//! The search engine over trail-delivered log files, wherever their bytes come from (a folder or
+//! S3): one file at a time, inflated into a reused buffer, rejected by a byte-level pre-filter
+//! before any JSON is parsed, records split without parsing, and only candidate records parsed
+//! (as `crate::trail_record::Record`, the one reader of CloudTrail records). Matches go to a
+//! shared newest-first top-N that dedupes on `eventID` and tells the file walkers when older files
+//! cannot matter any more.
+//!
+//! This module depends only on `trail_record`, `clock`, chrono, serde_json, memchr and
+//! libdeflater, so the benchmark (`bench/trail`) builds it alone in release mode.
+
+use crate::trail_record::Record;
+use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
+use memchr::memmem;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+
+/// What to look for. `user` is compared with `Record::user_name()` and `event` with `eventName`,
+/// both exactly (case-sensitive); `since` is inclusive, `until` exclusive.
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    pub user: Option<String>,
+    pub event: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// How many of the newest matches to keep.
+    pub latest: usize,
+}
+
+impl Query {
+    /// Whether a record (already parsed) is one we want.
+    pub fn matches(&self, record: &Record, time: Option<DateTime<Utc>>) -> bool {
+        if let Some(event) = &self.event
+            && record.str("eventName") != Some(event.as_str())
+        {
+            return false;
+        }
+        if let Some(user) = &self.user
+            && record.user_name().as_deref() != Some(user.as_str())
+        {
+            return false;
+        }
+        if self.since.is_some() || self.until.is_some() {
+            let Some(time) = time else { return false };
+            if self.since.is_some_and(|since| time < since) {
+                return false;
+            }
+            if self.until.is_some_and(|until| time >= until) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Whether a file in the day folder `day` may hold a match. CloudTrail files an event under a
+    /// neighbouring day now and then, so a folder stands for the day before to the day after.
+    pub fn day_may_match(&self, day: NaiveDate) -> bool {
+        let (start, end) = day_window(day);
+        !(self.since.is_some_and(|since| end <= since)
+            || self.until.is_some_and(|until| start >= until))
+    }
+}
+
+/// The times a file in the day folder `day` may hold: from the day before to the end of the day
+/// after (one day of slack on each side).
+pub fn day_window(day: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+    let start = day.checked_sub_days(Days::new(1)).unwrap_or(day);
+    let end = day.checked_add_days(Days::new(2)).unwrap_or(day);
+    (midnight(start), midnight(end))
+}
+
+fn midnight(day: NaiveDate) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight exists"))
+}
+
+/// The day folder (`…/YYYY/MM/DD/…`) a path or S3 key sits in, if any.
+pub fn day_of_path(path: &str) -> Option<NaiveDate> {
+    let parts: Vec<&str> = path.split(['/', '\\']).collect();
+    parts.windows(3).rev().find_map(|w| {
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        if digits(w[0], 4) && digits(w[1], 2) && digits(w[2], 2) {
+            NaiveDate::from_ymd_opt(w[0].parse().ok()?, w[1].parse().ok()?, w[2].parse().ok()?)
+        } else {
+            None
+        }
+    })
+}
+
+/// Whether a file name looks like trail output we read: `.json.gz`, `.json`, `.gz`. Digest files
+/// (`CloudTrail-Digest/`) hold hashes, not events, and are left out.
+pub fn is_log_name(path: &str) -> bool {
+    !path.contains("CloudTrail-Digest")
+        && (path.ends_with(".json.gz") || path.ends_with(".json") || path.ends_with(".gz"))
+}
+
+/// One matching event.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub time: Option<DateTime<Utc>>,
+    pub id: String,
+    pub record: Record,
+}
+
+/// A file that could not be read, and why.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Damaged {
+    pub name: String,
+    pub reason: String,
+}
+
+/// The newest `limit` matches seen so far, deduplicated on `eventID`. Keyed by (time, id) so a
+/// second delivery of an event lands on the same key whatever file it comes from.
+pub struct TopN {
+    limit: usize,
+    kept: Mutex<BTreeMap<(DateTime<Utc>, String), Hit>>,
+}
+
+impl TopN {
+    pub fn new(limit: usize) -> TopN {
+        TopN {
+            limit: limit.max(1),
+            kept: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    pub fn offer(&self, hits: Vec<Hit>) {
+        if hits.is_empty() {
+            return;
+        }
+        let mut kept = self.kept.lock().expect("top-N lock");
+        for hit in hits {
+            let key = (hit.time.unwrap_or(DateTime::<Utc>::MIN_UTC), hit.id.clone());
+            kept.entry(key).or_insert(hit);
+            if kept.len() > self.limit {
+                kept.pop_first();
+            }
+        }
+    }
+
+    /// When full: the time of the oldest kept match. A file whose events are all older than this
+    /// cannot change the answer.
+    pub fn floor(&self) -> Option<DateTime<Utc>> {
+        let kept = self.kept.lock().expect("top-N lock");
+        (kept.len() >= self.limit)
+            .then(|| kept.keys().next().map(|k| k.0))
+            .flatten()
+    }
+
+    /// Newest first.
+    pub fn into_hits(self) -> Vec<Hit> {
+        let kept = self.kept.into_inner().expect("top-N lock");
+        kept.into_values().rev().collect()
+    }
+}
+
+/// Counters for the summary line; shared by the workers.
+#[derive(Default)]
+pub struct Tally {
+    pub files_listed: AtomicUsize,
+    pub files_pruned: AtomicUsize,
+    pub files_read: AtomicUsize,
+    pub files_skipped_latest: AtomicUsize,
+    pub bytes_read: AtomicU64,
+    pub bytes_inflated: AtomicU64,
+    pub records_parsed: AtomicU64,
+    pub damaged: Mutex<Vec<Damaged>>,
+    pub stop: AtomicBool,
+}
+
+/// What a search found and what it cost.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Outcome {
+    #[serde(skip)]
+    pub hits: Vec<Hit>,
+    pub files_listed: usize,
+    pub files_pruned_by_date: usize,
+    pub files_read: usize,
+    pub files_skipped_by_latest: usize,
+    pub bytes_read: u64,
+    pub bytes_inflated: u64,
+    pub records_parsed: u64,
+    pub damaged: Vec<Damaged>,
+}
+
+impl Tally {
+    pub fn damaged(&self, name: &str, reason: String) {
+        self.damaged.lock().expect("damaged lock").push(Damaged {
+            name: name.to_string(),
+            reason,
+        });
+    }
+
+    pub fn finish(self, top: TopN) -> Outcome {
+        let mut damaged = self.damaged.into_inner().expect("damaged lock");
+        damaged.sort_by(|a, b| a.name.cmp(&b.name));
+        Outcome {
+            hits: top.into_hits(),
+            files_listed: self.files_listed.into_inner(),
+            files_pruned_by_date: self.files_pruned.into_inner(),
+            files_read: self.files_read.into_inner(),
+            files_skipped_by_latest: self.files_skipped_latest.into_inner(),
+            bytes_read: self.bytes_read.into_inner(),
+            bytes_inflated: self.bytes_inflated.into_inner(),
+            records_parsed: self.records_parsed.into_inner(),
+            damaged,
+        }
+    }
+}
+
+/// One worker's reusable state: the inflater and the buffer files are inflated into.
+pub struct Scanner<'q> {
+    query: &'q Query,
+    user: Option<memmem::Finder<'q>>,
+    event: Option<memmem::Finder<'q>>,
+    inflater: libdeflater::Decompressor,
+    buffer: Vec<u8>,
+}
+
+/// What one file gave.
+#[derive(Debug, Default)]
+pub struct FileScan {
+    pub hits: Vec<Hit>,
+    pub inflated: u64,
+    pub parsed: u64,
+}
+
+impl<'q> Scanner<'q> {
+    pub fn new(query: &'q Query) -> Scanner<'q> {
+        Scanner {
+            query,
+            user: query
+                .user
+                .as_deref()
+                .map(|u| memmem::Finder::new(u.as_bytes())),
+            event: query
+                .event
+                .as_deref()
+                .map(|e| memmem::Finder::new(e.as_bytes())),
+            inflater: libdeflater::Decompressor::new(),
+            buffer: Vec::new(),
+        }
+    }
+
+    /// Every needle occurs in `bytes`: a record without them cannot match (user and event names
+    /// are plain ASCII in CloudTrail's JSON, never escaped).
+    fn passes(&self, bytes: &[u8]) -> bool {
+        self.user.as_ref().is_none_or(|f| f.find(bytes).is_some())
+            && self.event.as_ref().is_none_or(|f| f.find(bytes).is_some())
+    }
+
+    /// Scans one file's bytes (gzip or plain JSON). An `Err` names what is wrong with the file.
+    pub fn scan(&mut self, bytes: &[u8]) -> Result<FileScan, String> {
+        if bytes.is_empty() {
+            return Err("empty file (0 bytes)".into());
+        }
+        let mut buffer = std::mem::take(&mut self.buffer);
+        let result = self.scan_into(bytes, &mut buffer);
+        self.buffer = buffer;
+        result
+    }
+
+    fn scan_into(&mut self, bytes: &[u8], buffer: &mut Vec<u8>) -> Result<FileScan, String> {
+        let text: &[u8] = if bytes.starts_with(&[0x1f, 0x8b]) {
+            let n = inflate(&mut self.inflater, bytes, buffer)?;
+            &buffer[..n]
+        } else {
+            bytes
+        };
+        let mut scan = FileScan {
+            inflated: text.len() as u64,
+            ..FileScan::default()
+        };
+        if !self.passes(text) {
+            return Ok(scan);
+        }
+        let around = self.user.as_ref().or(self.event.as_ref());
+        let split = match around.and_then(|needle| records_around(text, needle)) {
+            Some(slices) => Split::Slices(slices),
+            None => split_records(text)?,
+        };
+        match split {
+            Split::Slices(slices) => {
+                for slice in slices {
+                    if !self.passes(slice) {
+                        continue;
+                    }
+                    let value: Value = serde_json::from_slice(slice)
+                        .map_err(|e| format!("invalid JSON in a record: {e}"))?;
+                    scan.parsed += 1;
+                    self.consider(unwrap_lookup(value), &mut scan.hits);
+                }
+            }
+            Split::Parsed(values) => {
+                for value in values {
+                    scan.parsed += 1;
+                    self.consider(value, &mut scan.hits);
+                }
+            }
+        }
+        Ok(scan)
+    }
+
+    fn consider(&self, value: Value, hits: &mut Vec<Hit>) {
+        let record = Record(value);
+        let time = record.event_time();
+        if self.query.matches(&record, time) {
+            let id = record
+                .str("eventID")
+                .map(str::to_string)
+                .unwrap_or_else(|| record.0.to_string());
+            hits.push(Hit { time, id, record });
+        }
+    }
+}
+
+/// Inflates a single-member gzip file whole into `out` (CloudTrail files are 10–100 KB) and
+/// returns its length. The size comes from the gzip trailer, with growing room for a lying or
+/// multi-member trailer; the buffer only ever grows, so it is not cleared for each file.
+fn inflate(
+    inflater: &mut libdeflater::Decompressor,
+    gz: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<usize, String> {
+    if gz.len() < 18 {
+        return Err("damaged gzip (truncated)".into());
+    }
+    let tail = &gz[gz.len() - 4..];
+    let mut size = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]) as usize;
+    size = size.max(1024);
+    for _ in 0..4 {
+        if out.len() < size {
+            out.resize(size, 0);
+        }
+        match inflater.gzip_decompress(gz, out) {
+            Ok(n) => return Ok(n),
+            Err(libdeflater::DecompressionError::InsufficientSpace) => {
+                size = out.len().max(gz.len()) * 4
+            }
+            Err(libdeflater::DecompressionError::BadData) => {
+                return Err("damaged gzip (bad data)".into());
+            }
+        }
+    }
+    Err("damaged gzip (inflates beyond its stated size)".into())
+}
+
+/// LookupEvents output keeps the record as a JSON string in `CloudTrailEvent`.
+fn unwrap_lookup(value: Value) -> Value {
+    if let Some(Value::String(inner)) = value.get("CloudTrailEvent")
+        && let Ok(parsed) = serde_json::from_str::<Value>(inner)
+    {
+        return parsed;
+    }
+    value
+}
+
+enum Split<'a> {
+    /// Each record's bytes, not yet parsed.
+    Slices(Vec<&'a [u8]>),
+    /// Records of a rare shape, parsed whole.
+    Parsed(Vec<Value>),
+}
+
+/// Finds each record of a file without parsing it: `{"Records":[…]}` as trails deliver, or a
+/// top-level array (LookupEvents tools); anything else is parsed whole (a LookupEvents response
+/// `{"Events":[…]}` or a single record).
+fn split_records(text: &[u8]) -> Result<Split<'_>, String> {
+    let start = skip_ws(text, 0);
+    match text.get(start) {
+        Some(b'[') => array_elements(text, start).map(Split::Slices),
+        Some(b'{') => {
+            if let Some(at) = memmem::find(text, b"\"Records\"") {
+                let colon = skip_ws(text, at + 9);
+                if text.get(colon) == Some(&b':') {
+                    let open = skip_ws(text, colon + 1);
+                    if text.get(open) == Some(&b'[') {
+                        return array_elements(text, open).map(Split::Slices);
+                    }
+                }
+            }
+            let value: Value =
+                serde_json::from_slice(text).map_err(|e| format!("invalid JSON: {e}"))?;
+            if let Some(events) = value.get("Events").and_then(Value::as_array) {
+                Ok(Split::Parsed(
+                    events.iter().cloned().map(unwrap_lookup).collect(),
+                ))
+            } else if value.get("eventTime").is_some() || value.get("eventName").is_some() {
+                Ok(Split::Parsed(vec![value]))
+            } else {
+                Err("not CloudTrail records (no \"Records\" array)".into())
+            }
+        }
+        _ => Err("invalid JSON: not an object or array".into()),
+    }
+}
+
+/// How every record CloudTrail writes begins.
+const RECORD_START: &[u8] = b"{\"eventVersion\":";
+
+/// The records holding each occurrence of `needle`, found from the occurrence outwards: back to
+/// the nearest record start (`{"eventVersion":` cannot occur unescaped inside a string), then
+/// forward to its end. Only a few records hold a user's name among thousands, so this reads a
+/// few KB instead of splitting the whole file. `None` when the layout is not the usual one (the
+/// caller then splits the whole file).
+fn records_around<'a>(text: &'a [u8], needle: &memmem::Finder) -> Option<Vec<&'a [u8]>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(offset) = needle.find(&text[from..]) {
+        let at = from + offset;
+        let start = from + memmem::rfind(&text[from..at], RECORD_START)?;
+        let before = text[..start]
+            .iter()
+            .rev()
+            .find(|b| !b.is_ascii_whitespace())?;
+        if !matches!(before, b'[' | b',') {
+            return None;
+        }
+        let end = object_end(text, start)?;
+        if end <= at {
+            return None;
+        }
+        let after = text[end..].iter().find(|b| !b.is_ascii_whitespace())?;
+        if !matches!(after, b']' | b',') {
+            return None;
+        }
+        out.push(&text[start..end]);
+        from = end;
+    }
+    Some(out)
+}
+
+fn skip_ws(text: &[u8], mut at: usize) -> usize {
+    // A UTF-8 byte-order mark is whitespace here.
+    if text[at.min(text.len())..].starts_with(&[0xef, 0xbb, 0xbf]) {
+        at += 3;
+    }
+    while at < text.len() && matches!(text[at], b' ' | b'\n' | b'\r' | b'\t') {
+        at += 1;
+    }
+    at
+}
+
+/// The objects of the array opening at `open`.
+fn array_elements(text: &[u8], open: usize) -> Result<Vec<&[u8]>, String> {
+    let mut out = Vec::new();
+    let mut at = skip_ws(text, open + 1);
+    if text.get(at) == Some(&b']') {
+        return Ok(out);
+    }
+    loop {
+        match text.get(at) {
+            Some(b'{') => {}
+            Some(_) => return Err(format!("invalid JSON: expected a record at byte {at}")),
+            None => return Err("invalid JSON: truncated".into()),
+        }
+        let end = object_end(text, at).ok_or("invalid JSON: truncated record")?;
+        out.push(&text[at..end]);
+        at = skip_ws(text, end);
+        match text.get(at) {
+            Some(b',') => at = skip_ws(text, at + 1),
+            Some(b']') => return Ok(out),
+            Some(_) => return Err(format!("invalid JSON: unexpected byte at {at}")),
+            None => return Err("invalid JSON: truncated".into()),
+        }
+    }
+}
+
+/// The end (exclusive) of the object opening at `start`, skipping strings.
+fn object_end(text: &[u8], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut at = start;
+    loop {
+        at += memchr::memchr3(b'"', b'{', b'}', text.get(at..)?)?;
+        match text[at] {
+            b'"' => {
+                at += 1;
+                loop {
+                    at += memchr::memchr2(b'"', b'\\', text.get(at..)?)?;
+                    if text[at] == b'\\' {
+                        at += 2;
+                    } else {
+                        at += 1;
+                        break;
+                    }
+                }
+                continue;
+            }
+            b'{' => depth += 1,
+            _ => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(at + 1);
+                }
+            }
+        }
+        at += 1;
+    }
+}
+
+/// A log file found in a folder, with what its place says about its times.
+#[derive(Clone, Debug)]
+pub struct LocalFile {
+    pub path: PathBuf,
+    pub name: String,
+    pub day: Option<NaiveDate>,
+}
+
+impl LocalFile {
+    /// The newest time its events may have (one day past its folder's day).
+    pub fn upper_bound(&self) -> DateTime<Utc> {
+        self.day
+            .map(|d| day_window(d).1)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    }
+}
+
+/// Orders files newest first: by the newest time they may hold, then by name (trail file names
+/// carry their delivery time after the Region), so `--latest` can stop early.
+pub fn newest_first<T>(
+    files: &mut [T],
+    bound: impl Fn(&T) -> DateTime<Utc>,
+    name: impl Fn(&T) -> &str,
+) {
+    files.sort_by(|a, b| {
+        bound(b)
+            .cmp(&bound(a))
+            .then_with(|| delivery_stamp(name(b)).cmp(delivery_stamp(name(a))))
+    });
+}
+
+/// `20230710T1145Z` in `218007301253_CloudTrail_us-east-1_20230710T1145Z_x.json.gz`, else the name.
+fn delivery_stamp(name: &str) -> &str {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    base.split('_')
+        .find(|part| part.len() == 14 && part.as_bytes().get(8) == Some(&b'T'))
+        .unwrap_or(base)
+}
+
+/// Every log file under `root`, with date pruning counted in `tally`.
+pub fn list_local(root: &Path, query: &Query, tally: &Tally) -> std::io::Result<Vec<LocalFile>> {
+    let mut files = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    if root.is_file() {
+        dirs.clear();
+        files.push(root.to_path_buf());
+    }
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                dirs.push(entry.path());
+            } else {
+                files.push(entry.path());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for path in files {
+        let name = path
+            .strip_prefix(root)
+            .ok()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
+        if !is_log_name(&name) {
+            continue;
+        }
+        tally.files_listed.fetch_add(1, Ordering::Relaxed);
+        let day = day_of_path(&name);
+        if day.is_some_and(|d| !query.day_may_match(d)) {
+            tally.files_pruned.fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
+        out.push(LocalFile { path, name, day });
+    }
+    newest_first(&mut out, LocalFile::upper_bound, |f| f.name.as_str());
+    Ok(out)
+}
+
+/// Searches a folder (or one file) with all cores.
+pub fn search_local(root: &Path, query: &Query, threads: usize) -> std::io::Result<Outcome> {
+    let tally = Tally::default();
+    let files = list_local(root, query, &tally)?;
+    let top = TopN::new(query.latest);
+    let next = AtomicUsize::new(0);
+    let attempted = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            scope.spawn(|| {
+                let mut scanner = Scanner::new(query);
+                let mut raw = Vec::new();
+                loop {
+                    if tally.stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(index) else { break };
+                    if top.floor().is_some_and(|floor| floor >= file.upper_bound()) {
+                        // Files are ordered by upper bound: nothing after this one can matter.
+                        tally.stop.store(true, Ordering::Relaxed);
+                        break;
+                    }
+                    attempted.fetch_add(1, Ordering::Relaxed);
+                    raw.clear();
+                    if let Err(err) = read_into(&file.path, &mut raw) {
+                        tally.damaged(&file.name, format!("unreadable: {err}"));
+                        continue;
+                    }
+                    tally.files_read.fetch_add(1, Ordering::Relaxed);
+                    tally
+                        .bytes_read
+                        .fetch_add(raw.len() as u64, Ordering::Relaxed);
+                    match scanner.scan(&raw) {
+                        Ok(scan) => {
+                            tally
+                                .bytes_inflated
+                                .fetch_add(scan.inflated, Ordering::Relaxed);
+                            tally
+                                .records_parsed
+                                .fetch_add(scan.parsed, Ordering::Relaxed);
+                            top.offer(scan.hits);
+                        }
+                        Err(reason) => tally.damaged(&file.name, reason),
+                    }
+                }
+            });
+        }
+    });
+    tally.files_skipped_latest.store(
+        files.len().saturating_sub(attempted.into_inner()),
+        Ordering::Relaxed,
+    );
+    Ok(tally.finish(top))
+}
+
+fn read_into(path: &Path, buffer: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::io::Read;
+    std::fs::File::open(path)?.read_to_end(buffer).map(|_| ())
+}
+
+/// The number of worker threads: all cores.
+pub fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(user: Option<&str>, event: Option<&str>) -> Query {
+        Query {
+            user: user.map(str::to_string),
+            event: event.map(str::to_string),
+            latest: 100,
+            ..Query::default()
+        }
+    }
+
+    fn ids(scan: &FileScan) -> Vec<&str> {
+        scan.hits.iter().map(|h| h.id.as_str()).collect()
+    }
+
+    #[test]
+    fn splits_records_with_braces_and_escaped_quotes_inside_strings() {
+        let text = br#" {"Records" : [ {"eventID":"a","eventName":"X","m":"}{\"\\"} ,
+            {"eventID":"b","eventName":"Y","n":{"deep":["{"]}} ]}"#;
+        let mut q = query(None, None);
+        let mut scanner = Scanner::new(&q);
+        assert_eq!(ids(&scanner.scan(text).unwrap()), vec!["a", "b"]);
+        q = query(None, Some("Y"));
+        let mut scanner = Scanner::new(&q);
+        let scan = scanner.scan(text).unwrap();
+        assert_eq!(ids(&scan), vec!["b"]);
+        assert_eq!(scan.parsed, 1, "the record without Y is never parsed");
+    }
+
+    #[test]
+    fn records_are_found_around_the_name_or_by_splitting_the_whole_file() {
+        let usual = br#"{"Records":[{"eventVersion":"1.08","userIdentity":{"userName":"jiro"},"eventID":"a"},
+            {"eventVersion":"1.08","userIdentity":{"userName":"taro"},"eventID":"b","x":{"eventVersion":1}},
+            {"eventVersion":"1.08","userIdentity":{"userName":"taro"},"eventID":"c"}]}"#;
+        let finder = memmem::Finder::new(b"taro");
+        let found = records_around(usual, &finder).unwrap();
+        assert_eq!(found.len(), 2);
+        assert!(found[0].ends_with(br#"{"eventVersion":1}}"#));
+        // Keys in another order: no record start before the name, so the file is split whole.
+        let sorted = br#"{"Records":[{"eventID":"b","userIdentity":{"userName":"taro"}}]}"#;
+        assert!(records_around(sorted, &finder).is_none());
+        let q = query(Some("taro"), None);
+        let mut scanner = Scanner::new(&q);
+        assert_eq!(ids(&scanner.scan(usual).unwrap()), vec!["b", "c"]);
+        assert_eq!(ids(&scanner.scan(sorted).unwrap()), vec!["b"]);
+    }
+
+    #[test]
+    fn the_pre_filter_skips_files_without_the_names() {
+        let q = query(Some("taro"), None);
+        let mut scanner = Scanner::new(&q);
+        // Damaged JSON goes unnoticed when the name occurs nowhere: nothing is parsed.
+        let scan = scanner.scan(br#"{"Records":[{"eventID":"a""#).unwrap();
+        assert_eq!((scan.parsed, scan.hits.len()), (0, 0));
+        // The name in another field is a candidate, parsed, and rejected.
+        let scan = scanner
+            .scan(br#"{"Records":[{"eventID":"a","userIdentity":{"userName":"jiro"},"note":"taro"}]}"#)
+            .unwrap();
+        assert_eq!((scan.parsed, scan.hits.len()), (1, 0));
+    }
+
+    #[test]
+    fn reads_gzip_and_reports_damage() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(br#"{"Records":[{"eventID":"a"}]}"#).unwrap();
+        let gz = gz.finish().unwrap();
+        let q = query(None, None);
+        let mut scanner = Scanner::new(&q);
+        assert_eq!(ids(&scanner.scan(&gz).unwrap()), vec!["a"]);
+        assert!(
+            scanner
+                .scan(&gz[..gz.len() - 6])
+                .unwrap_err()
+                .contains("gzip")
+        );
+        assert!(scanner.scan(b"").unwrap_err().contains("empty"));
+        assert!(
+            scanner
+                .scan(b"{\"digest\":1}")
+                .unwrap_err()
+                .contains("Records")
+        );
+        assert!(scanner.scan(b"{\"Records\":[]}").unwrap().hits.is_empty());
+        assert!(scanner.scan(b"[1,2]").is_err());
+    }
+
+    #[test]
+    fn top_n_dedupes_and_keeps_the_newest() {
+        let hit = |t: &str, id: &str| Hit {
+            time: crate::clock::parse_time(t),
+            id: id.into(),
+            record: Record(serde_json::json!({})),
+        };
+        let top = TopN::new(2);
+        top.offer(vec![
+            hit("2023-07-10T01:00:00Z", "a"),
+            hit("2023-07-10T03:00:00Z", "c"),
+        ]);
+        assert_eq!(
+            top.floor(),
+            crate::clock::parse_time("2023-07-10T01:00:00Z")
+        );
+        top.offer(vec![
+            hit("2023-07-10T03:00:00Z", "c"),
+            hit("2023-07-10T02:00:00Z", "b"),
+        ]);
+        top.offer(vec![hit("2023-07-10T01:00:00Z", "a")]);
+        let ids: Vec<String> = top.into_hits().into_iter().map(|h| h.id).collect();
+        assert_eq!(ids, vec!["c", "b"]);
+    }
+
+    #[test]
+    fn day_folders_and_delivery_stamps() {
+        assert_eq!(
+            day_of_path("AWSLogs/1/CloudTrail/us-east-1/2023/07/10/x.json.gz"),
+            NaiveDate::from_ymd_opt(2023, 7, 10)
+        );
+        assert_eq!(day_of_path("logs/x.json"), None);
+        assert_eq!(
+            delivery_stamp("a/1_CloudTrail_us-east-1_20230710T1145Z_abc.json.gz"),
+            "20230710T1145Z"
+        );
+        assert!(!is_log_name(
+            "AWSLogs/1/CloudTrail-Digest/us-east-1/2023/07/10/d.json.gz"
+        ));
+        assert!(is_log_name("x.json") && is_log_name("x.json.gz") && !is_log_name("x.txt"));
+    }
+}

@@ -1,0 +1,183 @@
+//! `trail search --athena` against moto over the wire: the bucket layout is discovered, the
+//! database and table statements and the query run through Athena's lifecycle (start, poll,
+//! results), and the rows come back as events. moto does not run SQL: it hands out results queued
+//! through its moto-api, in the order queries start, so three are queued (two DDL, one SELECT).
+//! The SQL text itself is checked in `athena_sql`'s unit tests.
+
+use crate::harness::{moto_url, sdk_config};
+use lecture06::aws::Aws;
+use lecture06::aws::trail_archive::s3_client;
+use lecture06::aws::trail_athena::athena_search;
+use lecture06::i18n::Lang;
+use lecture06::trail_search::engine::Query;
+use serde_json::json;
+
+// A Region no other test uses, so the queue of canned results is ours alone.
+const REGION: &str = "eu-south-2";
+
+fn queue_results(rows: Vec<Vec<&str>>) {
+    let cell = |v: &str| json!({ "VarCharValue": v });
+    let header = [
+        "eventtime",
+        "eventid",
+        "eventname",
+        "username",
+        "arn",
+        "sourceipaddress",
+        "awsregion",
+        "errorcode",
+        "errormessage",
+    ];
+    let mut all = vec![json!({ "Data": header.iter().map(|h| cell(h)).collect::<Vec<_>>() })];
+    all.extend(
+        rows.iter()
+            .map(|r| json!({ "Data": r.iter().map(|v| cell(v)).collect::<Vec<_>>() })),
+    );
+    let empty = json!({ "rows": [], "column_info": [] });
+    let body = json!({
+        "region": REGION,
+        "results": [empty, empty, { "rows": all, "column_info": [] }],
+    });
+    let status = std::process::Command::new("curl")
+        .args([
+            "-sf",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+        ])
+        .arg("--data")
+        .arg(body.to_string())
+        .arg(format!(
+            "{}/moto-api/static/athena/query-results",
+            moto_url()
+        ))
+        .output()
+        .expect("curl is installed");
+    assert_eq!(String::from_utf8_lossy(&status.stdout), "201");
+}
+
+#[test]
+fn athena_search_runs_ddl_and_query_and_reads_the_rows() {
+    let config = sdk_config(REGION, Some(&moto_url()), None, "AKIAIOSFODNN7EXAMPLE");
+    let aws = Aws::from_config(config).unwrap();
+    let s3 = s3_client(&aws);
+    let athena = aws_sdk_athena::Client::new(&aws.config);
+    let bucket = format!(
+        "lecture06-athena-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    aws.block_on(async {
+        s3.create_bucket()
+            .bucket(&bucket)
+            .create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(REGION))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        for key in [
+            "AWSLogs/123456789012/CloudTrail/ap-northeast-1/2023/07/10/a.json.gz",
+            "AWSLogs/123456789012/CloudTrail/us-east-1/2023/07/10/b.json.gz",
+            "AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2023/07/10/d.json.gz",
+        ] {
+            s3.put_object()
+                .bucket(&bucket)
+                .key(key)
+                .body(b"{}".to_vec().into())
+                .send()
+                .await
+                .unwrap();
+        }
+    });
+    queue_results(vec![
+        vec![
+            "2023-07-10T12:00:00Z",
+            "id-2",
+            "StopInstances",
+            "taro",
+            "arn:aws:iam::123456789012:user/taro",
+            "203.0.113.5",
+            "ap-northeast-1",
+            "",
+            "",
+        ],
+        vec![
+            "2023-07-10T11:00:00Z",
+            "id-1",
+            "StopInstances",
+            "taro",
+            "arn:aws:iam::123456789012:user/taro",
+            "203.0.113.5",
+            "ap-northeast-1",
+            "",
+            "",
+        ],
+    ]);
+    let query = Query {
+        user: Some("taro".into()),
+        event: Some("StopInstances".into()),
+        latest: 10,
+        ..Query::default()
+    };
+    let mut shown = Vec::new();
+    let outcome = aws
+        .block_on(athena_search(
+            &athena,
+            &s3,
+            &bucket,
+            "",
+            &query,
+            Lang::En,
+            &mut |s| shown.push(s),
+        ))
+        .unwrap();
+    let ids: Vec<&str> = outcome.hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, vec!["id-2", "id-1"]);
+    assert_eq!(outcome.hits[0].record.user_name().as_deref(), Some("taro"));
+    assert_eq!(outcome.statements.len(), 3);
+    assert!(outcome.statements[1].contains(&format!(
+        "LOCATION 's3://{bucket}/AWSLogs/123456789012/CloudTrail/'"
+    )));
+    assert!(
+        outcome.statements[1].contains("'projection.region.values'='ap-northeast-1,us-east-1'"),
+        "{}",
+        outcome.statements[1]
+    );
+    assert!(outcome.statements[2].contains("eventname = 'StopInstances'"));
+    // Shown before running: each statement, then its progress.
+    let text = shown.join("\n");
+    let ddl_at = text.find("CREATE EXTERNAL TABLE").unwrap();
+    let select_at = text.find("SELECT eventtime").unwrap();
+    assert!(ddl_at < select_at);
+    assert!(text.contains("SUCCEEDED"), "{text}");
+    assert!(text.contains("$5 per TB"), "{text}");
+    // moto reports 0 bytes; the 10 MB minimum still costs something.
+    assert!(outcome.cost_usd > 0.0);
+    // The execution is real on moto's side.
+    let execution = aws
+        .block_on(
+            athena
+                .get_query_execution()
+                .query_execution_id(&outcome.execution_id)
+                .send(),
+        )
+        .unwrap();
+    assert!(
+        execution
+            .query_execution()
+            .unwrap()
+            .query()
+            .unwrap()
+            .contains("ORDER BY eventtime DESC")
+    );
+}

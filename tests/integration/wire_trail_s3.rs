@@ -1,0 +1,206 @@
+//! `trail search --s3` against moto S3 over the wire: the test uploads the real archive (plus the
+//! same files again under the next day and two newer days), then checks the answer against a full
+//! parse and that date pruning really leaves objects unread (counted by the search).
+
+use crate::harness::{moto_url, sdk_config};
+use crate::trail_search::{DAY_DIR, all_records, original_day};
+use lecture06::aws::Aws;
+use lecture06::aws::trail_archive::{s3_client, search_s3_async};
+use lecture06::trail_search::engine::Query;
+use lecture06::trail_search::parse_bound;
+
+fn bucket_name(tag: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("lecture06-trail-{tag}-{nanos}")
+}
+
+#[test]
+fn searches_an_uploaded_archive_reading_only_the_days_needed() {
+    let config = sdk_config("us-east-1", Some(&moto_url()), None, "AKIAIOSFODNN7EXAMPLE");
+    let aws = Aws::from_config(config).unwrap();
+    let client = s3_client(&aws);
+    let bucket = bucket_name("s3");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(original_day())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    aws.block_on(async {
+        client.create_bucket().bucket(&bucket).send().await.unwrap();
+        let put = |key: String, body: Vec<u8>| {
+            let client = client.clone();
+            let bucket = bucket.clone();
+            async move {
+                client
+                    .put_object()
+                    .bucket(bucket)
+                    .key(key)
+                    .body(body.into())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        };
+        for path in &files {
+            let name = path.file_name().unwrap().to_str().unwrap();
+            put(format!("{DAY_DIR}/10/{name}"), std::fs::read(path).unwrap()).await;
+        }
+        // Delivered again under the next day's folder.
+        for path in files.iter().take(3) {
+            let name = path.file_name().unwrap().to_str().unwrap();
+            put(format!("{DAY_DIR}/11/again-{name}"), std::fs::read(path).unwrap()).await;
+        }
+        for day in ["24", "25"] {
+            put(
+                format!("{DAY_DIR}/{day}/newer.json"),
+                format!(r#"{{"Records":[{{"eventTime":"2023-07-{day}T05:00:00Z","eventID":"new-{day}","eventName":"StopInstances","userIdentity":{{"type":"IAMUser","userName":"benjamin"}}}}]}}"#).into_bytes(),
+            )
+            .await;
+        }
+        put("AWSLogs/218007301253/CloudTrail-Digest/us-east-1/2023/07/10/d.json.gz".into(), b"{}".to_vec()).await;
+    });
+
+    // Everything: the answer of a full parse, each event once.
+    let query = Query {
+        latest: 100_000,
+        ..Query::default()
+    };
+    let (outcome, lists) = aws
+        .block_on(search_s3_async(&client, &bucket, "", &query))
+        .unwrap();
+    assert_eq!(
+        outcome.files_read, 60,
+        "55 + 3 again + 2 newer; the digest is not read"
+    );
+    assert!(outcome.damaged.is_empty(), "{:?}", outcome.damaged);
+    assert_eq!(outcome.hits.len(), 2902);
+    let mut want: Vec<String> = all_records()
+        .iter()
+        .map(|r| r["eventID"].as_str().unwrap().to_string())
+        .collect();
+    want.extend(["new-24".to_string(), "new-25".to_string()]);
+    want.sort();
+    let mut got: Vec<String> = outcome.hits.iter().map(|h| h.id.clone()).collect();
+    got.sort();
+    assert_eq!(got, want);
+    assert!(outcome.bytes_read > 400_000, "{}", outcome.bytes_read);
+    assert!(
+        lists >= 8,
+        "walks AWSLogs/acct/CloudTrail/region/year/month/day: {lists}"
+    );
+
+    // From the 25th: only that day's folder and its neighbour (the 24th) are read.
+    let query = Query {
+        since: parse_bound("2023-07-25", false),
+        latest: 10,
+        ..Query::default()
+    };
+    let (outcome, _) = aws
+        .block_on(search_s3_async(&client, &bucket, "AWSLogs/", &query))
+        .unwrap();
+    assert_eq!(outcome.files_read, 2, "{outcome:?}");
+    let ids: Vec<&str> = outcome.hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, vec!["new-25"]);
+
+    // The latest one of benjamin's events: the 25th's file answers, nothing older is read.
+    let query = Query {
+        user: Some("benjamin".into()),
+        latest: 1,
+        ..Query::default()
+    };
+    let (outcome, _) = aws
+        .block_on(search_s3_async(&client, &bucket, "", &query))
+        .unwrap();
+    let ids: Vec<&str> = outcome.hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, vec!["new-25"]);
+    assert!(outcome.files_read <= 20, "stops early: {outcome:?}");
+    assert!(outcome.files_skipped_by_latest >= 40, "{outcome:?}");
+}
+
+#[test]
+fn a_missing_bucket_is_an_error_saying_so() {
+    let config = sdk_config("us-east-1", Some(&moto_url()), None, "AKIAIOSFODNN7EXAMPLE");
+    let aws = Aws::from_config(config).unwrap();
+    let client = s3_client(&aws);
+    let err = aws
+        .block_on(search_s3_async(
+            &client,
+            "lecture06-no-such-bucket-x",
+            "",
+            &Query {
+                latest: 1,
+                ..Query::default()
+            },
+        ))
+        .unwrap_err();
+    assert_eq!(
+        err.kind,
+        lecture06::cloud::CloudErrorKind::NotFound,
+        "{err:?}"
+    );
+}
+
+/// The CloudTrail step's offer: DescribeTrails (moto serves it; it cannot serve LookupEvents)
+/// finds the bucket and prefix, and the archive search reads them.
+#[test]
+fn describe_trails_finds_the_archive_the_step_searches() {
+    let config = sdk_config("us-east-1", Some(&moto_url()), None, "AKIAIOSFODNN7EXAMPLE");
+    let aws = Aws::from_config(config.clone()).unwrap();
+    let client = s3_client(&aws);
+    let bucket = bucket_name("step");
+    let trail_name = bucket.replace("lecture06-trail-", "t-");
+    let day = original_day();
+    let first = std::fs::read_dir(&day)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    aws.block_on(async {
+        client.create_bucket().bucket(&bucket).send().await.unwrap();
+        client
+            .put_object()
+            .bucket(&bucket)
+            .key(format!("school/{DAY_DIR}/10/one.json.gz"))
+            .body(std::fs::read(&first).unwrap().into())
+            .send()
+            .await
+            .unwrap();
+        aws_sdk_cloudtrail::Client::new(&config)
+            .create_trail()
+            .name(&trail_name)
+            .s3_bucket_name(&bucket)
+            .s3_key_prefix("school")
+            .send()
+            .await
+            .unwrap();
+    });
+    let cloud = aws.connect();
+    let archives = cloud.events.trail_archives().unwrap();
+    let archive = archives
+        .iter()
+        .find(|a| a.name == trail_name)
+        .unwrap_or_else(|| panic!("{archives:?}"));
+    assert_eq!(archive.bucket, bucket);
+    assert_eq!(archive.prefix, "school/AWSLogs/");
+    let query = Query {
+        latest: 10_000,
+        ..Query::default()
+    };
+    let outcome = cloud.events.search_archive(archive, &query).unwrap();
+    assert_eq!(outcome.files_read, 1);
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(std::fs::File::open(&first).unwrap()),
+        &mut text,
+    )
+    .unwrap();
+    let records: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        outcome.hits.len(),
+        records["Records"].as_array().unwrap().len()
+    );
+}
