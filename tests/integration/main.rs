@@ -4,6 +4,7 @@
 
 mod harness;
 mod pty;
+mod report;
 mod sandbox_run;
 mod state_safety;
 mod wire_cloudtrail;
