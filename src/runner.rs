@@ -137,10 +137,12 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
         save(&workspace, &state, &options)?;
         ui.ok(t!(lang, "Step {number} done.", "ステップ {number} 完了。"));
     }
+    // The end of the assignment: a run that went through the whole checklist (not one limited
+    // by --step or --until) with nothing left that this version can do.
     let finished = StepId::ALL
         .iter()
         .all(|s| !s.available() || state.status(*s) == StepStatus::Done);
-    if finished {
+    if finished && args.step.is_none() && args.until.is_none() {
         ask_learnings(app, &workspace, &mut state, prompter.as_mut(), &options)?;
     }
     if args.dry_run {

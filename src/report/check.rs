@@ -86,10 +86,11 @@ pub fn problems_in(text: &str, base: &Path, lang: Lang) -> Vec<String> {
                     problems.push(placeholder(lang, line));
                 }
             }
-            Event::Text(text) if !in_code => {
-                if text.contains("{{") || text.contains("{%") || text.contains("%}") {
-                    problems.push(placeholder(lang, line));
-                }
+            Event::Text(text)
+                if !in_code
+                    && (text.contains("{{") || text.contains("{%") || text.contains("%}")) =>
+            {
+                problems.push(placeholder(lang, line));
             }
             _ => {}
         }

@@ -516,7 +516,8 @@ mod tests {
         for lang in [Lang::En, Lang::Ja] {
             let rendered = render(&state, lang, &RenderOptions::default()).unwrap();
             assert!(!rendered.markdown.contains("{{"), "{}", rendered.markdown);
-            assert_eq!(sections(&rendered.markdown).len(), StepId::ALL.len() + 1);
+            // The assignment list, one per step, the learnings.
+            assert_eq!(sections(&rendered.markdown).len(), StepId::ALL.len() + 2);
         }
     }
 }
