@@ -21,6 +21,7 @@ pub fn markdown_options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_GFM
 }
 
 /// A link that points into the repository (not a URL, not an anchor, not root-relative), without
