@@ -494,3 +494,26 @@ fn every_real_record_is_masked_in_the_report() {
         "the material does hold secrets to mask: {secrets_seen}"
     );
 }
+
+#[test]
+fn learnings_are_optional_and_kept_until_replaced() {
+    let ws = Workspace::new();
+    ws.run_sandbox(&["run", "--yes"]).success();
+    assert!(
+        ws.state()["notes"].get("learnings").is_none(),
+        "--yes without [learnings] skips them"
+    );
+    let answers = ws.write(
+        "answers.toml",
+        "[learnings]\nlearned = \"\"\nunclear = [\"a\", \"b\"]\n",
+    );
+    let ran = ws.run_sandbox(&["run", "--yes", "--answers", answers.to_str().unwrap()]);
+    ran.success();
+    let notes = ws.state()["notes"]["learnings"].clone();
+    assert_eq!(notes, json!({"learned": "", "unclear": "a\nb"}));
+    // A later run without entries keeps them.
+    ws.run_sandbox(&["run", "--yes"]).success();
+    assert_eq!(ws.state()["notes"]["learnings"], notes);
+    let text = report_of(&ws, "en");
+    assert!(text.contains("### Still unclear\n- a\n- b\n"), "{text}");
+}
