@@ -18,7 +18,9 @@ use std::sync::LazyLock;
 static ACCESS_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(AKIA|ASIA|AIDA|AROA|AIPA|ANPA|ANVA|AGPA|APKA|ABIA|ACCA)[A-Z0-9]{12,}").unwrap()
 });
-static DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[0-9]+").unwrap());
+/// Runs of digits. A percent-escape (`%22` in a URL-encoded policy) is matched on its own first,
+/// so that its hex digits never join the run that follows (`%22123837392027%22`).
+static DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"%[0-9A-Fa-f]{2}|[0-9]+").unwrap());
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[A-Za-z0-9._%+\-]+@([A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}")
         .unwrap()
@@ -28,7 +30,7 @@ static ADDRESS_HOST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(ip|ec2)-[0-9]{1,3}-[0-9]{1,3}-[0-9]{1,3}-[0-9]{1,3}([^0-9]|$)").unwrap()
 });
 /// Runs of digits and dots: IPv4 candidates.
-static DOTTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[0-9.]+").unwrap());
+static DOTTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"%[0-9A-Fa-f]{2}|[0-9.]+").unwrap());
 /// Runs of hex digits, colons and dots that hold a colon: IPv6 candidates.
 static IPV6_CANDIDATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*").unwrap());
@@ -60,6 +62,7 @@ pub fn text(text: &str) -> String {
     // IPv6 before IPv4 so that `::ffff:192.0.2.1` goes as one address.
     let text = IPV6_CANDIDATE.replace_all(&text, |c: &Captures| mask_ipv6_run(&c[0]));
     let text = DOTTED.replace_all(&text, |c: &Captures| match ipv4_in_run(&c[0]) {
+        _ if c[0].starts_with('%') => c[0].to_string(),
         Some((start, end)) => format!("{}{MASKED_IP}{}", &c[0][..start], &c[0][end..]),
         None => c[0].to_string(),
     });
@@ -88,6 +91,9 @@ pub fn json(value: &serde_json::Value) -> serde_json::Value {
 /// trailing dots, when it is four numbers of at most 255 (leading zeros allowed: anonymised
 /// records write `08.1.250.216`). Longer runs (`1.2.3.4.5`) are version numbers.
 fn ipv4_in_run(run: &str) -> Option<(usize, usize)> {
+    if run.starts_with('%') {
+        return None;
+    }
     let start = run.len() - run.trim_start_matches('.').len();
     let end = run.trim_end_matches('.').len();
     if start >= end {
@@ -223,6 +229,10 @@ mod tests {
         assert_eq!(text("from 203.0.113.5."), "from x.x.x.x.");
         assert_eq!(text("key_AKIAIOSFODNN7EXAMPLE"), "key_AKIA****************");
         assert_eq!(text("at 08.1.250.216"), "at x.x.x.x");
+        assert_eq!(
+            text("%7B%22AWS%22%3A%22123837392027%22%7D %22203.0.113.5%22"),
+            "%7B%22AWS%22%3A%221238********%22%7D %22x.x.x.x%22"
+        );
         assert_eq!(
             text("ip-172-31-0-5.ap-northeast-1.compute.internal"),
             "ip-x-x-x-x.ap-northeast-1.compute.internal"

@@ -32,6 +32,9 @@ pub type Validate<'a> = &'a dyn Fn(&str) -> Result<(), String>;
 pub trait Prompter {
     fn is_interactive(&self) -> bool;
     fn text(&mut self, ask: &Ask, validate: Validate) -> AppResult<String>;
+    /// Free text of several lines (may be empty); `None` when there is no answer to give (no
+    /// answers-file entry under `--yes`).
+    fn lines(&mut self, ask: &Ask) -> AppResult<Option<String>>;
     fn confirm(&mut self, ask: &Ask, default: bool) -> AppResult<bool>;
     fn select(&mut self, ask: &Ask, choices: &[Choice], default: usize) -> AppResult<usize>;
     /// Exactly `count` choices; in an answers file, a list of ids (or one comma-separated string).
@@ -87,6 +90,24 @@ impl Answers {
             }
         }
         Ok(Answers { tables })
+    }
+
+    /// The entry as lines of text: a (multi-line) string as it is, a list one item per line.
+    pub fn get_lines(&self, table: &str, key: &str) -> Option<String> {
+        let value = self.tables.get(table)?.get(key)?;
+        Some(match value {
+            toml::Value::Array(items) => items
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string())
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            toml::Value::String(s) => s.trim_end().to_string(),
+            other => other.to_string(),
+        })
     }
 
     /// The entry as text (numbers and booleans as written; lists joined with commas).
@@ -157,6 +178,10 @@ impl Scripted {
 impl Prompter for Scripted {
     fn is_interactive(&self) -> bool {
         false
+    }
+
+    fn lines(&mut self, ask: &Ask) -> AppResult<Option<String>> {
+        Ok(self.answers.get_lines(ask.table, ask.key))
     }
 
     fn text(&mut self, ask: &Ask, validate: Validate) -> AppResult<String> {
@@ -268,6 +293,47 @@ pub fn interrupted(lang: Lang) -> AppError {
 impl Prompter for Terminal {
     fn is_interactive(&self) -> bool {
         true
+    }
+
+    /// One line at a time until an empty line (a full editor would be heavy for a few notes);
+    /// an answers-file entry is kept when the first line is left empty.
+    fn lines(&mut self, ask: &Ask) -> AppResult<Option<String>> {
+        let entry = self.answers.get_lines(ask.table, ask.key);
+        eprintln!("{}", ask.prompt);
+        match &entry {
+            Some(text) => eprintln!(
+                "{}",
+                t!(
+                    self.lang,
+                    "  (from the answers file; press Enter to keep it, or type new lines)\n{text}",
+                    "  （回答ファイルの内容です。そのままなら Enter、書き直すなら入力してください）\n{text}"
+                )
+            ),
+            None => eprintln!(
+                "{}",
+                t!(
+                    self.lang,
+                    "  (one line each; an empty line ends; Enter right away to skip)",
+                    "  （1 行ずつ入力、空行で終了。何も書かずに Enter でスキップ）"
+                )
+            ),
+        }
+        let mut lines: Vec<String> = Vec::new();
+        loop {
+            let line = dialoguer::Input::<String>::new()
+                .with_prompt(">")
+                .allow_empty(true)
+                .interact_text()
+                .map_err(|e| from_dialoguer(e, self.lang))?;
+            if line.trim().is_empty() {
+                break;
+            }
+            lines.push(line);
+        }
+        if lines.is_empty() {
+            return Ok(entry.or(Some(String::new())));
+        }
+        Ok(Some(lines.join("\n")))
     }
 
     fn text(&mut self, ask: &Ask, validate: Validate) -> AppResult<String> {

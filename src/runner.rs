@@ -71,6 +71,7 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
                 .position(|s| state.status(*s) != StepStatus::Done)
             else {
                 ui.ok(t!(lang, "Every step is done. Write the submission with `lecture06 report`.", "すべてのステップが完了しています。`lecture06 report` で提出用レポートを作成できます。"));
+                ask_learnings(app, &workspace, &mut state, prompter.as_mut(), &options)?;
                 return Ok(());
             };
             let last = args
@@ -137,11 +138,109 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
         save(&workspace, &state, &options)?;
         ui.ok(t!(lang, "Step {number} done.", "ステップ {number} 完了。"));
     }
+    // The end of the assignment: a run that went through the whole checklist (not one limited
+    // by --step or --until) with nothing left that this version can do.
+    let finished = StepId::ALL
+        .iter()
+        .all(|s| !s.available() || state.status(*s) == StepStatus::Done);
+    if finished && args.step.is_none() && args.until.is_none() {
+        ask_learnings(app, &workspace, &mut state, prompter.as_mut(), &options)?;
+    }
     if args.dry_run {
         ui.ok(t!(
             lang,
             "Dry run finished; nothing was changed or saved.",
             "ドライラン終了。何も変更・保存していません。"
+        ));
+    }
+    Ok(())
+}
+
+/// The answers-file table of the learnings (`[learnings] learned`, `unclear`).
+pub const LEARNINGS_TABLE: &str = "learnings";
+
+/// At the end of the assignment: what the student learned and what is still unclear (the seed
+/// reports' 今回の学び・わからない事), saved in `state.notes.learnings` for the report's own
+/// section. Optional: an empty answer (or, under `--yes`, no answers-file entry) skips it, and
+/// what was written before stays unless replaced.
+fn ask_learnings(
+    app: &App,
+    workspace: &Workspace,
+    state: &mut State,
+    prompter: &mut dyn Prompter,
+    options: &RunOptions,
+) -> AppResult<()> {
+    let lang = app.lang;
+    let saved = state
+        .notes
+        .get(LEARNINGS_TABLE)
+        .cloned()
+        .unwrap_or_else(|| serde_json::json!({}));
+    let written_before = ["learned", "unclear"].iter().any(|k| {
+        saved
+            .get(k)
+            .and_then(|v| v.as_str())
+            .is_some_and(|v| !v.is_empty())
+    });
+    if prompter.is_interactive() && written_before {
+        let ask = Ask {
+            table: LEARNINGS_TABLE,
+            key: "update",
+            prompt: t!(
+                lang,
+                "You wrote what you learned earlier. Write it again?",
+                "今回の学び・わからない事は入力済みです。書き直しますか？"
+            ),
+            default: None,
+        };
+        if !prompter.confirm(&ask, false)? {
+            return Ok(());
+        }
+    } else if prompter.is_interactive() {
+        app.ui.heading(t!(
+            lang,
+            "For the report: what you learned, what is still unclear",
+            "レポート用: 今回の学び・わからない事"
+        ));
+    }
+    let mut notes = saved;
+    let mut changed = false;
+    for (key, prompt) in [
+        (
+            "learned",
+            t!(
+                lang,
+                "What did you learn in this assignment?",
+                "今回の課題で学んだことは？"
+            ),
+        ),
+        (
+            "unclear",
+            t!(
+                lang,
+                "What is still unclear (or what will you look into next)?",
+                "わからない事・これから調べたい事は？"
+            ),
+        ),
+    ] {
+        let ask = Ask {
+            table: LEARNINGS_TABLE,
+            key,
+            prompt,
+            default: None,
+        };
+        if let Some(text) = prompter.lines(&ask)? {
+            notes[key] = serde_json::Value::String(text);
+            changed = true;
+        }
+    }
+    if changed {
+        state.notes.insert(LEARNINGS_TABLE.to_string(), notes);
+        save(workspace, state, options)?;
+        app.ui.ok(t!(
+            lang,
+            "Saved for the report's last section (`lecture06 report`).",
+            "レポートの最後のセクションに載せます（`lecture06 report`）。"
         ));
     }
     Ok(())

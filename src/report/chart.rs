@@ -267,8 +267,7 @@ pub fn render_svg(chart: &TimelineChart, lang: Lang) -> String {
         );
         let _ = writeln!(
             svg,
-            r#"<rect x="{x1:.1}" y="{:.1}" width="{:.1}" height="6" fill="{colour}"/>"#,
-            plot_bottom - 6.0,
+            r#"<rect x="{x1:.1}" y="{plot_top:.1}" width="{:.1}" height="5" fill="{colour}"/>"#,
             (x2 - x1).max(0.5)
         );
         if x2 - x1 > text_width(&band.state) + 8.0 {
@@ -276,7 +275,7 @@ pub fn render_svg(chart: &TimelineChart, lang: Lang) -> String {
                 svg,
                 r#"<text x="{:.1}" y="{:.1}" fill="{colour}" font-size="11">{state}</text>"#,
                 x1 + 4.0,
-                plot_top + 14.0
+                plot_top + 18.0
             );
         }
     }

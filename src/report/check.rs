@@ -21,6 +21,7 @@ pub fn markdown_options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_GFM
 }
 
 /// A link that points into the repository (not a URL, not an anchor, not root-relative), without
@@ -86,10 +87,11 @@ pub fn problems_in(text: &str, base: &Path, lang: Lang) -> Vec<String> {
                     problems.push(placeholder(lang, line));
                 }
             }
-            Event::Text(text) if !in_code => {
-                if text.contains("{{") || text.contains("{%") || text.contains("%}") {
-                    problems.push(placeholder(lang, line));
-                }
+            Event::Text(text)
+                if !in_code
+                    && (text.contains("{{") || text.contains("{%") || text.contains("%}")) =>
+            {
+                problems.push(placeholder(lang, line));
             }
             _ => {}
         }

@@ -296,8 +296,20 @@ fn template_error(lang: Lang, err: &minijinja::Error) -> AppError {
     ))
 }
 
+/// Draws a step's chart from its evidence (`steps::chart`; tests pass their own).
+pub type ChartSource<'a> = &'a dyn Fn(StepId, &Value, Lang) -> Option<chart::TimelineChart>;
+
 /// Renders the report and its charts.
 pub fn render(state: &State, lang: Lang, options: &RenderOptions) -> AppResult<Rendered> {
+    render_with(state, lang, options, &crate::steps::chart)
+}
+
+pub fn render_with(
+    state: &State,
+    lang: Lang,
+    options: &RenderOptions,
+    charts_of: ChartSource,
+) -> AppResult<Rendered> {
     let mut assets = Vec::new();
     let mut charts = Vec::new();
     for step in StepId::ALL {
@@ -309,7 +321,7 @@ pub fn render(state: &State, lang: Lang, options: &RenderOptions) -> AppResult<R
         else {
             continue;
         };
-        if let Some(timeline) = crate::steps::chart(step, evidence, lang) {
+        if let Some(timeline) = charts_of(step, evidence, lang) {
             let path = format!("{}/{}.svg", options.assets_dir, step.id());
             assets.push((path.clone(), chart::render_svg(&timeline, lang)));
             charts.push((step, path));
@@ -361,6 +373,29 @@ fn out_path(app: &App, args: &ReportArgs) -> PathBuf {
         .unwrap_or_else(|| app.dir.join(DEFAULT_FILE))
 }
 
+/// Writes the Markdown at `out` and its assets relative to it (charts a step no longer draws are
+/// removed); returns the folder the links start from.
+pub fn write_files(out: &Path, rendered: &Rendered, options: &RenderOptions) -> AppResult<PathBuf> {
+    let base = match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    for step in StepId::ALL {
+        let path = format!("{}/{}.svg", options.assets_dir, step.id());
+        if !rendered.assets.iter().any(|(p, _)| *p == path) {
+            let stale = base.join(&path);
+            if stale.is_file() {
+                std::fs::remove_file(stale)?;
+            }
+        }
+    }
+    for (path, body) in &rendered.assets {
+        crate::state::write_atomically(&base.join(path), body.as_bytes())?;
+    }
+    crate::state::write_atomically(out, rendered.markdown.as_bytes())?;
+    Ok(base)
+}
+
 pub fn write(app: &App, args: &ReportArgs) -> AppResult<()> {
     let lang = app.lang;
     let out = out_path(app, args);
@@ -402,26 +437,7 @@ pub fn write(app: &App, args: &ReportArgs) -> AppResult<()> {
         assets_dir: assets_dir_name(&out),
     };
     let rendered = render(&state, lang, &options)?;
-    let base = out.parent().unwrap_or(Path::new("."));
-    let base = if base.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        base
-    };
-    for step in StepId::ALL {
-        // A chart from an earlier report whose step no longer draws one goes away.
-        let path = format!("{}/{}.svg", options.assets_dir, step.id());
-        if !rendered.assets.iter().any(|(p, _)| *p == path) {
-            let stale = base.join(&path);
-            if stale.is_file() {
-                std::fs::remove_file(stale)?;
-            }
-        }
-    }
-    for (path, body) in &rendered.assets {
-        crate::state::write_atomically(&base.join(path), body.as_bytes())?;
-    }
-    crate::state::write_atomically(&out, rendered.markdown.as_bytes())?;
+    let base = write_files(&out, &rendered, &options)?;
     let shown = out.display();
     let bytes = rendered.markdown.len();
     let count = sections(&rendered.markdown).len();
@@ -500,7 +516,8 @@ mod tests {
         for lang in [Lang::En, Lang::Ja] {
             let rendered = render(&state, lang, &RenderOptions::default()).unwrap();
             assert!(!rendered.markdown.contains("{{"), "{}", rendered.markdown);
-            assert_eq!(sections(&rendered.markdown).len(), StepId::ALL.len() + 1);
+            // The assignment list, one per step, the learnings.
+            assert_eq!(sections(&rendered.markdown).len(), StepId::ALL.len() + 2);
         }
     }
 }

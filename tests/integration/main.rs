@@ -5,6 +5,7 @@
 mod harness;
 mod pty;
 mod sandbox_billing;
+mod report;
 mod sandbox_run;
 mod state_safety;
 mod wire_billing;
