@@ -48,6 +48,15 @@ pub fn account_id(id: &str) -> String {
     }
 }
 
+/// Digits right after `<digit>.` are the fraction of an amount (Cost Explorer sends up to ten or
+/// more decimals, `0.000032062412`), never an account ID.
+fn is_decimal_fraction(text: &str, start: usize) -> bool {
+    let before = &text.as_bytes()[..start];
+    before.len() >= 2
+        && before[before.len() - 1] == b'.'
+        && before[before.len() - 2].is_ascii_digit()
+}
+
 fn is_account_id(run: &str) -> bool {
     run.len() == 12 && run.bytes().all(|b| b.is_ascii_digit())
 }
@@ -67,7 +76,14 @@ pub fn text(text: &str) -> String {
         None => c[0].to_string(),
     });
     DIGITS
-        .replace_all(&text, |c: &Captures| account_id(&c[0]))
+        .replace_all(&text, |c: &Captures| {
+            let run = c.get(0).expect("whole match");
+            if is_decimal_fraction(&text, run.start()) {
+                run.as_str().to_string()
+            } else {
+                account_id(run.as_str())
+            }
+        })
         .into_owned()
 }
 
@@ -166,7 +182,7 @@ pub fn findings(text: &str) -> Vec<(&'static str, String)> {
         found.push(("access key ID", m.as_str().to_string()));
     }
     for m in DIGITS.find_iter(text) {
-        if is_account_id(m.as_str()) {
+        if is_account_id(m.as_str()) && !is_decimal_fraction(text, m.start()) {
             found.push(("account ID", m.as_str().to_string()));
         }
     }
@@ -196,6 +212,12 @@ mod tests {
     use super::*;
 
     use std::net::Ipv4Addr;
+
+    #[test]
+    fn amounts_with_twelve_decimals_are_not_account_ids() {
+        assert_eq!(text("0.000032062412 USD"), "0.000032062412 USD");
+        assert_eq!(text("account 556312345678."), "account 5563********.");
+    }
 
     #[test]
     fn masks_account_ids_like_students_do() {

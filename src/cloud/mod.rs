@@ -4,8 +4,8 @@
 //! never cross this line.
 
 pub mod alarms;
-pub mod elb;
 pub mod billing;
+pub mod elb;
 mod error;
 pub mod events;
 pub mod notify;

@@ -4,12 +4,12 @@
 
 mod harness;
 mod pty;
-mod sandbox_billing;
 mod report;
+mod sandbox_billing;
 mod sandbox_run;
 mod state_safety;
-mod wire_billing;
 mod trail_search;
+mod wire_billing;
 mod wire_cloudtrail;
 mod wire_sts;
 mod wire_trail_athena;
