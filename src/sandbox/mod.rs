@@ -12,6 +12,7 @@
 
 mod events;
 pub mod monitoring;
+mod services;
 
 use crate::clock::Clock;
 use crate::cloud::{Caller, CloudError, EventHistory, EventQuery, EventSearch, Identity};

@@ -4,6 +4,7 @@
 
 mod harness;
 mod pty;
+mod sandbox_alarm;
 mod sandbox_run;
 mod state_safety;
 mod wire_cloudtrail;
