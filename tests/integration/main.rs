@@ -7,5 +7,6 @@ mod pty;
 mod sandbox_alarm;
 mod sandbox_run;
 mod state_safety;
+mod wire_alarm;
 mod wire_cloudtrail;
 mod wire_sts;
