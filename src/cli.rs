@@ -73,6 +73,9 @@ pub struct RunArgs {
     /// Print the AWS calls a step would make; change nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Stop and start Unicorn over SSH on HOST (an alias from ~/.ssh/config) in the transitions step
+    #[arg(long, value_name = "HOST")]
+    pub ssh: Option<String>,
 }
 
 #[derive(Debug, Args)]

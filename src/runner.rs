@@ -33,6 +33,7 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
     let mut state = existing.unwrap_or_else(|| State::new(app.mode, cloud.clock.now()));
     let options = RunOptions {
         dry_run: args.dry_run,
+        ssh: args.ssh.clone(),
     };
     let interactive =
         !args.yes && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();

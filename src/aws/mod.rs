@@ -96,6 +96,9 @@ impl Aws {
             sns: Box::new(SnsAdapter::new(self.clone())),
             alarms: Box::new(CloudWatchAdapter::new(self)),
             simulator: None,
+            http: Box::new(crate::cloud::probe::TcpProbe {
+                timeout: std::time::Duration::from_secs(5),
+            }),
         }
     }
 }

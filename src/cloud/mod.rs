@@ -8,6 +8,7 @@ pub mod elb;
 mod error;
 pub mod events;
 pub mod notify;
+pub mod probe;
 
 pub use error::{CloudError, CloudErrorKind};
 pub use events::{EventHistory, EventQuery, EventSearch, TrailEvent};
@@ -73,6 +74,7 @@ pub struct Cloud {
     pub alarms: Box<dyn alarms::Alarms>,
     /// Only in the sandbox: the student's clicks and Unicorn, played by prompts.
     pub simulator: Option<Box<dyn alarms::Simulator>>,
+    pub http: Box<dyn probe::HttpProbe>,
 }
 
 #[cfg(test)]

@@ -192,6 +192,7 @@ pub fn connect(sandbox: Sandbox) -> crate::cloud::Cloud {
         elb: Box::new(sandbox.clone()),
         sns: Box::new(sandbox.clone()),
         alarms: Box::new(sandbox.clone()),
-        simulator: Some(Box::new(sandbox)),
+        simulator: Some(Box::new(sandbox.clone())),
+        http: Box::new(sandbox),
     }
 }

@@ -352,3 +352,14 @@ impl Simulator for Sandbox {
         self.monitor(None, |m, _| m.alb.app_running = running)
     }
 }
+
+impl crate::cloud::probe::HttpProbe for Sandbox {
+    fn get(&self, _url: &str) -> crate::cloud::probe::Probe {
+        let status = self.monitor(None, |m, _| m.http_status()).ok();
+        crate::cloud::probe::Probe {
+            status,
+            millis: if status == Some(200) { 38 } else { 3 },
+            error: None,
+        }
+    }
+}

@@ -5,6 +5,7 @@
 
 pub mod alarm;
 pub mod cloudtrail;
+pub mod transitions;
 
 use crate::cloud::Cloud;
 use crate::error::AppResult;
@@ -85,7 +86,10 @@ impl StepId {
 
     /// Whether this version of lecture06 can carry the step out; the others say so plainly.
     pub fn available(self) -> bool {
-        matches!(self, StepId::Cloudtrail | StepId::Alarm)
+        matches!(
+            self,
+            StepId::Cloudtrail | StepId::Alarm | StepId::Transitions
+        )
     }
 }
 
@@ -94,6 +98,7 @@ pub fn summary(step: StepId, evidence: &Value, lang: Lang) -> Vec<String> {
     match step {
         StepId::Cloudtrail => cloudtrail::summary(evidence, lang),
         StepId::Alarm => alarm::summary(evidence, lang),
+        StepId::Transitions => transitions::summary(evidence, lang),
         _ => Vec::new(),
     }
 }
@@ -104,6 +109,7 @@ pub fn report_context(step: StepId, evidence: &Value, lang: Lang) -> Value {
     match step {
         StepId::Cloudtrail => cloudtrail::report_context(evidence, lang),
         StepId::Alarm => alarm::report_context(evidence, lang),
+        StepId::Transitions => transitions::report_context(evidence, lang),
         _ => Value::Null,
     }
 }
@@ -113,6 +119,7 @@ pub fn run(step: StepId, ctx: &mut StepCtx) -> AppResult<Value> {
     match step {
         StepId::Cloudtrail => cloudtrail::run(ctx),
         StepId::Alarm => alarm::run(ctx),
+        StepId::Transitions => transitions::run(ctx),
         _ => unreachable!("the runner only runs available steps"),
     }
 }
@@ -131,6 +138,8 @@ pub fn recheck(step: StepId, ctx: &mut StepCtx) -> AppResult<Option<String>> {
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     pub dry_run: bool,
+    /// `--ssh HOST`: the transitions step stops and starts Unicorn over SSH on this host.
+    pub ssh: Option<String>,
 }
 
 /// Everything a step may use. Every answer and every progress mark is saved the moment it is
