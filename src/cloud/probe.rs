@@ -73,15 +73,76 @@ fn get_status(url: &str, timeout: Duration) -> std::io::Result<u16> {
     let mut head = [0u8; 64];
     let mut read = 0;
     while read < 12 {
-        let n = stream.read(&mut head[read..])?;
-        if n == 0 {
-            break;
+        match stream.read(&mut head[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            // A server that closes at once may reset the connection after its answer.
+            Err(_) if read > 0 => break,
+            Err(e) => return Err(e),
         }
-        read += n;
     }
     let line = String::from_utf8_lossy(&head[..read]);
     line.split_whitespace()
         .nth(1)
         .and_then(|code| code.parse().ok())
         .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidData, "not an HTTP answer"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU16, Ordering};
+
+    /// A local server whose answer can be switched between 200 and 502.
+    fn server() -> (String, Arc<AtomicU16>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let status = Arc::new(AtomicU16::new(200));
+        let answer = status.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let mut stream = stream.unwrap();
+                let mut request = Vec::new();
+                let mut buf = [0u8; 256];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let code = answer.load(Ordering::SeqCst);
+                let reason = if code == 200 { "OK" } else { "Bad Gateway" };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {code} {reason}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+            }
+        });
+        (url, status)
+    }
+
+    #[test]
+    fn probe_reads_the_status_code() {
+        let (url, status) = server();
+        let probe = TcpProbe {
+            timeout: Duration::from_secs(2),
+        };
+        assert_eq!(probe.get(&url).status, Some(200));
+        status.store(502, Ordering::SeqCst);
+        assert_eq!(probe.get(&url).status, Some(502));
+        status.store(200, Ordering::SeqCst);
+        assert_eq!(probe.get(&url).status, Some(200));
+    }
+
+    #[test]
+    fn a_closed_port_is_no_answer() {
+        let probe = TcpProbe {
+            timeout: Duration::from_secs(2),
+        };
+        let result = probe.get("http://127.0.0.1:9/");
+        assert_eq!(result.status, None);
+        assert!(result.error.is_some());
+        assert!(probe.get("https://example.com/").error.is_some());
+    }
 }

@@ -11,8 +11,9 @@ use crate::cloud::{CloudError, CloudErrorKind};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-/// Set to an IAM action (`sns:CreateTopic`) to make the sandbox abort the process right after
-/// that call has taken effect: how the tests crash lecture06 at an exact point, like `kill -9`.
+/// Set to an IAM action (`sns:CreateTopic`, or `…#N` for its N-th call in this account) to make
+/// the sandbox abort the process right after that call has taken effect: how the tests crash
+/// lecture06 at an exact point, like `kill -9`.
 pub const CRASH_AFTER_ENV: &str = "LECTURE06_SANDBOX_CRASH_AFTER";
 
 impl Sandbox {
@@ -23,7 +24,11 @@ impl Sandbox {
         action: Option<&str>,
         f: impl FnOnce(&mut Monitoring, &WorldFacts) -> R,
     ) -> Result<R, CloudError> {
-        let (result, mails) = self.change(|w| {
+        let crash_at = std::env::var(CRASH_AFTER_ENV).ok().and_then(|spec| {
+            let (name, nth) = spec.split_once('#').unwrap_or((spec.as_str(), "1"));
+            (Some(name) == action).then(|| nth.parse::<u64>().unwrap_or(1))
+        });
+        let (result, mails, calls) = self.change(|w| {
             if w.monitoring.is_none() {
                 w.monitoring = Some(Monitoring::new(w));
             }
@@ -34,11 +39,12 @@ impl Sandbox {
                 m.count(action);
             }
             let result = f(m, &facts);
-            (result, std::mem::take(&mut m.outbox))
+            let calls = action.map_or(0, |a| m.calls.get(a).copied().unwrap_or(0));
+            (result, std::mem::take(&mut m.outbox), calls)
         })?;
         self.deliver(&mails)?;
-        if let Some(action) = action
-            && std::env::var(CRASH_AFTER_ENV).ok().as_deref() == Some(action)
+        if let (Some(action), Some(nth)) = (action, crash_at)
+            && calls == nth
         {
             eprintln!("sandbox: crashing after {action} ({CRASH_AFTER_ENV})");
             std::process::abort();

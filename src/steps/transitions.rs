@@ -663,7 +663,9 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
         let previous = ctx
             .progress::<Observation>("last")
             .or_else(|| Some(before.clone()));
-        let mut seen_changes = Vec::new();
+        // Each change is saved the moment it is seen: a crash or Ctrl-C keeps it.
+        let mut save_error = None;
+        let known = changes.len();
         let result = watch(
             &mut observer,
             clock.as_ref(),
@@ -681,15 +683,30 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
                     change.to
                 );
                 spinner.update(line.clone());
-                seen_changes.push((change.clone(), seen.clone(), line));
+                changes.push(change.clone());
+                let saved = ctx
+                    .set_progress("changes", &*changes)
+                    .and_then(|_| ctx.set_progress("last", seen));
+                if let Err(e) = saved {
+                    save_error.get_or_insert(e);
+                }
             },
         );
         spinner.finish();
-        let result = result?;
-        for (change, _, line) in &seen_changes {
-            ctx.ui.line(line);
-            changes.push(change.clone());
+        for change in &changes[known..] {
+            let elapsed = human_duration((change.at - stopped_at).num_seconds());
+            ctx.ui.line(format!(
+                "  [{}  +{elapsed}] {}: {} → {}",
+                jst(change.at),
+                change.what,
+                change.from,
+                change.to
+            ));
         }
+        if let Some(e) = save_error {
+            return Err(e);
+        }
+        let result = result?;
         *polls += result.polls;
         *throttled += result.throttled;
         ctx.set_progress("changes", changes)?;
@@ -1061,4 +1078,223 @@ pub fn chart(evidence: &Value, lang: Lang) -> Option<TimelineChart> {
         bands,
         marks,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+    use std::sync::Mutex;
+
+    /// A clock that only moves when slept on.
+    struct FakeClock(Mutex<DateTime<Utc>>);
+
+    impl Clock for FakeClock {
+        fn now(&self) -> DateTime<Utc> {
+            *self.0.lock().unwrap()
+        }
+        fn sleep(&self, d: Duration) {
+            *self.0.lock().unwrap() += Span::from_std(d).unwrap();
+        }
+    }
+
+    fn clock() -> FakeClock {
+        FakeClock(Mutex::new(
+            crate::clock::parse_time("2026-11-21T01:00:00Z").unwrap(),
+        ))
+    }
+
+    /// Answers from a script: `(http, target, alarm)` or a throttling error, one per look.
+    struct Scripted<'a> {
+        clock: &'a FakeClock,
+        script: RefCell<VecDeque<Option<(u16, &'static str, &'static str)>>>,
+    }
+
+    impl Observe for Scripted<'_> {
+        fn observe(&mut self) -> Result<Observation, CloudError> {
+            let next = self
+                .script
+                .borrow_mut()
+                .pop_front()
+                .expect("script long enough");
+            match next {
+                None => Err(CloudError::new(
+                    CloudErrorKind::Throttled,
+                    "cloudwatch:DescribeAlarms",
+                    "Rate exceeded",
+                )),
+                Some((http, target, alarm)) => Ok(Observation {
+                    at: self.clock.now(),
+                    http: Some(http),
+                    http_millis: 5,
+                    target: target.into(),
+                    alarm: alarm.into(),
+                }),
+            }
+        }
+    }
+
+    fn scripted<'a>(
+        clock: &'a FakeClock,
+        steps: &[Option<(u16, &'static str, &'static str)>],
+    ) -> Scripted<'a> {
+        Scripted {
+            clock,
+            script: RefCell::new(steps.iter().cloned().collect()),
+        }
+    }
+
+    #[test]
+    fn records_each_change_and_stops_at_the_goal() {
+        let clock = clock();
+        let mut source = scripted(
+            &clock,
+            &[
+                Some((200, "healthy", "OK")),
+                Some((502, "healthy", "OK")),
+                Some((502, "unhealthy", "OK")),
+                Some((502, "unhealthy", "OK")),
+                Some((502, "unhealthy", "ALARM")),
+            ],
+        );
+        let mut seen = Vec::new();
+        let result = watch(
+            &mut source,
+            &clock,
+            None,
+            "ALARM",
+            POLL,
+            Duration::from_secs(600),
+            &mut |c, _| seen.push(format!("{}:{}->{}", c.what, c.from, c.to)),
+        )
+        .unwrap();
+        assert_eq!(
+            seen,
+            [
+                "http:200->502",
+                "target:healthy->unhealthy",
+                "alarm:OK->ALARM"
+            ]
+        );
+        assert_eq!(result.polls, 5);
+        // Four sleeps of 20 s: the clock, not the wall, moved.
+        assert_eq!(
+            result.reached_at.unwrap(),
+            crate::clock::parse_time("2026-11-21T01:01:20Z").unwrap()
+        );
+    }
+
+    #[test]
+    fn throttling_backs_off_instead_of_failing() {
+        let clock = clock();
+        let mut source = scripted(
+            &clock,
+            &[
+                Some((502, "unhealthy", "OK")),
+                None,
+                None,
+                Some((502, "unhealthy", "ALARM")),
+            ],
+        );
+        let result = watch(
+            &mut source,
+            &clock,
+            None,
+            "ALARM",
+            POLL,
+            Duration::from_secs(600),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        assert_eq!(result.throttled, 2);
+        // 20 s, then 40 s and 80 s after the two throttled looks.
+        assert_eq!(
+            result.reached_at.unwrap() - crate::clock::parse_time("2026-11-21T01:00:00Z").unwrap(),
+            Span::seconds(140)
+        );
+    }
+
+    #[test]
+    fn gives_up_after_the_timeout() {
+        let clock = clock();
+        let steps: Vec<_> = (0..20).map(|_| Some((502, "unhealthy", "OK"))).collect();
+        let mut source = scripted(&clock, &steps);
+        let result = watch(
+            &mut source,
+            &clock,
+            None,
+            "ALARM",
+            POLL,
+            Duration::from_secs(100),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        assert_eq!(result.reached_at, None);
+        assert_eq!(result.polls, 6, "looks at 0, 20, …, 100 s");
+    }
+
+    #[test]
+    fn a_transition_missed_while_not_running_comes_from_the_history() {
+        // lecture06 was stopped (Ctrl-C) and resumed: the first look already sees ALARM.
+        let clock = clock();
+        let before = Observation {
+            at: clock.now() - Span::minutes(10),
+            http: Some(502),
+            http_millis: 3,
+            target: "unhealthy".into(),
+            alarm: "OK".into(),
+        };
+        let mut source = scripted(&clock, &[Some((502, "unhealthy", "ALARM"))]);
+        let result = watch(
+            &mut source,
+            &clock,
+            Some(before),
+            "ALARM",
+            POLL,
+            Duration::from_secs(600),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        assert_eq!(result.polls, 1);
+        let stopped = clock.now() - Span::minutes(9);
+        let history = vec![
+            HistoryItem {
+                timestamp: stopped - Span::minutes(30),
+                kind: "StateUpdate".into(),
+                summary: "Alarm updated from INSUFFICIENT_DATA to OK".into(),
+                data: r#"{"oldState":{"stateValue":"INSUFFICIENT_DATA"},"newState":{"stateValue":"OK"}}"#.into(),
+            },
+            HistoryItem {
+                timestamp: stopped + Span::seconds(170),
+                kind: "StateUpdate".into(),
+                summary: "Alarm updated from OK to ALARM".into(),
+                data: r#"{"oldState":{"stateValue":"OK"},"newState":{"stateValue":"ALARM"}}"#.into(),
+            },
+        ];
+        assert_eq!(
+            transition_time(&history, "ALARM", stopped),
+            Some(stopped + Span::seconds(170)),
+            "the exact time, not the time lecture06 looked"
+        );
+        assert_eq!(transition_time(&history, "OK", stopped), None);
+    }
+
+    #[test]
+    fn give_up_time_follows_the_settings() {
+        let default = give_up_after(&HealthCheck::default(), 60, 1, 1);
+        assert_eq!(default, Duration::from_secs(2 * (60 + 60 + 60 + 60) + 300));
+        assert!(give_up_after(&HealthCheck::default(), 300, 3, 3) > default);
+    }
+
+    #[test]
+    fn mail_times_are_jst() {
+        let near = crate::clock::parse_time("2026-11-21T01:03:00Z").unwrap();
+        assert_eq!(
+            jst_time_near("10:04", near),
+            crate::clock::parse_time("2026-11-21T01:04:00Z")
+        );
+        assert!(valid_time(Lang::En)("").is_ok());
+        assert!(valid_time(Lang::En)("25:00").is_err());
+    }
 }

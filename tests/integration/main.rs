@@ -6,6 +6,7 @@ mod harness;
 mod pty;
 mod sandbox_alarm;
 mod sandbox_run;
+mod sandbox_transitions;
 mod state_safety;
 mod wire_alarm;
 mod wire_cloudtrail;
