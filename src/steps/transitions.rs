@@ -445,6 +445,18 @@ fn ask_mail_time(
 
 pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
     let lang = ctx.lang;
+    let alarm_done = ctx
+        .state
+        .steps
+        .get(&super::StepId::Alarm)
+        .is_some_and(|s| s.evidence.is_some());
+    if ctx.options.dry_run && !alarm_done {
+        ctx.ui.plan(
+            "(after the alarm step) http:GET + elasticloadbalancing:DescribeTargetHealth + cloudwatch:DescribeAlarms every 20 s",
+            &json!({"Stop": DEFAULT_STOP, "Start": DEFAULT_START}),
+        );
+        return Ok(json!({"dry_run": true}));
+    }
     let alarm_evidence: AlarmEvidence = ctx
         .state
         .steps
@@ -1105,10 +1117,13 @@ mod tests {
         ))
     }
 
-    /// Answers from a script: `(http, target, alarm)` or a throttling error, one per look.
+    /// One scripted look: `(http, target, alarm)`, or `None` for a throttling error.
+    type Look = Option<(u16, &'static str, &'static str)>;
+
+    /// Answers from a script, one entry per look.
     struct Scripted<'a> {
         clock: &'a FakeClock,
-        script: RefCell<VecDeque<Option<(u16, &'static str, &'static str)>>>,
+        script: RefCell<VecDeque<Look>>,
     }
 
     impl Observe for Scripted<'_> {
@@ -1135,10 +1150,7 @@ mod tests {
         }
     }
 
-    fn scripted<'a>(
-        clock: &'a FakeClock,
-        steps: &[Option<(u16, &'static str, &'static str)>],
-    ) -> Scripted<'a> {
+    fn scripted<'a>(clock: &'a FakeClock, steps: &[Look]) -> Scripted<'a> {
         Scripted {
             clock,
             script: RefCell::new(steps.iter().cloned().collect()),
