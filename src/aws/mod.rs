@@ -10,6 +10,7 @@ mod cloudtrail;
 mod cloudwatch;
 mod elb;
 mod sns;
+mod ssm;
 mod sts;
 
 use crate::cloud::{Cloud, CloudError, CloudErrorKind};
@@ -25,6 +26,7 @@ pub use cloudtrail::CloudTrailAdapter;
 pub use cloudwatch::CloudWatchAdapter;
 pub use elb::ElbAdapter;
 pub use sns::SnsAdapter;
+pub use ssm::SsmAdapter;
 pub use sts::StsAdapter;
 
 pub const DEFAULT_REGION: &str = "ap-northeast-1";
@@ -94,7 +96,8 @@ impl Aws {
             events: Box::new(CloudTrailAdapter::new(self.clone())),
             elb: Box::new(ElbAdapter::new(self.clone())),
             sns: Box::new(SnsAdapter::new(self.clone())),
-            alarms: Box::new(CloudWatchAdapter::new(self)),
+            alarms: Box::new(CloudWatchAdapter::new(self.clone())),
+            remote: Box::new(SsmAdapter::new(self)),
             simulator: None,
             http: Box::new(crate::cloud::probe::TcpProbe {
                 timeout: std::time::Duration::from_secs(5),

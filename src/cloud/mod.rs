@@ -9,6 +9,7 @@ mod error;
 pub mod events;
 pub mod notify;
 pub mod probe;
+pub mod remote;
 
 pub use error::{CloudError, CloudErrorKind};
 pub use events::{EventHistory, EventQuery, EventSearch, TrailEvent};
@@ -75,6 +76,7 @@ pub struct Cloud {
     /// Only in the sandbox: the student's clicks and Unicorn, played by prompts.
     pub simulator: Option<Box<dyn alarms::Simulator>>,
     pub http: Box<dyn probe::HttpProbe>,
+    pub remote: Box<dyn remote::RemoteCommand>,
 }
 
 #[cfg(test)]

@@ -193,6 +193,7 @@ pub fn connect(sandbox: Sandbox) -> crate::cloud::Cloud {
         sns: Box::new(sandbox.clone()),
         alarms: Box::new(sandbox.clone()),
         simulator: Some(Box::new(sandbox.clone())),
-        http: Box::new(sandbox),
+        http: Box::new(sandbox.clone()),
+        remote: Box::new(sandbox),
     }
 }

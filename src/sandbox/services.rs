@@ -369,3 +369,29 @@ impl crate::cloud::probe::HttpProbe for Sandbox {
         }
     }
 }
+
+/// SSM Run Command on the simulated instance: the command "runs" (the step flips Unicorn).
+impl crate::cloud::remote::RemoteCommand for Sandbox {
+    fn run_shell(
+        &self,
+        _region: &str,
+        instance_id: &str,
+        _command: &str,
+    ) -> Result<crate::cloud::remote::CommandResult, CloudError> {
+        self.monitor(Some("ssm:SendCommand"), |m, facts| {
+            if instance_id != m.alb.instance_id {
+                return Err(CloudError::new(
+                    CloudErrorKind::InvalidInput,
+                    "ssm:SendCommand",
+                    format!("InvalidInstanceId: {instance_id} is not managed by SSM"),
+                ));
+            }
+            m.count("ssm:GetCommandInvocation");
+            Ok(crate::cloud::remote::CommandResult {
+                command_id: format!("{:08x}-lecture06", facts.now.timestamp()),
+                status: "Success".into(),
+                output: String::new(),
+            })
+        })?
+    }
+}

@@ -304,11 +304,23 @@ fn control(
             }
         }
         "ssm" => {
-            return Err(AppError::Failed(t!(
-                lang,
-                "SSM Run Command is not available in this version of lecture06 yet: choose \"manual\" or \"ssh\" ([transitions] method).",
-                "このバージョンの lecture06 では SSM Run Command はまだ使えません。「manual」か「ssh」を選んでください（[transitions] method）。"
-            )));
+            let instance = host.unwrap_or_default().to_string();
+            let region = ctx.cloud.region.clone();
+            ctx.ui.line(format!(
+                "ssm:SendCommand {instance} AWS-RunShellScript '{command}'"
+            ));
+            let result = ctx.cloud.remote.run_shell(&region, &instance, command)?;
+            if result.status != "Success" {
+                let (status, output) = (&result.status, result.output.trim());
+                return Err(AppError::Failed(t!(
+                    lang,
+                    "The SSM command ended {status}: {output}\nCheck the command works on the instance, then run `lecture06 run` again.",
+                    "SSM のコマンドが {status} で終了しました: {output}\nインスタンス上でコマンドが動くか確認してから `lecture06 run` を再実行してください。"
+                )));
+            }
+            if let Some(sim) = &ctx.cloud.simulator {
+                sim.set_app_running(!stop)?;
+            }
         }
         _ => {
             ctx.ui.line(t!(
@@ -512,20 +524,22 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
     } else {
         None
     };
-    if method == "ssm" {
-        ctx.ask_text(
+    let host = if method == "ssm" {
+        Some(ctx.ask_text(
             "instance_id",
             t!(lang, "EC2 instance ID", "EC2 インスタンス ID"),
             None,
             &|v: &str| {
-                if v.starts_with("i-") {
+                if v.starts_with("i-") && v.len() > 3 {
                     Ok(())
                 } else {
                     Err("an instance ID such as i-0123456789abcdef0".into())
                 }
             },
-        )?;
-    }
+        )?)
+    } else {
+        host
+    };
     let not_empty = |v: &str| {
         if v.trim().is_empty() {
             Err("a command".to_string())
@@ -569,6 +583,11 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
                 "ssh",
                 &json!({"Host": host, "Stop": stop_command, "Start": start_command}),
             ),
+            "ssm" => {
+                for command in [&stop_command, &start_command] {
+                    ctx.ui.plan("ssm:SendCommand", &json!({"InstanceIds": [host], "DocumentName": "AWS-RunShellScript", "Parameters": {"commands": [command]}}));
+                }
+            }
             _ => ctx.ui.plan(
                 "manual",
                 &json!({"Stop": stop_command, "Start": start_command}),

@@ -265,3 +265,40 @@ fn ssh_runs_the_commands_with_the_systems_ssh() {
         failed.all()
     );
 }
+
+#[test]
+fn ssm_method_sends_the_commands_to_the_instance() {
+    let ws = Workspace::new();
+    // The simulated instance's ID, from the simulated account after the alarm step.
+    run_until_transitions(
+        &ws,
+        "[alarm]\nemail = \"taro@example.com\"\n[transitions]\nmethod = \"manual\"\nstopped = false\n",
+    );
+    let instance = world(&ws)["monitoring"]["alb"]["instance_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let answers = format!(
+        "[alarm]\nemail = \"taro@example.com\"\n[transitions]\nmethod = \"ssm\"\ninstance_id = \"{instance}\"\n"
+    );
+    let path = ws.write("answers.toml", &answers);
+    let ran = ws.run_sandbox(&[
+        "run",
+        "--yes",
+        "--step",
+        "transitions",
+        "--answers",
+        path.to_str().unwrap(),
+    ]);
+    ran.success();
+    assert!(
+        ran.stdout.contains(&format!(
+            "ssm:SendCommand {instance} AWS-RunShellScript 'sudo systemctl stop unicorn'"
+        )),
+        "{}",
+        ran.stdout
+    );
+    let calls = &world(&ws)["monitoring"]["calls"];
+    assert_eq!(calls["ssm:SendCommand"], 2, "stop and start");
+    check_timeline(&ws.state()["steps"]["transitions"]["evidence"]);
+}

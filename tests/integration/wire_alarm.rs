@@ -498,3 +498,16 @@ fn alarm_history_and_metric_data_decode_from_cbor() {
     assert_eq!(values, [1.0, 0.0, 0.0]);
     assert_eq!(points[1].timestamp.timestamp(), 1_795_267_260);
 }
+
+// ---- SSM Run Command (the transitions step's third way) --------------------------------------------
+
+#[test]
+fn ssm_run_command_against_moto() {
+    let cloud = moto_cloud();
+    let result = cloud
+        .remote
+        .run_shell(REGION, "i-0123456789abcdef0", "sudo systemctl stop unicorn")
+        .expect("moto runs the command");
+    assert_eq!(result.status, "Success");
+    assert!(!result.command_id.is_empty());
+}
