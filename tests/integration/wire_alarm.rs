@@ -511,3 +511,34 @@ fn ssm_run_command_against_moto() {
     assert_eq!(result.status, "Success");
     assert!(!result.command_id.is_empty());
 }
+
+#[test]
+fn access_denied_names_the_missing_action() {
+    let client = aws_smithy_http_client::test_util::infallible_client_fn(
+        |_req: http::Request<SdkBody>| {
+            let body = json!({"__type": "AccessDenied", "message": "User: arn:aws:iam::123456789012:user/student is not authorized to perform: cloudwatch:PutMetricAlarm"});
+            http::Response::builder()
+                .status(403)
+                .header("smithy-protocol", "rpc-v2-cbor")
+                .header("content-type", "application/cbor")
+                .body(SdkBody::from(to_cbor_bytes(&body)))
+                .unwrap()
+        },
+    );
+    let config = sdk_config("ap-northeast-1", None, Some(client), "AKIAIOSFODNN7EXAMPLE");
+    let cloud = Aws::from_config(config).unwrap().connect();
+    let err = cloud
+        .alarms
+        .put_alarm("ap-northeast-1", &spec("a"), &[])
+        .unwrap_err();
+    assert_eq!(
+        err.kind,
+        lecture06::cloud::CloudErrorKind::AccessDenied,
+        "{err:?}"
+    );
+    let text = err.explain(lecture06::i18n::Lang::En, None);
+    assert!(
+        text.contains("not allowed to call cloudwatch:PutMetricAlarm"),
+        "{text}"
+    );
+}
