@@ -123,6 +123,9 @@ pub struct RunArgs {
     /// Ask Cost Explorer again instead of using its saved answer (billing step; USD 0.01 a request)
     #[arg(long)]
     pub refresh: bool,
+    /// Stop and start Unicorn over SSH on HOST (an alias from ~/.ssh/config) in the transitions step
+    #[arg(long, value_name = "HOST")]
+    pub ssh: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -34,6 +34,7 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
     let options = RunOptions {
         dry_run: args.dry_run,
         refresh: args.refresh,
+        ssh: args.ssh.clone(),
     };
     let interactive =
         !args.yes && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();

@@ -11,6 +11,7 @@ mod cloudtrail;
 mod cloudwatch;
 mod elb;
 mod sns;
+mod ssm;
 mod sts;
 pub mod trail_archive;
 pub mod trail_athena;
@@ -28,6 +29,7 @@ pub use cloudtrail::CloudTrailAdapter;
 pub use cloudwatch::CloudWatchAdapter;
 pub use elb::ElbAdapter;
 pub use sns::SnsAdapter;
+pub use ssm::SsmAdapter;
 pub use sts::StsAdapter;
 
 pub const DEFAULT_REGION: &str = "ap-northeast-1";
@@ -98,8 +100,12 @@ impl Aws {
             elb: Box::new(ElbAdapter::new(self.clone())),
             sns: Box::new(SnsAdapter::new(self.clone())),
             alarms: Box::new(CloudWatchAdapter::new(self.clone())),
+            billing: Box::new(BillingAdapter::new(self.clone())),
+            remote: Box::new(SsmAdapter::new(self)),
             simulator: None,
-            billing: Box::new(BillingAdapter::new(self)),
+            http: Box::new(crate::cloud::probe::TcpProbe {
+                timeout: std::time::Duration::from_secs(5),
+            }),
         }
     }
 }

@@ -9,6 +9,8 @@ pub mod elb;
 mod error;
 pub mod events;
 pub mod notify;
+pub mod probe;
+pub mod remote;
 
 pub use billing::Billing;
 pub use error::{CloudError, CloudErrorKind};
@@ -76,6 +78,8 @@ pub struct Cloud {
     /// Only in the sandbox: the student's clicks and Unicorn, played by prompts.
     pub simulator: Option<Box<dyn alarms::Simulator>>,
     pub billing: Box<dyn Billing>,
+    pub http: Box<dyn probe::HttpProbe>,
+    pub remote: Box<dyn remote::RemoteCommand>,
 }
 
 #[cfg(test)]

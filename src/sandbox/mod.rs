@@ -14,6 +14,7 @@
 pub mod billing;
 mod events;
 pub mod monitoring;
+mod services;
 
 use crate::clock::Clock;
 use crate::cloud::billing::{AccountPlan, Billing, CostAnswer, CostQuery, FreeTierUsage};
@@ -218,6 +219,8 @@ pub fn connect(sandbox: Sandbox) -> crate::cloud::Cloud {
         sns: Box::new(sandbox.clone()),
         alarms: Box::new(sandbox.clone()),
         billing: Box::new(sandbox.clone()),
-        simulator: Some(Box::new(sandbox)),
+        simulator: Some(Box::new(sandbox.clone())),
+        http: Box::new(sandbox.clone()),
+        remote: Box::new(sandbox),
     }
 }

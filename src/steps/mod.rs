@@ -6,6 +6,7 @@
 pub mod alarm;
 pub mod billing;
 pub mod cloudtrail;
+pub mod transitions;
 
 use crate::cloud::Cloud;
 use crate::error::AppResult;
@@ -86,7 +87,10 @@ impl StepId {
 
     /// Whether this version of lecture06 can carry the step out; the others say so plainly.
     pub fn available(self) -> bool {
-        matches!(self, StepId::Cloudtrail | StepId::Alarm | StepId::Billing)
+        matches!(
+            self,
+            StepId::Cloudtrail | StepId::Alarm | StepId::Transitions | StepId::Billing
+        )
     }
 }
 
@@ -96,6 +100,7 @@ pub fn summary(step: StepId, evidence: &Value, lang: Lang) -> Vec<String> {
         StepId::Cloudtrail => cloudtrail::summary(evidence, lang),
         StepId::Alarm => alarm::summary(evidence, lang),
         StepId::Billing => billing::summary(evidence, lang),
+        StepId::Transitions => transitions::summary(evidence, lang),
         _ => Vec::new(),
     }
 }
@@ -107,6 +112,7 @@ pub fn report_context(step: StepId, evidence: &Value, lang: Lang) -> Value {
         StepId::Cloudtrail => cloudtrail::report_context(evidence, lang),
         StepId::Alarm => alarm::report_context(evidence, lang),
         StepId::Billing => billing::report_context(evidence, lang),
+        StepId::Transitions => transitions::report_context(evidence, lang),
         _ => Value::Null,
     }
 }
@@ -118,10 +124,8 @@ pub fn chart(
     evidence: &Value,
     lang: Lang,
 ) -> Option<crate::report::chart::TimelineChart> {
-    let _ = (evidence, lang);
     match step {
-        // The transitions step: `transitions::chart(evidence, lang)` once it exists.
-        StepId::Transitions => None,
+        StepId::Transitions => transitions::chart(evidence, lang),
         StepId::Cloudtrail | StepId::Alarm | StepId::Estimate | StepId::Billing => None,
     }
 }
@@ -132,6 +136,7 @@ pub fn run(step: StepId, ctx: &mut StepCtx) -> AppResult<Value> {
         StepId::Cloudtrail => cloudtrail::run(ctx),
         StepId::Alarm => alarm::run(ctx),
         StepId::Billing => billing::run(ctx),
+        StepId::Transitions => transitions::run(ctx),
         _ => unreachable!("the runner only runs available steps"),
     }
 }
@@ -154,6 +159,8 @@ pub struct RunOptions {
     pub dry_run: bool,
     /// Ask Cost Explorer again instead of using the saved answer (billing).
     pub refresh: bool,
+    /// `--ssh HOST`: the transitions step stops and starts Unicorn over SSH on this host.
+    pub ssh: Option<String>,
 }
 
 /// Everything a step may use. Every answer and every progress mark is saved the moment it is

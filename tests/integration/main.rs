@@ -5,10 +5,13 @@
 mod harness;
 mod pty;
 mod report;
+mod sandbox_alarm;
 mod sandbox_billing;
 mod sandbox_run;
+mod sandbox_transitions;
 mod state_safety;
 mod trail_search;
+mod wire_alarm;
 mod wire_billing;
 mod wire_cloudtrail;
 mod wire_sts;

@@ -118,7 +118,9 @@ fn resume_after_until_continues_with_the_next_step() {
     ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
         .success();
     let first = ws.state()["steps"]["cloudtrail"]["completed_at"].clone();
-    let ran = ws.run_sandbox(&["run", "--yes"]);
+    // Step 2 (the alarm) needs an e-mail address: there is no default for it.
+    let answers = ws.write("answers.toml", "[alarm]\nemail = \"taro@example.com\"\n");
+    let ran = ws.run_sandbox(&["run", "--yes", "--answers", answers.to_str().unwrap()]);
     ran.success();
     assert!(
         !ran.all().contains("Looking up events"),
