@@ -7,6 +7,8 @@
 //! a shared Tokio runtime and may run several concurrently inside one call.
 
 mod cloudtrail;
+mod inventory;
+mod pricing;
 mod sts;
 
 use crate::cloud::{Cloud, CloudError, CloudErrorKind};
@@ -19,6 +21,8 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::sync::Arc;
 
 pub use cloudtrail::CloudTrailAdapter;
+pub use inventory::{InventoryAdapter, bucket_size_from_metrics};
+pub use pricing::PricingAdapter;
 pub use sts::StsAdapter;
 
 pub const DEFAULT_REGION: &str = "ap-northeast-1";
@@ -85,7 +89,9 @@ impl Aws {
             region: self.region(),
             clock: Arc::new(crate::clock::SystemClock),
             identity: Box::new(StsAdapter::new(self.clone())),
-            events: Box::new(CloudTrailAdapter::new(self)),
+            events: Box::new(CloudTrailAdapter::new(self.clone())),
+            inventory: Box::new(InventoryAdapter::new(self.clone())),
+            prices: Box::new(PricingAdapter::new(self)),
         }
     }
 }

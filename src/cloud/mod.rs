@@ -5,9 +5,14 @@
 
 mod error;
 pub mod events;
+pub mod inventory;
+pub mod price_snapshot;
+pub mod pricing;
 
 pub use error::{CloudError, CloudErrorKind};
 pub use events::{EventHistory, EventQuery, EventSearch, TrailEvent};
+pub use inventory::{Inventory, ResourceInventory};
+pub use pricing::{PriceList, PriceQuery, Product};
 
 use crate::clock::Clock;
 use std::sync::Arc;
@@ -65,6 +70,8 @@ pub struct Cloud {
     pub clock: Arc<dyn Clock>,
     pub identity: Box<dyn Identity>,
     pub events: Box<dyn EventHistory>,
+    pub inventory: Box<dyn ResourceInventory>,
+    pub prices: Box<dyn PriceList>,
 }
 
 #[cfg(test)]

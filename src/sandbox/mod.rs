@@ -11,6 +11,7 @@
 //!   waits (default 120; 0 = no wall-clock wait at all).
 
 mod events;
+mod inventory;
 
 use crate::clock::Clock;
 use crate::cloud::{Caller, CloudError, EventHistory, EventQuery, EventSearch, Identity};
@@ -180,6 +181,8 @@ pub fn connect(sandbox: Sandbox) -> crate::cloud::Cloud {
         region: sandbox.region(),
         clock: Arc::new(sandbox.clone()),
         identity: Box::new(sandbox.clone()),
-        events: Box::new(sandbox),
+        events: Box::new(sandbox.clone()),
+        inventory: Box::new(sandbox.clone()),
+        prices: Box::new(sandbox),
     }
 }

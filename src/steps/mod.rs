@@ -4,6 +4,7 @@
 //! evidence it captured; only the runner moves the checklist forward.
 
 pub mod cloudtrail;
+pub mod estimate;
 
 use crate::cloud::Cloud;
 use crate::error::AppResult;
@@ -84,7 +85,7 @@ impl StepId {
 
     /// Whether this version of lecture06 can carry the step out; the others say so plainly.
     pub fn available(self) -> bool {
-        matches!(self, StepId::Cloudtrail)
+        matches!(self, StepId::Cloudtrail | StepId::Estimate)
     }
 }
 
@@ -92,6 +93,7 @@ impl StepId {
 pub fn summary(step: StepId, evidence: &Value, lang: Lang) -> Vec<String> {
     match step {
         StepId::Cloudtrail => cloudtrail::summary(evidence, lang),
+        StepId::Estimate => estimate::summary(evidence, lang),
         _ => Vec::new(),
     }
 }
@@ -101,6 +103,7 @@ pub fn summary(step: StepId, evidence: &Value, lang: Lang) -> Vec<String> {
 pub fn report_context(step: StepId, evidence: &Value, lang: Lang) -> Value {
     match step {
         StepId::Cloudtrail => cloudtrail::report_context(evidence, lang),
+        StepId::Estimate => estimate::report_context(evidence, lang),
         _ => Value::Null,
     }
 }
@@ -109,6 +112,7 @@ pub fn report_context(step: StepId, evidence: &Value, lang: Lang) -> Value {
 pub fn run(step: StepId, ctx: &mut StepCtx) -> AppResult<Value> {
     match step {
         StepId::Cloudtrail => cloudtrail::run(ctx),
+        StepId::Estimate => estimate::run(ctx),
         _ => unreachable!("the runner only runs available steps"),
     }
 }
