@@ -67,21 +67,13 @@ impl Dec {
         self.0 < 0
     }
 
-    pub fn min(self, other: Dec) -> Dec {
-        if self <= other { self } else { other }
-    }
-
-    pub fn max(self, other: Dec) -> Dec {
-        if self >= other { self } else { other }
-    }
-
     /// `self × other`, rounded half away from zero to ten places.
-    pub fn mul(self, other: Dec) -> Dec {
+    pub fn times(self, other: Dec) -> Dec {
         Dec(div_round(self.0 * other.0, ONE))
     }
 
     /// `self ÷ other` (None for a zero divisor), rounded half away from zero to ten places.
-    pub fn div(self, other: Dec) -> Option<Dec> {
+    pub fn divided_by(self, other: Dec) -> Option<Dec> {
         if other.0 == 0 {
             return None;
         }
@@ -243,9 +235,9 @@ mod tests {
     #[test]
     fn multiplies_without_float_error() {
         // 730 × 0.0152 = 11.096 exactly (as a float product it is 11.095999999999998).
-        assert_eq!(d("730").mul(d("0.0152")).plain(), "11.096");
-        assert_eq!(d("730").mul(d("0.0243")).plain(), "17.739");
-        assert_eq!(d("58.155").mul(d("12")).plain(), "697.86");
+        assert_eq!(d("730").times(d("0.0152")).plain(), "11.096");
+        assert_eq!(d("730").times(d("0.0243")).plain(), "17.739");
+        assert_eq!(d("58.155").times(d("12")).plain(), "697.86");
     }
 
     #[test]
@@ -262,9 +254,9 @@ mod tests {
 
     #[test]
     fn divides_and_refuses_zero() {
-        assert_eq!(d("1").div(d("3")).unwrap().plain(), "0.3333333333");
-        assert_eq!(d("2").div(d("3")).unwrap().plain(), "0.6666666667");
-        assert!(d("1").div(Dec::ZERO).is_none());
+        assert_eq!(d("1").divided_by(d("3")).unwrap().plain(), "0.3333333333");
+        assert_eq!(d("2").divided_by(d("3")).unwrap().plain(), "0.6666666667");
+        assert!(d("1").divided_by(Dec::ZERO).is_none());
     }
 
     #[test]

@@ -149,7 +149,7 @@ impl Product {
             let end = dim.end_range.unwrap_or(quantity.max(covered));
             let upto = end.min(quantity);
             if upto > covered {
-                cost += (upto - covered).mul(dim.usd);
+                cost += (upto - covered).times(dim.usd);
                 covered = upto;
             }
             if covered >= quantity {

@@ -841,7 +841,7 @@ fn show_totals(ctx: &StepCtx, totals: &Totals, plan: FreeTier, prices: &PricesEv
         )),
         FreeTier::Credit => {
             let months = Dec::from_int(200)
-                .div(totals.monthly_usd)
+                .divided_by(totals.monthly_usd)
                 .map(|m| m.round(1).plain())
                 .unwrap_or_else(|| "∞".into());
             ctx.ui.line(t!(

@@ -388,8 +388,8 @@ pub const THRESHOLD_PERCENT: i64 = 10;
 pub fn compare(lines: &[Line], ours_yearly: Dec, calculator_yearly: Dec) -> Comparison {
     let difference = calculator_yearly - ours_yearly;
     let percent = difference
-        .mul(Dec::from_int(100))
-        .div(ours_yearly)
+        .times(Dec::from_int(100))
+        .divided_by(ours_yearly)
         .unwrap_or(Dec::from_int(100))
         .round(1);
     let over = percent.max(-percent) > Dec::from_int(THRESHOLD_PERCENT);
@@ -408,7 +408,7 @@ pub fn compare(lines: &[Line], ours_yearly: Dec, calculator_yearly: Dec) -> Comp
                 ));
                 continue;
             };
-            let yearly = monthly.mul(twelve).fixed(2);
+            let yearly = monthly.times(twelve).fixed(2);
             let (hint_en, hint_ja) = hint(&l.charge);
             en.push(format!(
                 "{what_en} ({}): {yearly} USD/year here — {hint_en}",

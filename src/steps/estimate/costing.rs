@@ -149,7 +149,7 @@ impl Line {
 /// GB from bytes, as S3 and the calculator count them (GiB), to two places.
 pub fn gb_of_bytes(bytes: u64) -> Dec {
     Dec::from_int(bytes as i64)
-        .div(Dec::from_int(1024 * 1024 * 1024))
+        .divided_by(Dec::from_int(1024 * 1024 * 1024))
         .unwrap_or(Dec::ZERO)
         .round(2)
 }
@@ -256,7 +256,7 @@ pub fn lines(inventory: &Inventory, a: &Assumptions) -> Vec<Line> {
             // the month are that many LCU-hours; the traffic is split evenly between ALBs.
             let share = a
                 .alb_processed_gb
-                .div(Dec::from_int(albs))
+                .divided_by(Dec::from_int(albs))
                 .unwrap_or(Dec::ZERO);
             out.push(line(
                 "Elastic Load Balancing",
@@ -589,7 +589,7 @@ pub fn apply_free_tier(lines: &mut [Line], plan: FreeTier) {
         // The free units are the first ones, so they are charged at the first tier's price.
         let after = line
             .monthly_usd
-            .map(|m| (m - free.mul(price.usd_per_unit)).max(Dec::ZERO));
+            .map(|m| (m - free.times(price.usd_per_unit)).max(Dec::ZERO));
         line.monthly_after_free_tier_usd = after;
     }
 }
@@ -613,16 +613,16 @@ pub fn totals(lines: &[Line]) -> Totals {
     let twelve = Dec::from_int(12);
     Totals {
         monthly_usd: monthly,
-        yearly_usd: monthly.mul(twelve),
+        yearly_usd: monthly.times(twelve),
         monthly_after_free_tier_usd: after,
-        yearly_after_free_tier_usd: after.mul(twelve),
+        yearly_after_free_tier_usd: after.times(twelve),
         unpriced: lines.iter().filter(|l| l.price.is_none()).count(),
     }
 }
 
 /// A JPY figure: USD × rate, to the yen.
 pub fn to_jpy(usd: Dec, jpy_per_usd: Dec) -> Dec {
-    usd.mul(jpy_per_usd).round(0)
+    usd.times(jpy_per_usd).round(0)
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -653,8 +653,8 @@ pub fn drivers(lines: &[Line], monthly_total: Dec) -> Vec<Driver> {
                 line: i,
                 monthly_usd: monthly,
                 percent: monthly
-                    .mul(Dec::from_int(100))
-                    .div(monthly_total)
+                    .times(Dec::from_int(100))
+                    .divided_by(monthly_total)
                     .unwrap_or(Dec::ZERO)
                     .round(1),
                 advice_en: en.into(),
