@@ -228,7 +228,12 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
         let (bytes, error) = match ctx.cloud.inventory.bucket_size_bytes(bucket) {
             Ok(bytes) => (bytes, None),
             Err(err) => {
-                ctx.ui.warn(err.explain(lang, None));
+                let (name, why) = (&bucket.name, brief(&err));
+                ctx.ui.warn(t!(
+                    lang,
+                    "The size of {name} could not be read from CloudWatch ({why}); you are asked for the GB instead.",
+                    "{name} のサイズを CloudWatch から読めませんでした（{why}）。代わりに GB を質問します。"
+                ));
                 (None, Some(err.to_string()))
             }
         };
@@ -369,6 +374,15 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
         ctx.ui.line(format!("  {line}"));
     }
     Ok(serde_json::to_value(&evidence).map_err(anyhow::Error::from)?)
+}
+
+/// An error in a few words for a warning: its action and code (or the start of its message).
+fn brief(err: &CloudError) -> String {
+    let detail = err.code.clone().unwrap_or_else(|| {
+        let first: String = err.message.chars().take(80).collect();
+        format!("{first}…")
+    });
+    format!("{}: {detail}", err.action)
 }
 
 fn split_list(text: &str) -> Vec<&str> {
@@ -621,7 +635,12 @@ fn price(ctx: &mut StepCtx, lines: &mut [Line], sandbox: bool) -> AppResult<Pric
     )?;
     let used_snapshot = sandbox || api_error.is_some();
     if let Some(err) = &api_error {
-        ctx.ui.warn(err.explain(lang, None));
+        let why = brief(err);
+        ctx.ui.warn(t!(
+            lang,
+            "pricing:GetProducts failed ({why}). Allow pricing:GetProducts (see the README's IAM list) for current prices.",
+            "pricing:GetProducts が失敗しました（{why}）。最新の料金を使うには pricing:GetProducts を許可してください（README の IAM 一覧）。"
+        ));
         ctx.ui.warn(t!(
             lang,
             "The Price List API could not be used: the prices below come from lecture06's embedded snapshot of {} — {}",

@@ -196,3 +196,116 @@ fn a_credit_plan_changes_nothing_and_exclusions_are_honoured() {
     // 200 ÷ 40.336 = 4.958… → about 5.0 months of credits.
     assert!(ran.stdout.contains("about 5 months"), "{}", ran.stdout);
 }
+
+/// The real path (no --sandbox) with every AWS endpoint pointed at moto: the inventory comes from
+/// moto, moto has no Price List API so the snapshot stands in and says so, and the snapshot holds
+/// no Osaka prices, so those lines are listed as not priced (never dropped or priced at zero).
+/// A real account gets no invented exchange rate: without `jpy_per_usd`, exit 2 naming it.
+#[test]
+fn the_real_path_on_moto_falls_back_to_the_snapshot_and_invents_no_rate() {
+    let region = "ap-northeast-3";
+    let config = crate::harness::sdk_config(
+        region,
+        Some(&crate::harness::moto_url()),
+        None,
+        "AKIAIOSFODNN7EXAMPLE",
+    );
+    let aws = lecture06::aws::Aws::from_config(config.clone()).unwrap();
+    let instance = aws.block_on(async {
+        let ec2 = aws_sdk_ec2::Client::new(&config);
+        let image = ec2.describe_images().send().await.unwrap().images()[0]
+            .image_id()
+            .unwrap()
+            .to_string();
+        ec2.run_instances()
+            .image_id(image)
+            .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
+            .min_count(1)
+            .max_count(1)
+            .send()
+            .await
+            .unwrap()
+            .instances()[0]
+            .instance_id()
+            .unwrap()
+            .to_string()
+    });
+    let ws = Workspace::new();
+    let run = |answers: &str| -> crate::harness::Ran {
+        let path = ws.write("answers.toml", answers);
+        crate::harness::base_command()
+            .arg("--dir")
+            .arg(ws.path())
+            .args([
+                "--region",
+                region,
+                "run",
+                "--yes",
+                "--step",
+                "estimate",
+                "--answers",
+            ])
+            .arg(&path)
+            .env("AWS_ENDPOINT_URL", crate::harness::moto_url())
+            // moto has no Price List API and answers it with a 500, which the SDK retries with
+            // backoff; a path moto does not serve fails at once (404) with the same outcome.
+            .env(
+                "AWS_ENDPOINT_URL_PRICING",
+                format!("{}/no-price-list-here", crate::harness::moto_url()),
+            )
+            .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "secret")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env("AWS_CONFIG_FILE", ws.path().join("no-config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                ws.path().join("no-credentials"),
+            )
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+            .into()
+    };
+    let base = "[estimate]\ns3_gb = 1\nfree_tier = \"none\"\ncalculator_url = \"https://calculator.aws/#/estimate?id=5311a5ebe86fcd71593e076be6e2abdf7cb1a43d\"\n";
+    let no_rate = run(base);
+    assert_eq!(no_rate.code, 2, "{}", no_rate.all());
+    assert!(
+        no_rate.all().contains("`jpy_per_usd = …` under [estimate]"),
+        "{}",
+        no_rate.all()
+    );
+
+    let ran = run(&format!("{base}jpy_per_usd = 151.2\n"));
+    ran.success();
+    let out = &ran.stdout;
+    assert!(out.contains(&instance), "{out}");
+    assert!(
+        out.contains("The Price List API could not be used"),
+        "{out}"
+    );
+    assert!(
+        out.contains("embedded price snapshot has no price for it in ap-northeast-3"),
+        "{out}"
+    );
+    let state = ws.state();
+    let e = &state["steps"]["estimate"]["evidence"];
+    assert_eq!(e["prices"]["source"], "snapshot");
+    assert!(
+        e["prices"]["api_error"]
+            .as_str()
+            .unwrap()
+            .contains("pricing:GetProducts")
+    );
+    let ours: Vec<&serde_json::Value> = e["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["resource"].as_str().unwrap().starts_with(&instance))
+        .collect();
+    assert_eq!(ours.len(), 1);
+    assert!(ours[0]["monthly_usd"].is_null(), "not priced, not zero");
+    assert_eq!(ours[0]["charge"]["instance_type"], "t3.micro");
+    assert!(e["totals"]["unpriced"].as_u64().unwrap() >= 1);
+    assert_eq!(e["jpy"]["jpy_per_usd"], "151.2");
+    assert_eq!(e["jpy"]["example_rate"], false);
+}

@@ -293,7 +293,7 @@ pub fn entries(lines: &[Line], region: &str, hours: Dec, lang: Lang) -> Vec<Serv
         out.push(ServiceEntry {
             service: "Amazon Simple Storage Service (S3)".into(),
             fields: vec![
-                region_field.clone(),
+                (region_field.0.clone(), region_name(&s3.region, lang)),
                 (
                     lang.pick("S3 Standard storage", "S3 標準ストレージ").into(),
                     format!(

@@ -437,8 +437,22 @@ pub fn price_line(
     let matched = products.len();
     let Some(product) = products.into_iter().next() else {
         let region = &line.region;
-        line.unpriced_en = Some(format!("the Price List has no such product in {region}"));
-        line.unpriced_ja = Some(format!("Price List に {region} の該当製品がありません"));
+        let (en, ja) = match source {
+            PriceSource::PriceListApi => (
+                format!("the Price List has no such product in {region}"),
+                format!("Price List に {region} の該当製品がありません"),
+            ),
+            PriceSource::Snapshot => (
+                format!(
+                    "the embedded price snapshot has no price for it in {region} (it holds Tokyo prices only)"
+                ),
+                format!(
+                    "組み込みの料金スナップショットに {region} の料金がありません（東京リージョンのみ収録）"
+                ),
+            ),
+        };
+        line.unpriced_en = Some(en);
+        line.unpriced_ja = Some(ja);
         return;
     };
     let (Some(first), Some(cost)) = (product.first_price(), product.cost_of(line.quantity)) else {
