@@ -494,6 +494,26 @@ fn show_inventory(ctx: &StepCtx, inv: &Inventory) {
         lang.pick("State", "状態"),
     ];
     ctx.ui.line(table(&headers, &rows));
+    let idle: Vec<&str> = inv
+        .instances
+        .iter()
+        .filter(|i| i.state != "running")
+        .map(|i| i.id.as_str())
+        .chain(
+            inv.databases
+                .iter()
+                .filter(|d| d.status == "stopped")
+                .map(|d| d.id.as_str()),
+        )
+        .collect();
+    if !idle.is_empty() {
+        let ids = idle.join(", ");
+        ctx.ui.line(t!(
+            lang,
+            "Not running now: {ids}. They are priced as if they run the hours you give below (the calculator estimates running resources); their storage is charged either way.",
+            "現在停止中: {ids}。下で答える時間だけ動かす前提で見積もります（計算ツールも稼働中の前提です）。ストレージは停止中も課金されます。"
+        ));
+    }
     ctx.ui.line(t!(
         lang,
         "Not read here: NAT gateways, data transfer, CloudWatch, snapshots, Route 53 — add them on the calculator if you use them.",
