@@ -694,10 +694,18 @@ fn price(ctx: &mut StepCtx, lines: &mut [Line], sandbox: bool) -> AppResult<Pric
     })
 }
 
-/// The plan the billing step recorded, if it did (`free_tier_plan` in its evidence).
+/// The plan the billing step found, if it ran first: `plan.plan_type` = `FREE` (GetAccountPlanState)
+/// is the credit plan; an explicit `free_tier_plan` (legacy|credit|none) wins. A paid plan alone
+/// cannot tell the legacy 12 months from none, so it is asked.
+fn plan_from_billing_evidence(evidence: &Value) -> Option<FreeTier> {
+    if let Some(plan) = evidence.get("free_tier_plan").and_then(Value::as_str) {
+        return FreeTier::parse(plan);
+    }
+    (evidence.pointer("/plan/plan_type")?.as_str()? == "FREE").then_some(FreeTier::Credit)
+}
+
 fn plan_from_billing(ctx: &StepCtx) -> Option<FreeTier> {
-    let evidence = ctx.state.steps.get(&StepId::Billing)?.evidence.as_ref()?;
-    FreeTier::parse(evidence.get("free_tier_plan")?.as_str()?)
+    plan_from_billing_evidence(ctx.state.steps.get(&StepId::Billing)?.evidence.as_ref()?)
 }
 
 fn ask_free_tier(ctx: &mut StepCtx, sandbox: bool) -> AppResult<(FreeTier, String)> {
@@ -1114,6 +1122,23 @@ pub fn report_context(evidence: &Value, lang: Lang) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_billing_steps_plan_is_read_when_it_tells() {
+        let free = json!({"plan": {"plan_type": "FREE", "status": "ACTIVE"}});
+        assert_eq!(plan_from_billing_evidence(&free), Some(FreeTier::Credit));
+        let paid = json!({"plan": {"plan_type": "PAID", "status": "ACTIVE"}});
+        assert_eq!(
+            plan_from_billing_evidence(&paid),
+            None,
+            "legacy or none: ask"
+        );
+        let explicit = json!({"free_tier_plan": "legacy", "plan": null});
+        assert_eq!(
+            plan_from_billing_evidence(&explicit),
+            Some(FreeTier::Legacy)
+        );
+    }
 
     #[test]
     fn usage_figures_are_checked() {
