@@ -309,3 +309,68 @@ fn the_real_path_on_moto_falls_back_to_the_snapshot_and_invents_no_rate() {
     assert_eq!(e["jpy"]["jpy_per_usd"], "151.2");
     assert_eq!(e["jpy"]["example_rate"], false);
 }
+
+/// In a terminal, a bad answer gets a clear message and the same question again.
+#[test]
+fn in_a_terminal_bad_answers_are_asked_again() {
+    use expectrl::{Expect, Session};
+    const ENTER: &str = "\r";
+    let ws = Workspace::new();
+    let mut p = Session::spawn(ws.sandbox(&["run", "--step", "estimate"])).expect("spawn in a pty");
+    p.set_expect_timeout(Some(std::time::Duration::from_secs(30)));
+    p.expect("Go on with this account and Region?").unwrap();
+    p.send("y").unwrap();
+    p.expect("Leave anything out").unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("Hours a month each resource runs").unwrap();
+    p.send("-3").unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("hours a month cannot be negative").unwrap();
+    p.send("744").unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("GB stored in S3 Standard").unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("GB a month processed by the ALB").unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("Which Free Tier").unwrap();
+    p.send("\x1b[B\x1b[B").unwrap(); // none
+    p.send(ENTER).unwrap();
+    p.expect("JPY per USD").unwrap();
+    p.send("0").unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("JPY per USD cannot be 0").unwrap();
+    p.send("149.5").unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("The rate's date").unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("Have you made the estimate").unwrap();
+    p.send("y").unwrap();
+    p.expect("The share URL of your estimate").unwrap();
+    p.send("https://calculator.aws/#/addService/ec2Enhancement")
+        .unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("not a shared estimate").unwrap();
+    p.send("https://calculator.aws/#/estimate?id=5311a5ebe86fcd71593e076be6e2abdf7cb1a43d")
+        .unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("yearly total in USD").unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("Step 4 done.").unwrap();
+    p.expect(expectrl::Eof).unwrap();
+    let state = ws.state();
+    let e = &state["steps"]["estimate"]["evidence"];
+    // 744 hours: 744 × (0.0152 + 0.005 + 0.026 + 0.0243) = 744 × 0.0705 = 52.452, plus the
+    // storage 3.6 + 2.76 + 0.25 and 10 LCU-h 0.08 = 6.69 → 59.142 a month.
+    assert_eq!(e["totals"]["monthly_usd"], "59.142");
+    assert_eq!(e["free_tier"], "none");
+    assert_eq!(e["totals"]["monthly_after_free_tier_usd"], "59.142");
+    assert_eq!(e["jpy"]["jpy_per_usd"], "149.5");
+    assert_eq!(
+        e["calculator"]["url"],
+        "https://calculator.aws/#/estimate?id=5311a5ebe86fcd71593e076be6e2abdf7cb1a43d"
+    );
+    assert_eq!(
+        state["steps"]["estimate"]["answers"]["hours_per_month"],
+        "744"
+    );
+}
