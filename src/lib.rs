@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clock;
 pub mod cloud;
 pub mod commands;
+pub mod decimal;
 pub mod error;
 pub mod guide;
 pub mod i18n;

@@ -10,6 +10,8 @@ mod billing;
 mod cloudtrail;
 mod cloudwatch;
 mod elb;
+mod inventory;
+mod pricing;
 mod sns;
 mod ssm;
 mod sts;
@@ -28,6 +30,8 @@ pub use billing::BillingAdapter;
 pub use cloudtrail::CloudTrailAdapter;
 pub use cloudwatch::CloudWatchAdapter;
 pub use elb::ElbAdapter;
+pub use inventory::{InventoryAdapter, bucket_size_from_metrics};
+pub use pricing::PricingAdapter;
 pub use sns::SnsAdapter;
 pub use ssm::SsmAdapter;
 pub use sts::StsAdapter;
@@ -101,11 +105,13 @@ impl Aws {
             sns: Box::new(SnsAdapter::new(self.clone())),
             alarms: Box::new(CloudWatchAdapter::new(self.clone())),
             billing: Box::new(BillingAdapter::new(self.clone())),
-            remote: Box::new(SsmAdapter::new(self)),
+            remote: Box::new(SsmAdapter::new(self.clone())),
             simulator: None,
             http: Box::new(crate::cloud::probe::TcpProbe {
                 timeout: std::time::Duration::from_secs(5),
             }),
+            inventory: Box::new(InventoryAdapter::new(self.clone())),
+            prices: Box::new(PricingAdapter::new(self)),
         }
     }
 }

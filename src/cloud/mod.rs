@@ -8,13 +8,18 @@ pub mod billing;
 pub mod elb;
 mod error;
 pub mod events;
+pub mod inventory;
 pub mod notify;
+pub mod price_snapshot;
+pub mod pricing;
 pub mod probe;
 pub mod remote;
 
 pub use billing::Billing;
 pub use error::{CloudError, CloudErrorKind};
 pub use events::{EventHistory, EventQuery, EventSearch, TrailEvent};
+pub use inventory::{Inventory, ResourceInventory};
+pub use pricing::{PriceList, PriceQuery, Product};
 
 use crate::clock::Clock;
 use std::sync::Arc;
@@ -80,6 +85,8 @@ pub struct Cloud {
     pub billing: Box<dyn Billing>,
     pub http: Box<dyn probe::HttpProbe>,
     pub remote: Box<dyn remote::RemoteCommand>,
+    pub inventory: Box<dyn ResourceInventory>,
+    pub prices: Box<dyn PriceList>,
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ impl Rng {
     }
 }
 
-fn hash(seed: u64, label: &str) -> u64 {
+pub(super) fn hash(seed: u64, label: &str) -> u64 {
     label.bytes().fold(seed ^ 0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })

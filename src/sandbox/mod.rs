@@ -13,6 +13,7 @@
 
 pub mod billing;
 mod events;
+mod inventory;
 pub mod monitoring;
 mod services;
 
@@ -221,6 +222,8 @@ pub fn connect(sandbox: Sandbox) -> crate::cloud::Cloud {
         billing: Box::new(sandbox.clone()),
         simulator: Some(Box::new(sandbox.clone())),
         http: Box::new(sandbox.clone()),
-        remote: Box::new(sandbox),
+        remote: Box::new(sandbox.clone()),
+        inventory: Box::new(sandbox.clone()),
+        prices: Box::new(sandbox),
     }
 }

@@ -6,6 +6,7 @@
 pub mod alarm;
 pub mod billing;
 pub mod cloudtrail;
+pub mod estimate;
 pub mod transitions;
 
 use crate::cloud::Cloud;
@@ -89,7 +90,11 @@ impl StepId {
     pub fn available(self) -> bool {
         matches!(
             self,
-            StepId::Cloudtrail | StepId::Alarm | StepId::Transitions | StepId::Billing
+            StepId::Cloudtrail
+                | StepId::Alarm
+                | StepId::Transitions
+                | StepId::Estimate
+                | StepId::Billing
         )
     }
 }
@@ -101,7 +106,7 @@ pub fn summary(step: StepId, evidence: &Value, lang: Lang) -> Vec<String> {
         StepId::Alarm => alarm::summary(evidence, lang),
         StepId::Billing => billing::summary(evidence, lang),
         StepId::Transitions => transitions::summary(evidence, lang),
-        _ => Vec::new(),
+        StepId::Estimate => estimate::summary(evidence, lang),
     }
 }
 
@@ -113,7 +118,7 @@ pub fn report_context(step: StepId, evidence: &Value, lang: Lang) -> Value {
         StepId::Alarm => alarm::report_context(evidence, lang),
         StepId::Billing => billing::report_context(evidence, lang),
         StepId::Transitions => transitions::report_context(evidence, lang),
-        _ => Value::Null,
+        StepId::Estimate => estimate::report_context(evidence, lang),
     }
 }
 
@@ -137,7 +142,7 @@ pub fn run(step: StepId, ctx: &mut StepCtx) -> AppResult<Value> {
         StepId::Alarm => alarm::run(ctx),
         StepId::Billing => billing::run(ctx),
         StepId::Transitions => transitions::run(ctx),
-        _ => unreachable!("the runner only runs available steps"),
+        StepId::Estimate => estimate::run(ctx),
     }
 }
 

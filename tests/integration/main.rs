@@ -2,6 +2,7 @@
 //! (sandbox end to end, resume, kill -9, concurrency, damaged state, a real pseudo-terminal), and
 //! the AWS adapters over the wire (moto, or a replayed HTTP client where moto cannot serve).
 
+mod estimate_run;
 mod harness;
 mod pty;
 mod report;
@@ -14,6 +15,7 @@ mod trail_search;
 mod wire_alarm;
 mod wire_billing;
 mod wire_cloudtrail;
+mod wire_estimate;
 mod wire_sts;
 mod wire_trail_athena;
 mod wire_trail_s3;

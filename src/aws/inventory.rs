@@ -1,0 +1,345 @@
+//! The read-only inventory for the estimate: `ec2:DescribeInstances` + `ec2:DescribeVolumes`,
+//! `rds:DescribeDBInstances`, `elasticloadbalancing:DescribeLoadBalancers`, `s3:ListAllMyBuckets`
+//! (+ `s3:GetBucketLocation` when ListBuckets does not say the Region), and CloudWatch's daily
+//! `AWS/S3 BucketSizeBytes` (`cloudwatch:GetMetricStatistics`) for a bucket's size.
+
+use super::{Aws, classify};
+use crate::cloud::inventory::{
+    Bucket, Database, Instance, Inventory, LoadBalancer, ResourceInventory, Volume,
+};
+use crate::cloud::{CloudError, CloudErrorKind};
+use aws_config::Region;
+use chrono::{DateTime, Duration, Utc};
+use std::collections::BTreeMap;
+
+pub struct InventoryAdapter {
+    aws: Aws,
+}
+
+impl InventoryAdapter {
+    pub fn new(aws: Aws) -> InventoryAdapter {
+        InventoryAdapter { aws }
+    }
+
+    fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
+        let config = aws_sdk_ec2::config::Builder::from(&self.aws.config)
+            .region(Region::new(region.to_string()))
+            .build();
+        aws_sdk_ec2::Client::from_conf(config)
+    }
+
+    fn rds(&self, region: &str) -> aws_sdk_rds::Client {
+        let config = aws_sdk_rds::config::Builder::from(&self.aws.config)
+            .region(Region::new(region.to_string()))
+            .build();
+        aws_sdk_rds::Client::from_conf(config)
+    }
+
+    fn elb(&self, region: &str) -> aws_sdk_elasticloadbalancingv2::Client {
+        let config = aws_sdk_elasticloadbalancingv2::config::Builder::from(&self.aws.config)
+            .region(Region::new(region.to_string()))
+            .build();
+        aws_sdk_elasticloadbalancingv2::Client::from_conf(config)
+    }
+
+    fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        // A custom endpoint (moto, LocalStack) cannot serve virtual-hosted bucket names.
+        let path_style = self.aws.config.endpoint_url().is_some();
+        let config = aws_sdk_s3::config::Builder::from(&self.aws.config)
+            .region(Region::new(region.to_string()))
+            .force_path_style(path_style)
+            .build();
+        aws_sdk_s3::Client::from_conf(config)
+    }
+
+    fn cloudwatch(&self, region: &str) -> aws_sdk_cloudwatch::Client {
+        let config = aws_sdk_cloudwatch::config::Builder::from(&self.aws.config)
+            .region(Region::new(region.to_string()))
+            .build();
+        aws_sdk_cloudwatch::Client::from_conf(config)
+    }
+}
+
+impl ResourceInventory for InventoryAdapter {
+    fn inventory(&self, region: &str) -> Result<Inventory, CloudError> {
+        let (ec2, rds, elb, s3) = (
+            self.ec2(region),
+            self.rds(region),
+            self.elb(region),
+            self.s3(region),
+        );
+        let s3_global = self.s3("us-east-1");
+        self.aws.block_on(async {
+            let (instances, databases, load_balancers, buckets) = tokio::join!(
+                instances(&ec2),
+                databases(&rds),
+                load_balancers(&elb),
+                buckets(&s3, &s3_global, region),
+            );
+            Ok(Inventory {
+                region: region.to_string(),
+                instances: instances.map_err(|e| e.in_region(region))?,
+                databases: databases.map_err(|e| e.in_region(region))?,
+                load_balancers: load_balancers.map_err(|e| e.in_region(region))?,
+                buckets: buckets?,
+            })
+        })
+    }
+
+    fn bucket_size_bytes(&self, bucket: &Bucket) -> Result<Option<u64>, CloudError> {
+        let client = self.cloudwatch(&bucket.region);
+        self.aws
+            .block_on(bucket_size_from_metrics(&client, &bucket.name, Utc::now()))
+            .map_err(|e| e.in_region(&bucket.region))
+    }
+}
+
+async fn instances(client: &aws_sdk_ec2::Client) -> Result<Vec<Instance>, CloudError> {
+    const ACTION: &str = "ec2:DescribeInstances";
+    let mut found = Vec::new();
+    let mut next_token = None;
+    loop {
+        let page = client
+            .describe_instances()
+            .set_next_token(next_token.take())
+            .send()
+            .await
+            .map_err(|e| classify(e, ACTION))?;
+        for reservation in page.reservations() {
+            for i in reservation.instances() {
+                let state = i
+                    .state()
+                    .and_then(|s| s.name())
+                    .map(|n| n.as_str().to_string())
+                    .unwrap_or_default();
+                if state == "terminated" || state == "shutting-down" {
+                    continue;
+                }
+                let mut public_ipv4: Vec<String> = i
+                    .network_interfaces()
+                    .iter()
+                    .filter_map(|n| n.association().and_then(|a| a.public_ip()))
+                    .map(str::to_string)
+                    .collect();
+                if let Some(ip) = i.public_ip_address()
+                    && !public_ipv4.iter().any(|p| p == ip)
+                {
+                    public_ipv4.push(ip.to_string());
+                }
+                found.push((
+                    Instance {
+                        id: i.instance_id().unwrap_or_default().into(),
+                        name: i
+                            .tags()
+                            .iter()
+                            .find(|t| t.key() == Some("Name"))
+                            .and_then(|t| t.value())
+                            .map(str::to_string),
+                        instance_type: i
+                            .instance_type()
+                            .map(|t| t.as_str().to_string())
+                            .unwrap_or_default(),
+                        state,
+                        platform: i.platform_details().unwrap_or("Linux/UNIX").into(),
+                        volumes: Vec::new(),
+                        public_ipv4,
+                    },
+                    i.block_device_mappings()
+                        .iter()
+                        .filter_map(|m| m.ebs().and_then(|e| e.volume_id()))
+                        .map(str::to_string)
+                        .collect::<Vec<_>>(),
+                ));
+            }
+        }
+        next_token = page.next_token().map(str::to_string);
+        if next_token.is_none() {
+            break;
+        }
+    }
+    let volume_ids: Vec<String> = found.iter().flat_map(|(_, v)| v.clone()).collect();
+    let volumes = volumes(client, volume_ids).await?;
+    Ok(found
+        .into_iter()
+        .map(|(mut instance, ids)| {
+            instance.volumes = ids
+                .iter()
+                .filter_map(|id| volumes.get(id).cloned())
+                .collect();
+            instance
+        })
+        .collect())
+}
+
+async fn volumes(
+    client: &aws_sdk_ec2::Client,
+    ids: Vec<String>,
+) -> Result<BTreeMap<String, Volume>, CloudError> {
+    let mut found = BTreeMap::new();
+    for chunk in ids.chunks(200) {
+        let out = client
+            .describe_volumes()
+            .set_volume_ids(Some(chunk.to_vec()))
+            .send()
+            .await
+            .map_err(|e| classify(e, "ec2:DescribeVolumes"))?;
+        for v in out.volumes() {
+            let id = v.volume_id().unwrap_or_default().to_string();
+            found.insert(
+                id.clone(),
+                Volume {
+                    id,
+                    volume_type: v
+                        .volume_type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
+                    size_gb: v.size().unwrap_or(0).max(0) as u64,
+                },
+            );
+        }
+    }
+    Ok(found)
+}
+
+async fn databases(client: &aws_sdk_rds::Client) -> Result<Vec<Database>, CloudError> {
+    let mut found = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .describe_db_instances()
+            .set_marker(marker.take())
+            .send()
+            .await
+            .map_err(|e| classify(e, "rds:DescribeDBInstances"))?;
+        for db in page.db_instances() {
+            found.push(Database {
+                id: db.db_instance_identifier().unwrap_or_default().into(),
+                class: db.db_instance_class().unwrap_or_default().into(),
+                engine: db.engine().unwrap_or_default().into(),
+                multi_az: db.multi_az().unwrap_or(false),
+                storage_type: db.storage_type().unwrap_or("gp2").into(),
+                storage_gb: db.allocated_storage().unwrap_or(0).max(0) as u64,
+                status: db.db_instance_status().unwrap_or_default().into(),
+            });
+        }
+        marker = page.marker().map(str::to_string);
+        if marker.is_none() {
+            break;
+        }
+    }
+    Ok(found)
+}
+
+async fn load_balancers(
+    client: &aws_sdk_elasticloadbalancingv2::Client,
+) -> Result<Vec<LoadBalancer>, CloudError> {
+    let mut found = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .describe_load_balancers()
+            .set_marker(marker.take())
+            .send()
+            .await
+            .map_err(|e| classify(e, "elasticloadbalancing:DescribeLoadBalancers"))?;
+        for lb in page.load_balancers() {
+            found.push(LoadBalancer {
+                name: lb.load_balancer_name().unwrap_or_default().into(),
+                arn: lb.load_balancer_arn().unwrap_or_default().into(),
+                kind: lb
+                    .r#type()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default(),
+                state: lb
+                    .state()
+                    .and_then(|s| s.code())
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default(),
+            });
+        }
+        marker = page.next_marker().map(str::to_string);
+        if marker.is_none() {
+            break;
+        }
+    }
+    Ok(found)
+}
+
+async fn buckets(
+    client: &aws_sdk_s3::Client,
+    global: &aws_sdk_s3::Client,
+    working_region: &str,
+) -> Result<Vec<Bucket>, CloudError> {
+    let out = client
+        .list_buckets()
+        .send()
+        .await
+        .map_err(|e| classify(e, "s3:ListAllMyBuckets"))?;
+    let mut found = Vec::new();
+    for b in out.buckets() {
+        let name = b.name().unwrap_or_default().to_string();
+        let region = match b.bucket_region() {
+            Some(region) => region.to_string(),
+            None => bucket_region(global, &name)
+                .await
+                .unwrap_or_else(|| working_region.to_string()),
+        };
+        found.push(Bucket { name, region });
+    }
+    Ok(found)
+}
+
+/// `GetBucketLocation`: an empty constraint means us-east-1, `EU` the old name of eu-west-1.
+async fn bucket_region(client: &aws_sdk_s3::Client, bucket: &str) -> Option<String> {
+    let out = client
+        .get_bucket_location()
+        .bucket(bucket)
+        .send()
+        .await
+        .ok()?;
+    Some(match out.location_constraint().map(|c| c.as_str()) {
+        None | Some("") => "us-east-1".to_string(),
+        Some("EU") => "eu-west-1".to_string(),
+        Some(region) => region.to_string(),
+    })
+}
+
+/// The latest daily `BucketSizeBytes` (Standard storage) of the last three days. S3 reports it
+/// once a day, so an hour-old bucket has none yet: `None`.
+pub async fn bucket_size_from_metrics(
+    client: &aws_sdk_cloudwatch::Client,
+    bucket: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<u64>, CloudError> {
+    use aws_sdk_cloudwatch::types::{Dimension, Statistic};
+    const ACTION: &str = "cloudwatch:GetMetricStatistics";
+    let at = |t: DateTime<Utc>| aws_smithy_types::DateTime::from_secs(t.timestamp());
+    let dimension = |name: &str, value: &str| Dimension::builder().name(name).value(value).build();
+    let out = client
+        .get_metric_statistics()
+        .namespace("AWS/S3")
+        .metric_name("BucketSizeBytes")
+        .dimensions(dimension("BucketName", bucket))
+        .dimensions(dimension("StorageType", "StandardStorage"))
+        .start_time(at(now - Duration::days(3)))
+        .end_time(at(now))
+        .period(86_400)
+        .statistics(Statistic::Average)
+        .send()
+        .await
+        .map_err(|e| classify(e, ACTION))?;
+    let latest = out
+        .datapoints()
+        .iter()
+        .filter_map(|d| Some((d.timestamp()?.secs(), d.average()?)))
+        .max_by_key(|(secs, _)| *secs);
+    match latest {
+        Some((_, bytes)) if bytes.is_finite() && bytes >= 0.0 => Ok(Some(bytes.round() as u64)),
+        Some((_, bytes)) => Err(CloudError::new(
+            CloudErrorKind::Other,
+            ACTION,
+            format!("BucketSizeBytes of {bucket} is {bytes}"),
+        )),
+        None => Ok(None),
+    }
+}
