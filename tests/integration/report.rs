@@ -165,7 +165,7 @@ fn own_template_includes_the_built_in_sections() {
     ])
     .success();
     let text = std::fs::read_to_string(&out).unwrap();
-    assert!(text.starts_with("# My lecture 6\n\nDone: 1/5"), "{text}");
+    assert!(text.starts_with("# My lecture 6\n\nDone: 5/5"), "{text}");
     assert!(
         text.contains("StopInstances") && text.contains("5563********"),
         "{text}"

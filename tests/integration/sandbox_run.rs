@@ -234,7 +234,7 @@ fn report_has_the_event_and_nothing_unmasked() {
         report.contains("StopInstances") && report.contains("[x] Find the record"),
         "{report}"
     );
-    assert!(report.contains("*Not done yet.*"), "undone steps say so");
+    assert!(report.contains("⬜ Not done yet"), "undone steps say so");
     assert!(
         lecture06::mask::findings(&report).is_empty(),
         "{:?}",

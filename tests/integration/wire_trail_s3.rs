@@ -116,8 +116,10 @@ fn searches_an_uploaded_archive_reading_only_the_days_needed() {
         .unwrap();
     let ids: Vec<&str> = outcome.hits.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(ids, vec!["new-25"]);
-    assert!(outcome.files_read <= 20, "stops early: {outcome:?}");
-    assert!(outcome.files_skipped_by_latest >= 40, "{outcome:?}");
+    // Up to 16 fetches are in flight when the answer is found, and a loaded machine may start a
+    // few more before they see the stop: at most two waves of the 60 files are read.
+    assert!(outcome.files_read <= 32, "stops early: {outcome:?}");
+    assert!(outcome.files_skipped_by_latest >= 28, "{outcome:?}");
 }
 
 #[test]
