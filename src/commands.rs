@@ -33,7 +33,6 @@ pub fn status(app: &App, args: &StatusArgs) -> AppResult<()> {
                 "id": step.id(),
                 "status": entry.status,
                 "title": step.title(lang),
-                "available": step.available(),
                 "started_at": entry.started_at,
                 "completed_at": entry.completed_at,
                 "reopened": entry.reopened,
@@ -84,13 +83,8 @@ pub fn status(app: &App, args: &StatusArgs) -> AppResult<()> {
             StepStatus::InProgress => lang.pick("in progress", "作業中"),
             StepStatus::Pending => lang.pick("pending", "未着手"),
         };
-        let extra = if step.available() {
-            ""
-        } else {
-            lang.pick(" (not available yet)", "（未対応）")
-        };
         app.ui.line(format!(
-            "{mark} {} — {} — {word}{extra}",
+            "{mark} {} — {} — {word}",
             step.id(),
             step.title(lang)
         ));

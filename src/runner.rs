@@ -99,15 +99,6 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
             StepId::ALL.len(),
             step.title(lang)
         ));
-        if !step.available() {
-            let id = step.id();
-            ui.warn(t!(
-                lang,
-                "The {id} step is not available in this version of lecture06 yet; it stays pending. Its guide (`lecture06 guide {id}`) says how to do it by hand.",
-                "{id} ステップはこのバージョンの lecture06 ではまだ使えません（未着手のままです）。手作業での進め方はガイド（`lecture06 guide {id}`）を見てください。"
-            ));
-            break;
-        }
         ui.line(guide::render(
             guide::source(step, lang),
             std::io::stdout().is_terminal(),
@@ -140,10 +131,10 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
         ui.ok(t!(lang, "Step {number} done.", "ステップ {number} 完了。"));
     }
     // The end of the assignment: a run that went through the whole checklist (not one limited
-    // by --step or --until) with nothing left that this version can do.
+    // by --step or --until) with every step done.
     let finished = StepId::ALL
         .iter()
-        .all(|s| !s.available() || state.status(*s) == StepStatus::Done);
+        .all(|s| state.status(*s) == StepStatus::Done);
     if finished && args.step.is_none() && args.until.is_none() {
         ask_learnings(app, &workspace, &mut state, prompter.as_mut(), &options)?;
     }
@@ -329,7 +320,7 @@ fn reopen_stale_steps(
     options: &RunOptions,
 ) -> AppResult<()> {
     for step in StepId::ALL {
-        if state.status(step) != StepStatus::Done || !step.available() {
+        if state.status(step) != StepStatus::Done {
             continue;
         }
         let mut ctx = StepCtx {

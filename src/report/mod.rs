@@ -9,7 +9,7 @@
 //!
 //! | key | what |
 //! |---|---|
-//! | `done`, `status`, `available` | the checklist's state of the step |
+//! | `done`, `status` | the checklist's state of the step |
 //! | `number`, `title`, `check` | `1`, the step's title, `✅` when done else `⬜` |
 //! | `asked` | the assignment's wording: the item, then its sub-items |
 //! | `headline` | the first line of the step's `summary()` (empty when not done) |
@@ -215,7 +215,6 @@ pub fn context(state: &State, lang: Lang, charts: &[(StepId, String)]) -> Value 
         let mut section = json!({
             "done": done,
             "status": entry.status,
-            "available": step.available(),
             "number": index + 1,
             "title": step.title(lang),
             "check": if done { "✅" } else { "⬜" },

@@ -85,18 +85,6 @@ impl StepId {
             ),
         }
     }
-
-    /// Whether this version of lecture06 can carry the step out; the others say so plainly.
-    pub fn available(self) -> bool {
-        matches!(
-            self,
-            StepId::Cloudtrail
-                | StepId::Alarm
-                | StepId::Transitions
-                | StepId::Estimate
-                | StepId::Billing
-        )
-    }
 }
 
 /// The step's evidence as `status` shows it: a few key lines.
