@@ -27,40 +27,9 @@ impl ElbAdapter {
 impl LoadBalancing for ElbAdapter {
     fn load_balancers(&self, region: &str) -> Result<Vec<LoadBalancer>, CloudError> {
         let client = self.client(region);
-        self.aws.block_on(async {
-            let mut out = Vec::new();
-            let mut marker = None;
-            loop {
-                let page = client
-                    .describe_load_balancers()
-                    .set_marker(marker.take())
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        classify(e, "elasticloadbalancing:DescribeLoadBalancers").in_region(region)
-                    })?;
-                out.extend(page.load_balancers().iter().map(|lb| {
-                    LoadBalancer {
-                        arn: lb.load_balancer_arn().unwrap_or_default().to_string(),
-                        name: lb.load_balancer_name().unwrap_or_default().to_string(),
-                        dns_name: lb.dns_name().unwrap_or_default().to_string(),
-                        kind: lb
-                            .r#type()
-                            .map(|t| t.as_str().to_string())
-                            .unwrap_or_default(),
-                        state: lb
-                            .state()
-                            .and_then(|s| s.code())
-                            .map(|c| c.as_str().to_string())
-                            .unwrap_or_default(),
-                    }
-                }));
-                marker = page.next_marker().map(str::to_string);
-                if marker.is_none() {
-                    return Ok(out);
-                }
-            }
-        })
+        self.aws
+            .block_on(describe_load_balancers(&client))
+            .map_err(|e| e.in_region(region))
     }
 
     fn target_groups(&self, region: &str, lb_arn: &str) -> Result<Vec<TargetGroup>, CloudError> {
@@ -145,5 +114,41 @@ impl LoadBalancing for ElbAdapter {
                     .map(|r| r.as_str().to_string()),
             })
             .collect())
+    }
+}
+
+/// Every load balancer of the client's Region, all pages (the alarm step and the inventory).
+pub(super) async fn describe_load_balancers(
+    client: &aws_sdk_elasticloadbalancingv2::Client,
+) -> Result<Vec<LoadBalancer>, CloudError> {
+    let mut out = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .describe_load_balancers()
+            .set_marker(marker.take())
+            .send()
+            .await
+            .map_err(|e| classify(e, "elasticloadbalancing:DescribeLoadBalancers"))?;
+        out.extend(page.load_balancers().iter().map(|lb| {
+            LoadBalancer {
+                arn: lb.load_balancer_arn().unwrap_or_default().to_string(),
+                name: lb.load_balancer_name().unwrap_or_default().to_string(),
+                dns_name: lb.dns_name().unwrap_or_default().to_string(),
+                kind: lb
+                    .r#type()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default(),
+                state: lb
+                    .state()
+                    .and_then(|s| s.code())
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default(),
+            }
+        }));
+        marker = page.next_marker().map(str::to_string);
+        if marker.is_none() {
+            return Ok(out);
+        }
     }
 }

@@ -233,36 +233,7 @@ async fn databases(client: &aws_sdk_rds::Client) -> Result<Vec<Database>, CloudE
 async fn load_balancers(
     client: &aws_sdk_elasticloadbalancingv2::Client,
 ) -> Result<Vec<LoadBalancer>, CloudError> {
-    let mut found = Vec::new();
-    let mut marker = None;
-    loop {
-        let page = client
-            .describe_load_balancers()
-            .set_marker(marker.take())
-            .send()
-            .await
-            .map_err(|e| classify(e, "elasticloadbalancing:DescribeLoadBalancers"))?;
-        for lb in page.load_balancers() {
-            found.push(LoadBalancer {
-                name: lb.load_balancer_name().unwrap_or_default().into(),
-                arn: lb.load_balancer_arn().unwrap_or_default().into(),
-                kind: lb
-                    .r#type()
-                    .map(|t| t.as_str().to_string())
-                    .unwrap_or_default(),
-                state: lb
-                    .state()
-                    .and_then(|s| s.code())
-                    .map(|c| c.as_str().to_string())
-                    .unwrap_or_default(),
-            });
-        }
-        marker = page.next_marker().map(str::to_string);
-        if marker.is_none() {
-            break;
-        }
-    }
-    Ok(found)
+    super::elb::describe_load_balancers(client).await
 }
 
 async fn buckets(

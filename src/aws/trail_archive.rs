@@ -241,24 +241,7 @@ pub async fn search_s3_async(
             region: None,
         })?;
         match body {
-            Ok(bytes) => {
-                tally.files_read.fetch_add(1, Ordering::Relaxed);
-                tally
-                    .bytes_read
-                    .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-                match scanner.scan(&bytes) {
-                    Ok(scan) => {
-                        tally
-                            .bytes_inflated
-                            .fetch_add(scan.inflated, Ordering::Relaxed);
-                        tally
-                            .records_parsed
-                            .fetch_add(scan.parsed, Ordering::Relaxed);
-                        top.offer(scan.hits);
-                    }
-                    Err(reason) => tally.damaged(&key, reason),
-                }
-            }
+            Ok(bytes) => scanner.scan_counted(&key, &bytes, &tally, &top),
             Err(err) => tally.damaged(&key, format!("unreadable: {err}")),
         }
     }

@@ -51,14 +51,8 @@ pub struct Database {
     pub status: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LoadBalancer {
-    pub name: String,
-    pub arn: String,
-    /// `application`, `network`, `gateway`
-    pub kind: String,
-    pub state: String,
-}
+/// A load balancer, as the alarm step sees it too.
+pub use super::elb::LoadBalancer;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Bucket {

@@ -80,7 +80,7 @@ enum Who {
 /// The whole history, newest first.
 pub fn history(world: &World) -> Vec<TrailEvent> {
     let mut rng = Rng::new(world.seed);
-    let instance = format!("i-0{:016x}", Rng::new(hash(world.seed, "instance")).next());
+    let instance = world.instance_id();
     let db = "raisetech-db";
     let mut drafts = Vec::new();
     // Study evenings: the last one is the evening before "now" (JST), the others spread back.

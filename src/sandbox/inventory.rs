@@ -23,7 +23,7 @@ pub fn inventory(world: &World, region: &str) -> Inventory {
             ..Inventory::default()
         };
     }
-    let instance_id = format!("i-0{:016x}", Rng::new(hash(world.seed, "instance")).next());
+    let instance_id = world.instance_id();
     let volume_id = format!("vol-0{:016x}", Rng::new(hash(world.seed, "volume")).next());
     let mut rng = Rng::new(hash(world.seed, "public-ip"));
     let ip = format!(
@@ -32,7 +32,7 @@ pub fn inventory(world: &World, region: &str) -> Inventory {
         rng.below(256),
         1 + rng.below(254)
     );
-    let lb_id = format!("{:016x}", Rng::new(hash(world.seed, "alb")).next());
+    let lb_id = world.alb_id();
     Inventory {
         region: region.into(),
         instances: vec![Instance {
@@ -63,6 +63,7 @@ pub fn inventory(world: &World, region: &str) -> Inventory {
                 "arn:aws:elasticloadbalancing:{region}:{}:loadbalancer/app/raisetech-alb/{lb_id}",
                 world.account
             ),
+            dns_name: world.alb_dns_name(),
             kind: "application".into(),
             state: "active".into(),
         }],

@@ -54,6 +54,30 @@ pub struct World {
 }
 
 impl World {
+    /// The student's EC2 instance: the same ID in the event history, the inventory and behind
+    /// the ALB.
+    pub fn instance_id(&self) -> String {
+        format!(
+            "i-0{:016x}",
+            events::Rng::new(events::hash(self.seed, "instance")).next()
+        )
+    }
+
+    /// The ALB's DNS name, which the transitions step probes.
+    pub fn alb_dns_name(&self) -> String {
+        let number =
+            1_000_000_000 + events::Rng::new(events::hash(self.seed, "alb-dns")).below(900_000_000);
+        format!("raisetech-alb-{number}.{}.elb.amazonaws.com", self.region)
+    }
+
+    /// The ALB's ID, the last part of `app/raisetech-alb/<id>`, wherever the ALB appears.
+    pub fn alb_id(&self) -> String {
+        format!(
+            "{:016x}",
+            events::Rng::new(events::hash(self.seed, "alb")).next()
+        )
+    }
+
     pub fn new(seed: u64, now: DateTime<Utc>, user: &str, region: &str) -> World {
         let now = now.trunc_subsecs(0);
         World {

@@ -129,7 +129,7 @@ impl Monitoring {
     pub fn new(world: &World) -> Monitoring {
         let seed = world.seed;
         let (region, account) = (&world.region, &world.account);
-        let lb_id = hex(seed, "alb", 16);
+        let lb_id = world.alb_id();
         let mut rng = super::events::Rng::new(seed ^ 0xa1b);
         let check_offset = rng.below(30) as i64;
         let start = world.epoch - Duration::days(30);
@@ -138,15 +138,12 @@ impl Monitoring {
                 lb_arn: format!(
                     "arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/app/{ALB_NAME}/{lb_id}"
                 ),
-                dns_name: format!(
-                    "{ALB_NAME}-{}.{region}.elb.amazonaws.com",
-                    1_000_000_000 + rng.below(900_000_000)
-                ),
+                dns_name: world.alb_dns_name(),
                 tg_arn: format!(
                     "arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{TARGET_GROUP_NAME}/{}",
                     hex(seed, "tg", 16)
                 ),
-                instance_id: format!("i-0{}", hex(seed, "instance", 16)),
+                instance_id: world.instance_id(),
                 health_check: HealthCheck::default(),
                 app_running: true,
                 target_healthy: true,

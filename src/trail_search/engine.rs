@@ -251,6 +251,27 @@ impl<'q> Scanner<'q> {
     }
 
     /// Scans one file's bytes (gzip or plain JSON). An `Err` names what is wrong with the file.
+    /// Scans one file's raw bytes (`name` for the damaged list) and counts it in `tally`: read,
+    /// inflated and parsed bytes, its hits offered to `top`, or its damage.
+    pub fn scan_counted(&mut self, name: &str, bytes: &[u8], tally: &Tally, top: &TopN) {
+        tally.files_read.fetch_add(1, Ordering::Relaxed);
+        tally
+            .bytes_read
+            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        match self.scan(bytes) {
+            Ok(scan) => {
+                tally
+                    .bytes_inflated
+                    .fetch_add(scan.inflated, Ordering::Relaxed);
+                tally
+                    .records_parsed
+                    .fetch_add(scan.parsed, Ordering::Relaxed);
+                top.offer(scan.hits);
+            }
+            Err(reason) => tally.damaged(name, reason),
+        }
+    }
+
     pub fn scan(&mut self, bytes: &[u8]) -> Result<FileScan, String> {
         if bytes.is_empty() {
             return Err("empty file (0 bytes)".into());
@@ -610,22 +631,7 @@ pub fn search_local(root: &Path, query: &Query, threads: usize) -> std::io::Resu
                         tally.damaged(&file.name, format!("unreadable: {err}"));
                         continue;
                     }
-                    tally.files_read.fetch_add(1, Ordering::Relaxed);
-                    tally
-                        .bytes_read
-                        .fetch_add(raw.len() as u64, Ordering::Relaxed);
-                    match scanner.scan(&raw) {
-                        Ok(scan) => {
-                            tally
-                                .bytes_inflated
-                                .fetch_add(scan.inflated, Ordering::Relaxed);
-                            tally
-                                .records_parsed
-                                .fetch_add(scan.parsed, Ordering::Relaxed);
-                            top.offer(scan.hits);
-                        }
-                        Err(reason) => tally.damaged(&file.name, reason),
-                    }
+                    scanner.scan_counted(&file.name, &raw, &tally, &top);
                 }
             });
         }

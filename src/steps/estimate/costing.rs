@@ -758,6 +758,7 @@ mod tests {
             load_balancers: vec![LoadBalancer {
                 name: "alb".into(),
                 arn: "arn".into(),
+                dns_name: "alb.example".into(),
                 kind: "application".into(),
                 state: "active".into(),
             }],
@@ -920,6 +921,7 @@ mod tests {
         inv.load_balancers.push(LoadBalancer {
             name: "nlb".into(),
             arn: "arn2".into(),
+            dns_name: "nlb.example".into(),
             kind: "network".into(),
             state: "active".into(),
         });
