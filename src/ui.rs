@@ -84,6 +84,15 @@ impl Spinner {
         }
     }
 
+    /// A line of its own, printed the moment it happens: above the live spinner on a terminal,
+    /// as a plain line on stdout otherwise.
+    pub fn println(&self, line: impl AsRef<str>) {
+        match &self.bar {
+            Some(bar) => bar.println(line.as_ref()),
+            None => println!("{}", line.as_ref()),
+        }
+    }
+
     pub fn finish(self) {
         if let Some(bar) = self.bar {
             bar.finish_and_clear();

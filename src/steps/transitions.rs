@@ -696,7 +696,6 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
             .or_else(|| Some(before.clone()));
         // Each change is saved the moment it is seen: a crash or Ctrl-C keeps it.
         let mut save_error = None;
-        let known = changes.len();
         let result = watch(
             &mut observer,
             clock.as_ref(),
@@ -713,7 +712,7 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
                     change.from,
                     change.to
                 );
-                spinner.update(line.clone());
+                spinner.println(line);
                 changes.push(change.clone());
                 let saved = ctx
                     .set_progress("changes", &*changes)
@@ -724,16 +723,6 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
             },
         );
         spinner.finish();
-        for change in &changes[known..] {
-            let elapsed = human_duration((change.at - stopped_at).num_seconds());
-            ctx.ui.line(format!(
-                "  [{}  +{elapsed}] {}: {} → {}",
-                jst(change.at),
-                change.what,
-                change.from,
-                change.to
-            ));
-        }
         if let Some(e) = save_error {
             return Err(e);
         }
