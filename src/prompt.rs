@@ -96,36 +96,33 @@ impl Answers {
     pub fn get_lines(&self, table: &str, key: &str) -> Option<String> {
         let value = self.tables.get(table)?.get(key)?;
         Some(match value {
-            toml::Value::Array(items) => items
-                .iter()
-                .map(|v| {
-                    v.as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| v.to_string())
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
             toml::Value::String(s) => s.trim_end().to_string(),
-            other => other.to_string(),
+            other => as_text(other, "\n"),
         })
     }
 
     /// The entry as text (numbers and booleans as written; lists joined with commas).
     pub fn get(&self, table: &str, key: &str) -> Option<String> {
         let value = self.tables.get(table)?.get(key)?;
-        Some(match value {
-            toml::Value::String(s) => s.clone(),
-            toml::Value::Array(items) => items
-                .iter()
-                .map(|v| {
-                    v.as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| v.to_string())
-                })
-                .collect::<Vec<_>>()
-                .join(","),
-            other => other.to_string(),
-        })
+        Some(as_text(value, ","))
+    }
+}
+
+/// A TOML value as text: strings as they are, lists joined with `separator`, anything else as
+/// written.
+fn as_text(value: &toml::Value, separator: &str) -> String {
+    match value {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Array(items) => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join(separator),
+        other => other.to_string(),
     }
 }
 
