@@ -9,6 +9,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::prompt::Answers;
 use crate::sandbox::Sandbox;
+use crate::sandbox::settings::SandboxSettings;
 use crate::state::{Mode, State, Workspace};
 use crate::t;
 use crate::ui::Ui;
@@ -91,11 +92,17 @@ impl App {
         match self.mode {
             Mode::Sandbox => {
                 let region = self.region.as_deref().unwrap_or(crate::aws::DEFAULT_REGION);
-                Ok(crate::sandbox::connect(Sandbox::open(
-                    &workspace.dir,
-                    answers,
+                let settings = SandboxSettings::read(
+                    |key| answers.get("sandbox", key),
+                    |name| std::env::var(name).ok(),
                     region,
-                )?))
+                    self.lang,
+                )
+                .map_err(AppError::Usage)?;
+                let sandbox = Sandbox::open(&workspace.dir, &settings).map_err(|e| {
+                    AppError::Workspace(format!("{}: {e}", workspace.dir.display()))
+                })?;
+                Ok(crate::sandbox::connect(sandbox))
             }
             Mode::Real => Ok(Aws::from_environment(
                 self.profile.as_deref(),

@@ -2,7 +2,7 @@
 //! exactly). Doc comments are the help text.
 
 use crate::i18n::Lang;
-use crate::steps::StepId;
+use crate::step_id::StepId;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 

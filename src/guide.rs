@@ -2,12 +2,34 @@
 //! terminal with pulldown-cmark (headings, lists, emphasis, code, links with their address).
 
 use crate::i18n::Lang;
-use crate::steps::StepId;
+use crate::step_id::StepId;
 use console::style;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
 
-/// The guide's Markdown source.
-pub fn source(step: StepId, lang: Lang) -> &'static str {
+/// The guide's Markdown: the step's heading and the assignment's wording from the registry of
+/// steps (`steps/steps.toml`), then the guide's own text.
+pub fn source(step: StepId, lang: Lang) -> String {
+    let number = step.number();
+    let title = step.title(lang);
+    let asked = step.asked(lang);
+    let (step_word, assignment) = match lang {
+        Lang::En => ("Step", "The assignment"),
+        Lang::Ja => ("ステップ", "課題"),
+    };
+    let mut out = format!(
+        "# {step_word} {number} — {title}\n\n**{assignment}:** {}\n",
+        asked[0]
+    );
+    for sub in &asked[1..] {
+        out.push_str(&format!("- {sub}\n"));
+    }
+    out.push('\n');
+    out.push_str(body(step, lang));
+    out
+}
+
+/// The guide's own text: `steps/<lang>/<step>.md`, embedded.
+fn body(step: StepId, lang: Lang) -> &'static str {
     macro_rules! guides {
         ($($step:ident => $file:literal),* $(,)?) => {
             match (step, lang) {
@@ -131,10 +153,17 @@ mod tests {
     fn every_step_has_a_guide_in_every_language() {
         for step in StepId::ALL {
             for lang in [Lang::En, Lang::Ja] {
+                let own = body(step, lang);
+                assert!(
+                    !own.starts_with('#')
+                        && !own.contains("**The assignment")
+                        && !own.contains("**課題"),
+                    "{step:?} {lang:?}: the heading and the assignment come from steps.toml"
+                );
+                assert!(own.len() > 200, "{step:?} {lang:?} is too short");
                 let text = source(step, lang);
-                assert!(text.starts_with("# "), "{step:?} {lang:?} needs a title");
-                assert!(text.len() > 200, "{step:?} {lang:?} is too short");
-                let rendered = render(text, false);
+                assert!(text.contains(step.title(lang)), "{step:?} {lang:?}");
+                let rendered = render(&text, false);
                 assert!(
                     !rendered.contains("**") && !rendered.contains("]("),
                     "{step:?} {lang:?}: {rendered}"

@@ -1,9 +1,19 @@
 //! lecture06: a guided, resumable session for lecture 6 of the RaiseTech AWS course. `main.rs`
 //! only parses arguments and maps the outcome to an exit code; everything else starts here.
+//!
+//! The layers, each using only the ones below it (`python3 ../shared/tools/modloops.py src`
+//! prints any loop):
+//! - `commands`: one module per subcommand;
+//! - `app` composes one invocation: the workspace, the account (real or simulated), the prompts;
+//! - `steps` (the assignment, declared once in `steps::registry`) and `report`;
+//! - `state`, `prompt`, `ui`, `guide`;
+//! - the account: the traits in `cloud`, implemented by `aws` and by `sandbox`;
+//! - leaves that import nothing of the app: `step_id`, `atomic_file`, `timeline`, `trail`, `mask`,
+//!   `i18n`, `clock`, `money`, `decimal`, `error`.
 
 pub mod app;
+pub mod atomic_file;
 pub mod aws;
-pub mod cleanup;
 pub mod cli;
 pub mod clock;
 pub mod cloud;
@@ -16,12 +26,12 @@ pub mod mask;
 pub mod money;
 pub mod prompt;
 pub mod report;
-pub mod runner;
 pub mod sandbox;
 pub mod state;
+pub mod step_id;
 pub mod steps;
-pub mod trail_record;
-pub mod trail_search;
+pub mod timeline;
+pub mod trail;
 pub mod ui;
 
 use app::App;
@@ -33,15 +43,15 @@ pub fn run(cli: &Cli) -> AppResult<()> {
     let app = App::from_cli(cli)?;
     install_interrupt_handler(app.lang);
     match &cli.command {
-        Command::Run(args) => runner::run(&app, args),
-        Command::Status(args) => commands::status(&app, args),
-        Command::Report(args) => report::write(&app, args),
-        Command::Guide { step } => commands::guide(&app, *step),
-        Command::Reset(args) => commands::reset(&app, args),
-        Command::Cleanup { yes } => commands::cleanup(&app, *yes),
+        Command::Run(args) => commands::run::run(&app, args),
+        Command::Status(args) => commands::status::status(&app, args),
+        Command::Report(args) => commands::report::write(&app, args),
+        Command::Guide { step } => commands::guide::guide(&app, *step),
+        Command::Reset(args) => commands::reset::reset(&app, args),
+        Command::Cleanup { yes } => commands::cleanup::cleanup(&app, *yes),
         Command::Trail {
             command: cli::TrailCommand::Search(args),
-        } => trail_search::command(&app, args),
+        } => commands::trail_search::command(&app, args),
     }
 }
 

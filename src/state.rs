@@ -22,9 +22,10 @@
 //! A file with a greater `format` (written by a newer lecture06) or one that does not parse is
 //! never overwritten: the error says how to recover.
 
+use crate::atomic_file::write_atomically;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::steps::StepId;
+use crate::step_id::StepId;
 use crate::t;
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -254,25 +255,6 @@ impl Workspace {
         write_atomically(&path, bytes)?;
         Ok(path)
     }
-}
-
-/// Writes `bytes` to `path` so that the file is always either the old or the new content:
-/// temp file in the same directory, fsync, rename, fsync of the directory.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    {
-        let mut file = File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-    }
-    fs::rename(&temp, path)?;
-    if let Ok(dir) = File::open(dir) {
-        let _ = dir.sync_all();
-    }
-    Ok(())
 }
 
 #[cfg(test)]

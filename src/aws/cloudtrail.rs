@@ -63,17 +63,35 @@ impl EventHistory for CloudTrailAdapter {
     fn search_archive(
         &self,
         archive: &crate::cloud::events::TrailArchive,
-        query: &crate::trail_search::engine::Query,
-    ) -> Result<crate::trail_search::engine::Outcome, CloudError> {
+        query: &crate::trail::engine::Query,
+    ) -> Result<crate::trail::engine::Outcome, CloudError> {
         let client = super::trail_archive::s3_client(&self.aws);
-        self.aws
-            .block_on(super::trail_archive::search_s3_async(
-                &client,
-                &archive.bucket,
-                &archive.prefix,
-                query,
-            ))
-            .map(|(outcome, _lists)| outcome)
+        self.aws.block_on(super::trail_archive::search_s3_async(
+            &client,
+            &archive.bucket,
+            &archive.prefix,
+            query,
+        ))
+    }
+
+    fn search_archive_sql(
+        &self,
+        archive: &crate::cloud::events::TrailArchive,
+        query: &crate::trail::engine::Query,
+        lang: crate::i18n::Lang,
+        show: &mut dyn FnMut(String),
+    ) -> Result<crate::cloud::events::SqlSearch, CloudError> {
+        let athena = aws_sdk_athena::Client::new(&self.aws.config);
+        let s3 = super::trail_archive::s3_client(&self.aws);
+        self.aws.block_on(super::trail_athena::athena_search(
+            &athena,
+            &s3,
+            &archive.bucket,
+            &archive.prefix,
+            query,
+            lang,
+            show,
+        ))
     }
 
     fn latest_events(&self, query: &EventQuery) -> Result<EventSearch, CloudError> {

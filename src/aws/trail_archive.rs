@@ -6,9 +6,7 @@
 
 use super::{Aws, classify};
 use crate::cloud::CloudError;
-use crate::i18n::Lang;
-use crate::t;
-use crate::trail_search::engine::{
+use crate::trail::engine::{
     self, Outcome, Query, Scanner, Tally, TopN, day_of_path, day_window, newest_first,
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -161,44 +159,13 @@ pub async fn list_archive(
     Ok(listing)
 }
 
-/// What reading the archive costs (S3 Standard, Tokyo: $0.0047 per 1,000 LIST, $0.00037 per
-/// 1,000 GET; transfer to the internet beyond 100 GB/month is charged extra).
-pub fn request_cost_usd(lists: u64, gets: u64) -> f64 {
-    lists as f64 * 0.0047 / 1000.0 + gets as f64 * 0.00037 / 1000.0
-}
-
-/// Searches `s3://bucket/prefix`.
-pub fn search_s3(
-    aws: &Aws,
-    bucket: &str,
-    prefix: &str,
-    query: &Query,
-    lang: Lang,
-) -> Result<Outcome, CloudError> {
-    let client = s3_client(aws);
-    let (outcome, listing_requests) =
-        aws.block_on(search_s3_async(&client, bucket, prefix, query))?;
-    let gets = outcome.files_read as u64 + outcome.damaged.len() as u64;
-    let cost = request_cost_usd(listing_requests, gets);
-    let bytes = crate::trail_search::megabytes(outcome.bytes_read);
-    eprintln!(
-        "{}",
-        t!(
-            lang,
-            "S3: {listing_requests} LIST request(s), {gets} object(s) read, {bytes} transferred (about ${cost:.4} in requests).",
-            "S3: LIST リクエスト {listing_requests} 回、{gets} 個のオブジェクト、{bytes} を読み込みました（リクエスト料金は約 ${cost:.4}）。"
-        )
-    );
-    Ok(outcome)
-}
-
-/// The search itself; returns the outcome and the number of LIST requests.
+/// The search itself; the outcome counts the LIST requests made.
 pub async fn search_s3_async(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     prefix: &str,
     query: &Query,
-) -> Result<(Outcome, u64), CloudError> {
+) -> Result<Outcome, CloudError> {
     let listing = list_archive(client, bucket, prefix, query).await?;
     let tally = Tally::default();
     tally
@@ -249,7 +216,9 @@ pub async fn search_s3_async(
         listing.objects.len().saturating_sub(started),
         Ordering::Relaxed,
     );
-    Ok((tally.finish(top), listing.list_requests))
+    let mut outcome = tally.finish(top);
+    outcome.list_requests = listing.list_requests;
+    Ok(outcome)
 }
 
 /// One object's bytes; a body cut off mid-way is fetched again (twice at most).
@@ -299,8 +268,8 @@ mod tests {
     #[test]
     fn folders_keep_one_day_of_slack() {
         let query = Query {
-            since: crate::trail_search::parse_bound("2024-01-01", false),
-            until: crate::trail_search::parse_bound("2024-01-01", true),
+            since: crate::trail::parse_bound("2024-01-01", false),
+            until: crate::trail::parse_bound("2024-01-01", true),
             latest: 10,
             ..Query::default()
         };

@@ -1,95 +1,21 @@
 //! `trail search --athena`: for archives too big to read from one machine (an organization
 //! trail, years of logs). Finds the account and Regions under the bucket (a few LIST calls),
 //! creates or reuses the CloudTrail table with partition projection, runs the search as SQL,
-//! polls with progress, reads the results and reports the data scanned and its cost. The SQL is
-//! shown before it runs and kept as evidence.
+//! polls, reads the results and returns them with the data scanned and its cost. What the
+//! student should see (the SQL before it runs, each state change) goes to a callback; the command
+//! prints it and keeps the SQL as evidence.
 
-use super::trail_archive::s3_client;
-use super::{Aws, classify};
-use crate::app::App;
+use super::classify;
+use crate::cloud::events::SqlSearch;
 use crate::cloud::{CloudError, CloudErrorKind};
-use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::steps::StepId;
 use crate::t;
-use crate::trail_record::Record;
-use crate::trail_search::athena_sql::{self, DATABASE, TableSpec};
-use crate::trail_search::engine::{Hit, Query};
+use crate::trail::athena_sql::{self, DATABASE, TableSpec};
+use crate::trail::engine::{Hit, Query};
+use crate::trail::record::Record;
 use aws_sdk_athena::types::{QueryExecutionContext, QueryExecutionState, ResultConfiguration};
 use serde_json::json;
 use std::time::Duration;
-
-/// What an Athena search found and what it cost.
-#[derive(Debug)]
-pub struct AthenaOutcome {
-    pub hits: Vec<Hit>,
-    /// The statements run, in order (database, table, query).
-    pub statements: Vec<String>,
-    pub scanned_bytes: u64,
-    pub cost_usd: f64,
-    pub execution_id: String,
-}
-
-/// Runs `trail search --athena` and prints the result.
-pub fn search(
-    app: &App,
-    aws: &Aws,
-    bucket: &str,
-    prefix: &str,
-    query: &Query,
-    json: bool,
-) -> AppResult<()> {
-    let lang = app.lang;
-    let athena = aws_sdk_athena::Client::new(&aws.config);
-    let s3 = s3_client(aws);
-    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    let workspace = app.workspace();
-    let mut shown = String::new();
-    let outcome = aws.block_on(athena_search(
-        &athena,
-        &s3,
-        bucket,
-        prefix,
-        query,
-        lang,
-        &mut |text: String| {
-            eprintln!("{text}");
-            shown.push_str(&text);
-            shown.push('\n');
-        },
-    ))?;
-    let cost = outcome.cost_usd;
-    let scanned = crate::trail_search::megabytes(outcome.scanned_bytes);
-    let mut evidence = outcome.statements.join(";\n\n");
-    evidence.push_str(&format!(
-        ";\n\n-- execution {}: {scanned} scanned, ${cost:.6}\n",
-        outcome.execution_id
-    ));
-    let path = workspace.write_evidence_file(
-        StepId::Cloudtrail,
-        &format!("athena-{stamp}.sql"),
-        evidence.as_bytes(),
-    )?;
-    crate::trail_search::print_hits(&outcome.hits, json, lang);
-    eprintln!(
-        "{}",
-        t!(
-            lang,
-            "{} event(s) found. Athena scanned {scanned} (about ${cost:.4} at $5 per TB, 10 MB minimum). The SQL is kept in {}.",
-            "{} 件のイベントが見つかりました。Athena のスキャン量は {scanned}（$5/TB・最低 10 MB で約 ${cost:.4}）です。SQL は {} に保存しました。",
-            outcome.hits.len(),
-            path.display()
-        )
-    );
-    if outcome.hits.is_empty() && query.user.is_some() {
-        return Err(AppError::Failed(t!(
-            lang,
-            "Nothing matched in Athena. Check the --user spelling (exact, case-sensitive) and the dates.",
-            "Athena で一致するイベントはありませんでした。--user の綴り（大文字・小文字も一致が必要）と日付を確認してください。"
-        )));
-    }
-    Ok(())
-}
 
 /// `AWSLogs/<account>/CloudTrail/` prefixes and their Region folders, found by walking at most
 /// five folder levels below `prefix`.
@@ -166,7 +92,7 @@ pub async fn athena_search(
     query: &Query,
     lang: Lang,
     show: &mut dyn FnMut(String),
-) -> Result<AthenaOutcome, CloudError> {
+) -> Result<SqlSearch, CloudError> {
     let trails = discover(s3, bucket, prefix).await?;
     let Some((location, regions)) = trails.first().cloned() else {
         return Err(CloudError {
@@ -221,7 +147,7 @@ pub async fn athena_search(
         last_id = id;
     }
     let hits = read_results(athena, &last_id).await?;
-    Ok(AthenaOutcome {
+    Ok(SqlSearch {
         hits,
         statements,
         scanned_bytes: scanned,
@@ -275,7 +201,7 @@ async fn run_statement(
                 .unwrap_or_default();
             show(format!(
                 "  {id}: {name}, {} {}",
-                crate::trail_search::megabytes(scanned),
+                crate::trail::megabytes(scanned),
                 lang.pick("scanned", "スキャン済み")
             ));
             last_state = state.clone();

@@ -127,13 +127,3 @@ pub trait Alarms: Send + Sync {
         end: DateTime<Utc>,
     ) -> Result<Vec<Datapoint>, CloudError>;
 }
-
-/// What only the simulated account can do: the student's clicks and Unicorn, played by prompts.
-pub trait Simulator: Send + Sync {
-    /// Where simulated mails land.
-    fn mailbox(&self) -> std::path::PathBuf;
-    /// The student clicks the confirmation link of the pending subscription of `email`.
-    fn confirm_subscription(&self, topic_arn: &str, email: &str) -> Result<(), CloudError>;
-    /// Stops or starts the simulated Unicorn.
-    fn set_app_running(&self, running: bool) -> Result<(), CloudError>;
-}

@@ -1,7 +1,9 @@
 //! CloudTrail event history: "find my latest events". The answer carries how it was found (the
 //! query and the number of requests per Region) because that is part of the evidence.
 
-use super::CloudError;
+use super::{CloudError, CloudErrorKind};
+use crate::i18n::Lang;
+use crate::trail::engine::{Hit, Outcome, Query, Tally, TopN};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -57,16 +59,43 @@ pub trait EventHistory: Send + Sync {
         Ok(Vec::new())
     }
 
-    /// Searches a trail's log files in S3 (as `trail search --s3` does).
-    fn search_archive(
+    /// Searches a trail's log files in S3 (as `trail search --s3` does); the outcome counts
+    /// the LIST requests made.
+    fn search_archive(&self, archive: &TrailArchive, query: &Query) -> Result<Outcome, CloudError> {
+        let _ = (archive, query);
+        Ok(Tally::default().finish(TopN::new(1)))
+    }
+
+    /// Searches a trail's log files with Athena (`trail search --athena`); `show` receives what
+    /// the student should see as it happens (the SQL before it runs, each state change).
+    fn search_archive_sql(
         &self,
         archive: &TrailArchive,
-        query: &crate::trail_search::engine::Query,
-    ) -> Result<crate::trail_search::engine::Outcome, CloudError> {
-        let _ = (archive, query);
-        Ok(crate::trail_search::engine::Tally::default()
-            .finish(crate::trail_search::engine::TopN::new(1)))
+        query: &Query,
+        lang: Lang,
+        show: &mut dyn FnMut(String),
+    ) -> Result<SqlSearch, CloudError> {
+        let _ = (archive, query, show);
+        Err(CloudError::new(
+            CloudErrorKind::NotEnabled,
+            "athena:StartQueryExecution",
+            lang.pick(
+                "Athena is not simulated: search the sandbox's bucket without --athena",
+                "Athena は模擬していません。サンドボックスのバケットは --athena なしで検索してください",
+            ),
+        ))
     }
+}
+
+/// What an Athena search found and what it cost.
+#[derive(Debug)]
+pub struct SqlSearch {
+    pub hits: Vec<Hit>,
+    /// The statements run, in order (database, table, query).
+    pub statements: Vec<String>,
+    pub scanned_bytes: u64,
+    pub cost_usd: f64,
+    pub execution_id: String,
 }
 
 /// Merges per-Region results (each newest first) into the newest `limit` overall.

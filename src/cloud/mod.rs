@@ -14,6 +14,7 @@ pub mod price_snapshot;
 pub mod pricing;
 pub mod probe;
 pub mod remote;
+pub mod student;
 
 pub use billing::Billing;
 pub use error::{CloudError, CloudErrorKind};
@@ -80,8 +81,8 @@ pub struct Cloud {
     pub elb: Box<dyn elb::LoadBalancing>,
     pub sns: Box<dyn notify::Notifications>,
     pub alarms: Box<dyn alarms::Alarms>,
-    /// Only in the sandbox: the student's clicks and Unicorn, played by prompts.
-    pub simulator: Option<Box<dyn alarms::Simulator>>,
+    /// What the student does by hand (clicks, the app server, mails, their own answers).
+    pub student: Box<dyn student::StudentHands>,
     pub billing: Box<dyn Billing>,
     pub http: Box<dyn probe::HttpProbe>,
     pub remote: Box<dyn remote::RemoteCommand>,

@@ -168,6 +168,12 @@ impl Product {
 pub trait PriceList: Send + Sync {
     /// Every on-demand product matching `query` (empty when the Price List has none).
     fn products(&self, query: &PriceQuery) -> Result<Vec<Product>, CloudError>;
+
+    /// This Price List is lecture06's embedded snapshot itself (the practice account's), not
+    /// AWS's live one.
+    fn is_embedded_snapshot(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

@@ -1,41 +1,11 @@
-//! The transitions chart as data: what the report draws as an SVG (HealthyHostCount over time, the
-//! alarm state as coloured bands, marks where Unicorn stopped and started and where mails came).
-//! The transitions step fills it from its evidence; the report renders it.
+//! The transitions chart drawn: a self-contained SVG (no script, no external font or image) that
+//! GitHub shows through an image link and the HTML preview embeds inline. Its data types live in
+//! the leaf `crate::timeline`, which the transitions step fills.
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TimelineChart {
-    pub title: String,
-    /// The metric's name, e.g. `HealthyHostCount`.
-    pub series_label: String,
-    pub points: Vec<(DateTime<Utc>, f64)>,
-    /// The alarm's state over time.
-    pub bands: Vec<StateBand>,
-    pub marks: Vec<Mark>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct StateBand {
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-    /// `OK`, `ALARM` or `INSUFFICIENT_DATA`.
-    pub state: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Mark {
-    pub at: DateTime<Utc>,
-    pub label: String,
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rendering: a self-contained SVG (no script, no external font or image) that GitHub shows
-// through an image link and the HTML preview embeds inline.
+pub use crate::timeline::{Mark, StateBand, TimelineChart};
 
 use crate::i18n::Lang;
-use chrono::{Duration, FixedOffset, Timelike};
+use chrono::{DateTime, Duration, FixedOffset, Timelike, Utc};
 use std::fmt::Write;
 
 const WIDTH: f64 = 860.0;

@@ -3,8 +3,6 @@
 //! must exist, no template placeholder may be left, and nothing may still look like a secret,
 //! in the file or in the local files it links (the chart).
 
-use crate::app::App;
-use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::{mask, t};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
@@ -171,35 +169,6 @@ pub fn problems(path: &Path, lang: Lang) -> Vec<String> {
             )]
         }
     }
-}
-
-pub fn command(app: &App, path: &Path) -> AppResult<()> {
-    let lang = app.lang;
-    let shown = path.display();
-    if !path.is_file() {
-        return Err(AppError::Failed(t!(
-            lang,
-            "There is no report at {shown} to check: write it with `lecture06 report` (or name it with --out).",
-            "{shown} にレポートがありません。`lecture06 report` で書き出してください（または --out で指定）。"
-        )));
-    }
-    let found = problems(path, lang);
-    if found.is_empty() {
-        app.ui.ok(t!(
-            lang,
-            "{shown}: links and images exist, no placeholder left, nothing unmasked.",
-            "{shown}: リンク・画像はすべて存在し、プレースホルダーの残りもマスク漏れもありません。"
-        ));
-        return Ok(());
-    }
-    let count = found.len();
-    let list: Vec<String> = found.iter().map(|p| format!("  - {p}")).collect();
-    let list = list.join("\n");
-    Err(AppError::Failed(t!(
-        lang,
-        "{shown} has {count} problem(s):\n{list}",
-        "{shown} に問題が {count} 件あります:\n{list}"
-    )))
 }
 
 #[cfg(test)]

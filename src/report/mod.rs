@@ -22,12 +22,10 @@ pub mod chart;
 pub mod check;
 pub mod html;
 
-use crate::app::App;
-use crate::cli::ReportArgs;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::state::{Mode, State, StepStatus};
-use crate::steps::StepId;
+use crate::step_id::StepId;
 use crate::{mask, t};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -69,57 +67,6 @@ pub fn templates(lang: Lang) -> Vec<(&'static str, &'static str)> {
     match lang {
         Lang::Ja => embedded!("ja"),
         Lang::En => embedded!("en"),
-    }
-}
-
-/// What the assignment asks for each step (the seed reports' 課題 list): the item, then its
-/// sub-items.
-pub fn asked(step: StepId, lang: Lang) -> Vec<&'static str> {
-    match (step, lang) {
-        (StepId::Cloudtrail, Lang::Ja) => vec![
-            "最後に AWS を利用した日の記録を CloudTrail のイベントから探し出す",
-            "自分の IAM ユーザー名のあるもの",
-            "見つけたイベントの中からイベント名と、含まれている内容を 3 つピックアップする",
-        ],
-        (StepId::Cloudtrail, Lang::En) => vec![
-            "Find the record of the last day you used AWS among the CloudTrail events",
-            "one with your own IAM user name",
-            "give the event's name and pick three things it contains",
-        ],
-        (StepId::Alarm, Lang::Ja) => vec![
-            "CloudWatch アラームを使って、ALB のアラームを設定して、メール通知する",
-            "メールには Amazon SNS を使う（OK アクションも使う）",
-        ],
-        (StepId::Alarm, Lang::En) => vec![
-            "Set a CloudWatch alarm on the ALB that notifies you by mail",
-            "use Amazon SNS for the mail (with an OK action too)",
-        ],
-        (StepId::Transitions, Lang::Ja) => vec![
-            "アラームとアクションを設定した状態で、Rails アプリケーションが使える・使えない状態にして、動作を確認する",
-        ],
-        (StepId::Transitions, Lang::En) => vec![
-            "With the alarm and its actions in place, make the Rails application unavailable and available again, and check what happens",
-        ],
-        (StepId::Estimate, Lang::Ja) => vec![
-            "AWS 利用料の見積もりを作成する",
-            "作成したリソースの内容を見積もる",
-            "できたものを URL で共有する",
-        ],
-        (StepId::Estimate, Lang::En) => vec![
-            "Estimate the AWS charges",
-            "estimate the resources you created",
-            "share the estimate by URL",
-        ],
-        (StepId::Billing, Lang::Ja) => vec![
-            "マネジメントコンソールから現在の利用料を確認する",
-            "先月の請求情報から、EC2 の料金がいくらか確認する",
-            "無料利用枠に収まっているか確認する",
-        ],
-        (StepId::Billing, Lang::En) => vec![
-            "Check the current charges",
-            "find last month's EC2 charge on the bill",
-            "check whether you stay inside the Free Tier",
-        ],
     }
 }
 
@@ -206,7 +153,7 @@ pub fn context(state: &State, lang: Lang, charts: &[(StepId, String)]) -> Value 
             .evidence
             .as_ref()
             .filter(|_| done)
-            .and_then(|e| crate::steps::summary(step, e, lang).into_iter().next())
+            .and_then(|e| crate::steps::get(step).summary(e, lang).into_iter().next())
             .unwrap_or_default();
         let chart = charts
             .iter()
@@ -218,12 +165,12 @@ pub fn context(state: &State, lang: Lang, charts: &[(StepId, String)]) -> Value 
             "number": index + 1,
             "title": step.title(lang),
             "check": if done { "✅" } else { "⬜" },
-            "asked": asked(step, lang),
+            "asked": step.asked(lang),
             "headline": headline,
             "chart": chart,
         });
         if let (true, Some(evidence)) = (done, entry.evidence.as_ref())
-            && let Value::Object(extra) = crate::steps::report_context(step, evidence, lang)
+            && let Value::Object(extra) = crate::steps::get(step).report_context(evidence, lang)
         {
             section.as_object_mut().expect("object").extend(extra);
         }
@@ -300,7 +247,9 @@ pub type ChartSource<'a> = &'a dyn Fn(StepId, &Value, Lang) -> Option<chart::Tim
 
 /// Renders the report and its charts.
 pub fn render(state: &State, lang: Lang, options: &RenderOptions) -> AppResult<Rendered> {
-    render_with(state, lang, options, &crate::steps::chart)
+    render_with(state, lang, options, &|step, evidence, lang| {
+        crate::steps::get(step).chart(evidence, lang)
+    })
 }
 
 pub fn render_with(
@@ -366,12 +315,6 @@ pub fn sections(markdown: &str) -> Vec<String> {
         .collect()
 }
 
-fn out_path(app: &App, args: &ReportArgs) -> PathBuf {
-    args.out
-        .clone()
-        .unwrap_or_else(|| app.dir.join(DEFAULT_FILE))
-}
-
 /// Writes the Markdown at `out` and its assets relative to it (charts a step no longer draws are
 /// removed); returns the folder the links start from.
 pub fn write_files(out: &Path, rendered: &Rendered, options: &RenderOptions) -> AppResult<PathBuf> {
@@ -389,91 +332,10 @@ pub fn write_files(out: &Path, rendered: &Rendered, options: &RenderOptions) -> 
         }
     }
     for (path, body) in &rendered.assets {
-        crate::state::write_atomically(&base.join(path), body.as_bytes())?;
+        crate::atomic_file::write_atomically(&base.join(path), body.as_bytes())?;
     }
-    crate::state::write_atomically(out, rendered.markdown.as_bytes())?;
+    crate::atomic_file::write_atomically(out, rendered.markdown.as_bytes())?;
     Ok(base)
-}
-
-pub fn write(app: &App, args: &ReportArgs) -> AppResult<()> {
-    let lang = app.lang;
-    let out = out_path(app, args);
-    if args.check {
-        return check::command(app, &out);
-    }
-    let workspace = app.workspace();
-    let Some(state) = workspace.load()? else {
-        return Err(AppError::Failed(t!(
-            lang,
-            "No lecture06 session here yet: run `lecture06 run` first (or use --dir).",
-            "ここにはまだセッションがありません。先に `lecture06 run` を実行してください（または --dir を指定）。"
-        )));
-    };
-    let template = match &args.template {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                let shown = path.display();
-                AppError::Usage(t!(
-                    lang,
-                    "Cannot read the template given with --template ({shown}): {e}",
-                    "--template で指定したテンプレート（{shown}）を読めません: {e}"
-                ))
-            })?;
-            Some((path.clone(), text))
-        }
-        None => None,
-    };
-    if args.no_mask {
-        app.ui.warn(t!(
-            lang,
-            "--no-mask: account IDs, access key IDs, IP and e-mail addresses are written as they are. Do not publish this report (GitHub, chat, mentors' review): run `lecture06 report` without --no-mask for that.",
-            "--no-mask: アカウント ID・アクセスキー ID・IP アドレス・メールアドレスをそのまま書き出します。このレポートは公開しないでください（GitHub、チャット、レビュー依頼など）。公開用は --no-mask なしで `lecture06 report` を実行してください。"
-        ));
-    }
-    let options = RenderOptions {
-        mask: !args.no_mask,
-        template,
-        assets_dir: assets_dir_name(&out),
-    };
-    let rendered = render(&state, lang, &options)?;
-    let base = write_files(&out, &rendered, &options)?;
-    let shown = out.display();
-    let bytes = rendered.markdown.len();
-    let count = sections(&rendered.markdown).len();
-    app.ui.ok(t!(
-        lang,
-        "Wrote {shown} ({count} sections, {bytes} bytes)",
-        "{shown} を書き出しました（{count} セクション、{bytes} バイト）"
-    ));
-    for (path, _) in &rendered.assets {
-        let shown = base.join(path);
-        let shown = shown.display();
-        app.ui
-            .ok(t!(lang, "Wrote {shown}", "{shown} を書き出しました"));
-    }
-    if args.html {
-        let html_path = out.with_extension("html");
-        let page = html::page(&rendered, lang);
-        crate::state::write_atomically(&html_path, page.as_bytes())?;
-        let shown = html_path.display();
-        app.ui.ok(t!(
-            lang,
-            "Wrote {shown} (a preview; submit the Markdown)",
-            "{shown} を書き出しました（プレビュー用。提出するのは Markdown です）"
-        ));
-    }
-    let problems = check::problems(&out, lang);
-    if !problems.is_empty() {
-        app.ui.warn(t!(
-            lang,
-            "The report has problems (`lecture06 report --check` lists them again):",
-            "レポートに問題があります（`lecture06 report --check` で再確認できます）:"
-        ));
-        for problem in problems {
-            app.ui.line(format!("  - {problem}"));
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -77,9 +77,26 @@ enum Who {
     Service(&'static str),
 }
 
-/// The whole history, newest first.
+/// How far back event history reaches (LookupEvents: 90 days).
+pub const EVENT_HISTORY_DAYS: i64 = 90;
+/// How far back the trail's log files in the sandbox's bucket reach.
+pub const ARCHIVE_DAYS: i64 = 200;
+
+/// The event history (the last 90 days), newest first.
 pub fn history(world: &World) -> Vec<TrailEvent> {
+    events_within(world, EVENT_HISTORY_DAYS)
+}
+
+/// Everything the account's trail delivered to its bucket, newest first: the event history and
+/// the months before it.
+pub fn archive(world: &World) -> Vec<TrailEvent> {
+    events_within(world, ARCHIVE_DAYS)
+}
+
+/// The events of the last `days` days, newest first.
+fn events_within(world: &World, days: i64) -> Vec<TrailEvent> {
     let mut rng = Rng::new(world.seed);
+    let away = i64::from(world.away_days);
     let instance = world.instance_id();
     let db = "raisetech-db";
     let mut drafts = Vec::new();
@@ -95,6 +112,10 @@ pub fn history(world: &World) -> Vec<TrailEvent> {
         let date = (jst_now - Duration::days(days_ago)).date_naive();
         date.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - Duration::hours(9)
     };
+    // A student who has been away: every evening moves back by that many days.
+    for day in study_days.iter_mut() {
+        *day += away;
+    }
     let last = *study_days.last().unwrap_or(&1);
     for &days_ago in &study_days {
         let evening =
@@ -104,17 +125,7 @@ pub fn history(world: &World) -> Vec<TrailEvent> {
             t += Duration::seconds(20 + rng.below(600) as i64);
             t
         };
-        drafts.push(Draft {
-            time: step(&mut rng),
-            region: VIRGINIA,
-            source: "signin.amazonaws.com",
-            name: "ConsoleLogin",
-            read_only: false,
-            who: Who::Student,
-            request: Value::Null,
-            response: json!({"ConsoleLogin": "Success"}),
-            resources: vec![],
-        });
+        drafts.push(console_login(step(&mut rng)));
         if days_ago == last {
             // The first evening: building the environment of lectures 1–5.
             for (source, name, request) in [
@@ -220,14 +231,59 @@ pub fn history(world: &World) -> Vec<TrailEvent> {
             });
         }
     }
+    // The months before event history's reach: only the trail's log files have them. They come
+    // last, with their own random stream, so the recent history is the same with or without them.
+    let mut older = Rng::new(hash(world.seed, "archive"));
+    let mut days_ago = EVENT_HISTORY_DAYS.max(last) + 1 + older.below(4) as i64;
+    while days_ago < ARCHIVE_DAYS {
+        let mut t = jst_midnight(days_ago)
+            + Duration::hours(20)
+            + Duration::minutes(older.below(120) as i64);
+        let mut next = |rng: &mut Rng| {
+            t += Duration::seconds(30 + rng.below(900) as i64);
+            t
+        };
+        drafts.push(console_login(next(&mut older)));
+        for (source, name, read_only) in [
+            ("ec2.amazonaws.com", "DescribeInstances", true),
+            ("ec2.amazonaws.com", "DescribeVpcs", true),
+            ("ec2.amazonaws.com", "DescribeSecurityGroups", true),
+        ] {
+            drafts.push(student(
+                next(&mut older),
+                TOKYO,
+                source,
+                name,
+                read_only,
+                json!({}),
+                Value::Null,
+            ));
+        }
+        days_ago += 3 + older.below(8) as i64;
+    }
     let mut events: Vec<TrailEvent> = drafts
         .into_iter()
         .enumerate()
-        .filter(|(_, d)| d.time <= world.epoch && d.time > world.epoch - Duration::days(90))
+        .filter(|(_, d)| d.time <= world.epoch && d.time > world.epoch - Duration::days(days))
         .map(|(i, d)| finish(world, i, d))
         .collect();
     events.sort_by_key(|e| std::cmp::Reverse(e.event_time));
     events
+}
+
+/// The student signs in to the console (recorded in us-east-1, the global endpoint's Region).
+fn console_login(time: DateTime<Utc>) -> Draft {
+    Draft {
+        time,
+        region: VIRGINIA,
+        source: "signin.amazonaws.com",
+        name: "ConsoleLogin",
+        read_only: false,
+        who: Who::Student,
+        request: Value::Null,
+        response: json!({"ConsoleLogin": "Success"}),
+        resources: vec![],
+    }
 }
 
 fn student(

@@ -96,4 +96,8 @@ impl PriceList for Sandbox {
     fn products(&self, query: &PriceQuery) -> Result<Vec<Product>, CloudError> {
         Ok(Snapshot::embedded().products(query))
     }
+
+    fn is_embedded_snapshot(&self) -> bool {
+        true
+    }
 }

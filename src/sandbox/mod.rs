@@ -3,35 +3,31 @@
 //! finds the same account. It implements the same traits as the AWS adapter; steps cannot tell
 //! them apart.
 //!
-//! Settings, read once when the workspace's simulated account is made:
-//! - `[sandbox]` in the answers file: `user` (default `student`), `seed` (default 6), `region`,
-//!   `plan` (`legacy` or `credit`), `cost_explorer` (`enabled`, `disabled`, `denied`, `member`);
-//! - `LECTURE06_SANDBOX_NOW`: the account's "now" at creation (RFC 3339; default: the wall clock),
-//!   so tests and snapshots are repeatable;
-//! - `LECTURE06_SANDBOX_SPEED`: how many simulated seconds pass per wall second while lecture06
-//!   waits (default 120; 0 = no wall-clock wait at all).
+//! Its settings are read once, where the app is composed (`settings.rs`).
 
 pub mod billing;
 mod events;
 mod inventory;
 pub mod monitoring;
 mod services;
+pub mod settings;
+mod student;
+pub mod trail_bucket;
 
+use crate::atomic_file::write_atomically;
 use crate::clock::Clock;
 use crate::cloud::billing::{AccountPlan, Billing, CostAnswer, CostQuery, FreeTierUsage};
+use crate::cloud::events::TrailArchive;
 use crate::cloud::{Caller, CloudError, EventHistory, EventQuery, EventSearch, Identity};
-use crate::error::AppResult;
-use crate::prompt::Answers;
-use crate::state::write_atomically;
+use crate::trail::engine::{Outcome, Query};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
+use settings::SandboxSettings;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub const WORLD_FORMAT: u32 = 1;
-pub const DEFAULT_SEED: u64 = 6;
-pub const DEFAULT_SPEED: f64 = 120.0;
 
 /// Everything the simulated account holds. New parts get `#[serde(default)]` so older worlds load.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -51,6 +47,10 @@ pub struct World {
     /// The bill and the Free Tier (see `billing.rs`).
     #[serde(default)]
     pub billing: billing::BillingWorld,
+    /// Days since the student's last study evening, beyond the usual one (`[sandbox] away_days`):
+    /// past 90, event history has none of their events and only the trail's bucket does.
+    #[serde(default)]
+    pub away_days: u32,
 }
 
 impl World {
@@ -90,6 +90,7 @@ impl World {
             region: region.into(),
             monitoring: None,
             billing: billing::BillingWorld::default(),
+            away_days: 0,
         }
     }
 
@@ -117,48 +118,36 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// Opens the workspace's simulated account, making it on first use.
-    pub fn open(state_dir: &Path, answers: &Answers, default_region: &str) -> AppResult<Sandbox> {
+    /// Opens the workspace's simulated account, making it on first use with `settings`.
+    pub fn open(state_dir: &Path, settings: &SandboxSettings) -> std::io::Result<Sandbox> {
         let path = state_dir.join("sandbox").join("world.json");
         let world = match std::fs::read_to_string(&path) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| {
-                anyhow::anyhow!(
+                std::io::Error::other(format!(
                     "the simulated account {} is damaged ({e}); move it away to start a new one",
                     path.display()
-                )
+                ))
             })?,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                let seed = answers
-                    .get("sandbox", "seed")
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(DEFAULT_SEED);
-                let user = answers
-                    .get("sandbox", "user")
-                    .unwrap_or_else(|| "student".into());
-                let region = answers
-                    .get("sandbox", "region")
-                    .unwrap_or_else(|| default_region.into());
-                let now = std::env::var("LECTURE06_SANDBOX_NOW")
-                    .ok()
-                    .and_then(|s| crate::clock::parse_time(&s))
-                    .unwrap_or_else(Utc::now);
-                let mut world = World::new(seed, now, &user, &region);
-                world.billing = billing::BillingWorld::from_answers(
-                    answers.get("sandbox", "plan").as_deref(),
-                    answers.get("sandbox", "cost_explorer").as_deref(),
+                let mut world = World::new(
+                    settings.seed,
+                    settings.now,
+                    &settings.user,
+                    &settings.region,
                 );
+                world.billing = billing::BillingWorld::from_answers(
+                    settings.plan.as_deref(),
+                    settings.cost_explorer.as_deref(),
+                );
+                world.away_days = settings.away_days;
                 world
             }
-            Err(err) => return Err(err.into()),
+            Err(err) => return Err(err),
         };
-        let speed = std::env::var("LECTURE06_SANDBOX_SPEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(DEFAULT_SPEED);
         let sandbox = Sandbox {
             world: Arc::new(Mutex::new(world)),
             path,
-            speed,
+            speed: settings.speed,
         };
         sandbox.persist()?;
         Ok(sandbox)
@@ -166,6 +155,14 @@ impl Sandbox {
 
     pub fn region(&self) -> String {
         self.read(|w| w.region.clone())
+    }
+
+    /// The sandbox's own folder (`.lecture06/sandbox/`).
+    pub fn dir(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
     }
 
     pub fn read<R>(&self, f: impl FnOnce(&World) -> R) -> R {
@@ -217,6 +214,15 @@ impl EventHistory for Sandbox {
         let world = self.read(World::clone);
         Ok(events::lookup(&world, query))
     }
+
+    fn trail_archives(&self) -> Result<Vec<TrailArchive>, CloudError> {
+        Ok(vec![trail_bucket::trail()])
+    }
+
+    fn search_archive(&self, archive: &TrailArchive, query: &Query) -> Result<Outcome, CloudError> {
+        let world = self.read(World::clone);
+        trail_bucket::search(&world, &self.dir(), archive, query)
+    }
 }
 
 impl Billing for Sandbox {
@@ -244,7 +250,7 @@ pub fn connect(sandbox: Sandbox) -> crate::cloud::Cloud {
         sns: Box::new(sandbox.clone()),
         alarms: Box::new(sandbox.clone()),
         billing: Box::new(sandbox.clone()),
-        simulator: Some(Box::new(sandbox.clone())),
+        student: Box::new(sandbox.clone()),
         http: Box::new(sandbox.clone()),
         remote: Box::new(sandbox.clone()),
         inventory: Box::new(sandbox.clone()),

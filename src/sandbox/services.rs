@@ -4,7 +4,7 @@
 
 use super::Sandbox;
 use super::monitoring::{Mail, Monitoring, SimAlarm, WorldFacts};
-use crate::cloud::alarms::{AlarmInfo, AlarmSpec, Alarms, Datapoint, HistoryItem, Simulator};
+use crate::cloud::alarms::{AlarmInfo, AlarmSpec, Alarms, Datapoint, HistoryItem};
 use crate::cloud::elb::{LoadBalancer, LoadBalancing, TargetGroup, TargetHealth};
 use crate::cloud::notify::{Notifications, Subscription, Topic, TopicSettings};
 use crate::cloud::{CloudError, CloudErrorKind};
@@ -336,26 +336,6 @@ impl Alarms for Sandbox {
         self.monitor(Some("cloudwatch:GetMetricData"), |m, facts| {
             m.datapoints(spec, start, end, facts.now)
         })
-    }
-}
-
-impl Simulator for Sandbox {
-    fn mailbox(&self) -> std::path::PathBuf {
-        self.mailbox_dir()
-    }
-
-    fn confirm_subscription(&self, topic_arn: &str, email: &str) -> Result<(), CloudError> {
-        self.monitor(None, |m, _| {
-            for s in m.subscriptions.iter_mut() {
-                if s.topic_arn == topic_arn && s.endpoint.eq_ignore_ascii_case(email) {
-                    s.confirmed = true;
-                }
-            }
-        })
-    }
-
-    fn set_app_running(&self, running: bool) -> Result<(), CloudError> {
-        self.monitor(None, |m, _| m.alb.app_running = running)
     }
 }
 

@@ -13,6 +13,7 @@ use crate::clock::{human_duration, jst, utc};
 use crate::cloud::alarms::{AlarmInfo, AlarmSpec};
 use crate::cloud::elb::{LoadBalancer, TargetGroup, dimension_value};
 use crate::cloud::notify::{Topic, policy_blocks_cloudwatch};
+use crate::cloud::student::ExampleAnswer;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::prompt::Choice;
@@ -69,7 +70,7 @@ pub struct MailTest {
     pub alarm_set_at: DateTime<Utc>,
     pub ok_set_at: DateTime<Utc>,
     pub mail_arrived: bool,
-    /// Sandbox only: the mail files delivered for the alarm.
+    /// Only where lecture06 can read the mailbox: the mail files delivered for the alarm.
     pub mail_files: Vec<String>,
 }
 
@@ -92,8 +93,6 @@ fn one_of(options: &'static [&'static str]) -> impl Fn(&str) -> Result<(), &'sta
     }
 }
 
-/// The sandbox's default e-mail address (a reserved example domain; mail stays in the mailbox).
-pub const SANDBOX_EMAIL: &str = "student@example.com";
 const STATISTICS: &[&str] = &["Minimum", "Maximum", "Average", "Sum", "SampleCount"];
 const COMPARISONS: &[&str] = &[
     "LessThanThreshold",
@@ -297,13 +296,9 @@ fn valid_alarm_name(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
 pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
     let lang = ctx.lang;
     // Everything typed comes first, so a typo is caught before any call. A real account has no
-    // default address; the sandbox's mail only lands in its mailbox folder, so it has one and
-    // `--sandbox run --yes` can do the whole assignment.
-    let default_email = ctx
-        .cloud
-        .simulator
-        .as_ref()
-        .map(|_| SANDBOX_EMAIL.to_string());
+    // default address; a practice account offers its example one, so `run --yes` can do the whole
+    // assignment there.
+    let default_email = ctx.cloud.student.example(ExampleAnswer::Email);
     let email = ctx.ask_text(
         "email",
         t!(
@@ -647,7 +642,7 @@ fn ensure_topic(
 ) -> AppResult<Topic> {
     let lang = ctx.lang;
     if let Some(found) = ctx.cloud.sns.find_topic(region, name)? {
-        let ours = ctx.state.resources.iter().any(|r| r.id == found.arn);
+        let ours = ctx.created_by_lecture06(&found.arn);
         if ours {
             ctx.ui.ok(t!(
                 lang,
@@ -798,20 +793,12 @@ fn ensure_subscription(
             waited_seconds: None,
         });
     }
-    if let Some(simulator) = &ctx.cloud.simulator {
-        let mailbox = simulator.mailbox().display().to_string();
-        let click = ctx.ask_confirm(
-            "click_link",
-            t!(
-                lang,
-                "(sandbox) The confirmation mail is in {mailbox}. Click its link?",
-                "（サンドボックス）確認メールは {mailbox} にあります。リンクをクリックしますか？"
-            ),
-            true,
-        )?;
-        if click {
-            simulator.confirm_subscription(&topic.arn, email)?;
-        }
+    if let Some(prompt) = ctx.cloud.student.offer_confirmation_click(lang)
+        && ctx.ask_confirm("click_link", prompt, true)?
+    {
+        ctx.cloud
+            .student
+            .click_confirmation_link(&topic.arn, email)?;
     }
     let clock = ctx.cloud.clock.clone();
     let started: DateTime<Utc> = ctx.progress("wait_started").unwrap_or_else(|| clock.now());
@@ -828,13 +815,7 @@ fn ensure_subscription(
             Some(true) => {}
             None => {
                 spinner.finish();
-                ctx.state
-                    .steps
-                    .entry(ctx.step)
-                    .or_default()
-                    .progress
-                    .remove("subscription_arn");
-                ctx.save()?;
+                ctx.forget_progress("subscription_arn")?;
                 return Err(AppError::Failed(t!(
                     lang,
                     "The subscription is gone (unconfirmed subscriptions expire after 48 hours). Run `lecture06 run --step alarm` again to subscribe anew.",
@@ -931,21 +912,19 @@ fn mail_test(
     )?;
     let ok_set_at = clock.now();
     let mut mail_files = Vec::new();
-    if let Some(simulator) = &ctx.cloud.simulator {
-        let mailbox = simulator.mailbox();
-        if let Ok(entries) = std::fs::read_dir(&mailbox) {
-            mail_files = entries
-                .filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.contains(alarm))
-                .collect();
-            mail_files.sort();
-        }
+    if let Some(mailbox) = ctx.cloud.student.mailbox() {
+        mail_files = ctx
+            .cloud
+            .student
+            .mails_about(alarm)
+            .into_iter()
+            .map(|mail| mail.name)
+            .collect();
         let shown = mailbox.display();
         ctx.ui.line(t!(
             lang,
-            "(sandbox) Mails are in {shown}: {}",
-            "（サンドボックス）メールは {shown} にあります: {}",
+            "The alarm's mails are in {shown}: {}",
+            "アラームのメールは {shown} にあります: {}",
             mail_files.join(", ")
         ));
     }
@@ -978,13 +957,7 @@ fn mail_test(
 /// The alarm still exists as the evidence says (cheap: one `DescribeAlarms`).
 pub fn recheck(ctx: &mut StepCtx) -> AppResult<Option<String>> {
     let lang = ctx.lang;
-    let Some(evidence) = ctx
-        .state
-        .steps
-        .get(&ctx.step)
-        .and_then(|s| s.evidence.clone())
-        .and_then(|e| serde_json::from_value::<AlarmEvidence>(e).ok())
-    else {
+    let Some(evidence) = ctx.evidence_of::<AlarmEvidence>(ctx.step) else {
         return Ok(None);
     };
     let name = &evidence.alarm.spec.name;
@@ -993,9 +966,8 @@ pub fn recheck(ctx: &mut StepCtx) -> AppResult<Option<String>> {
         Some(_) => Ok(None),
         None => {
             // The step must put it again.
-            let entry = ctx.state.steps.entry(ctx.step).or_default();
-            entry.progress.remove("alarm_put");
-            entry.progress.remove("test");
+            ctx.forget_progress("alarm_put")?;
+            ctx.forget_progress("test")?;
             Ok(Some(t!(
                 lang,
                 "the alarm {name} no longer exists in {region} (deleted in the console, or by `lecture06 cleanup`?); the step will create it again.",
@@ -1133,6 +1105,31 @@ pub fn report_context(evidence: &Value, lang: Lang) -> Value {
         })),
         "describe_json": serde_json::to_string_pretty(&e.alarm).unwrap_or_default(),
     })
+}
+
+/// The alarm step, as the registry declares it.
+pub struct AlarmStep;
+
+impl super::Step for AlarmStep {
+    fn id(&self) -> crate::step_id::StepId {
+        crate::step_id::StepId::Alarm
+    }
+
+    fn run(&self, ctx: &mut StepCtx) -> AppResult<Value> {
+        run(ctx)
+    }
+
+    fn recheck(&self, ctx: &mut StepCtx) -> AppResult<Option<String>> {
+        recheck(ctx)
+    }
+
+    fn summary(&self, evidence: &Value, lang: Lang) -> Vec<String> {
+        summary(evidence, lang)
+    }
+
+    fn report_context(&self, evidence: &Value, lang: Lang) -> Value {
+        report_context(evidence, lang)
+    }
 }
 
 #[cfg(test)]

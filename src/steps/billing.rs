@@ -1023,6 +1023,27 @@ pub fn report_context(evidence: &Value, lang: Lang) -> Value {
     })
 }
 
+/// The billing step, as the registry declares it.
+pub struct BillingStep;
+
+impl super::Step for BillingStep {
+    fn id(&self) -> crate::step_id::StepId {
+        crate::step_id::StepId::Billing
+    }
+
+    fn run(&self, ctx: &mut StepCtx) -> AppResult<Value> {
+        run(ctx)
+    }
+
+    fn summary(&self, evidence: &Value, lang: Lang) -> Vec<String> {
+        summary(evidence, lang)
+    }
+
+    fn report_context(&self, evidence: &Value, lang: Lang) -> Value {
+        report_context(evidence, lang)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::prompt::Choice;
 use crate::t;
-use crate::trail_record::{self, Record};
+use crate::trail::record::{self as trail_record, Record};
 use crate::ui::table;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -191,12 +191,7 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
             )));
         }
         // Ask again, offering what was typed as the default.
-        ctx.state
-            .steps
-            .entry(ctx.step)
-            .or_default()
-            .answers
-            .remove("retry");
+        ctx.forget_answer("retry")?;
     };
     let (query, result) = search;
 
@@ -392,7 +387,7 @@ fn search_archive(ctx: &mut StepCtx, user: &str) -> AppResult<Option<crate::clou
             &json!({"Bucket": bucket, "Prefix": prefix}),
         );
     }
-    let query = crate::trail_search::engine::Query {
+    let query = crate::trail::engine::Query {
         user: Some(user.to_string()),
         latest: LIST_LENGTH,
         ..Default::default()
@@ -405,7 +400,7 @@ fn search_archive(ctx: &mut StepCtx, user: &str) -> AppResult<Option<crate::clou
     let outcome = ctx.cloud.events.search_archive(archive, &query);
     spinner.finish();
     let outcome = outcome?;
-    ctx.ui.line(crate::trail_search::summary(&outcome, lang));
+    ctx.ui.line(crate::trail::summary(&outcome, lang));
     for damaged in &outcome.damaged {
         ctx.ui.warn(format!("{}: {}", damaged.name, damaged.reason));
     }
@@ -542,6 +537,27 @@ pub fn report_context(evidence: &Value, lang: Lang) -> Value {
             "chosen": l.event_id == c.event_id,
         })).collect::<Vec<_>>(),
     })
+}
+
+/// The cloudtrail step, as the registry declares it.
+pub struct CloudtrailStep;
+
+impl super::Step for CloudtrailStep {
+    fn id(&self) -> crate::step_id::StepId {
+        crate::step_id::StepId::Cloudtrail
+    }
+
+    fn run(&self, ctx: &mut StepCtx) -> AppResult<Value> {
+        run(ctx)
+    }
+
+    fn summary(&self, evidence: &Value, lang: Lang) -> Vec<String> {
+        summary(evidence, lang)
+    }
+
+    fn report_context(&self, evidence: &Value, lang: Lang) -> Value {
+        report_context(evidence, lang)
+    }
 }
 
 #[cfg(test)]

@@ -7,15 +7,16 @@
 pub mod calculator;
 pub mod costing;
 
-use super::{StepCtx, StepId};
+use super::StepCtx;
 use crate::cloud::CloudError;
 use crate::cloud::inventory::Inventory;
 use crate::cloud::price_snapshot::Snapshot;
+use crate::cloud::student::ExampleAnswer;
 use crate::decimal::Dec;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::prompt::Choice;
-use crate::state::Mode;
+use crate::step_id::StepId;
 use crate::t;
 use crate::ui::table;
 use calculator::{Comparison, ServiceEntry, ShareUrl};
@@ -23,9 +24,6 @@ use chrono::{DateTime, Utc};
 use costing::{Assumptions, Driver, FreeTier, Line, PriceSource, Totals};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-
-/// The sandbox's offered rate: an example, labelled as such wherever it shows.
-pub const SANDBOX_EXAMPLE_RATE: &str = "150";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EstimateEvidence {
@@ -38,14 +36,14 @@ pub struct EstimateEvidence {
     pub prices: PricesEvidence,
     pub lines: Vec<Line>,
     pub free_tier: FreeTier,
-    /// `answer`, `billing step`, or `sandbox default`.
+    /// `answer`, `billing step`, or `example` (the practice account's offered plan).
     pub free_tier_from: String,
     pub totals: Totals,
     pub jpy: Jpy,
     pub drivers: Vec<Driver>,
     pub calculator_entries: Vec<ServiceEntry>,
     pub calculator: ShareUrl,
-    /// The sandbox's example link was kept: not a real estimate.
+    /// The practice account's example link was kept: not a real estimate.
     pub calculator_is_example: bool,
     pub comparison: Option<Comparison>,
     pub captured_at: DateTime<Utc>,
@@ -69,7 +67,6 @@ pub struct PricesEvidence {
     pub snapshot_source_ja: Option<String>,
     /// Some line's price is marked unconfirmed in the snapshot.
     pub unconfirmed: bool,
-    pub sandbox: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -77,7 +74,7 @@ pub struct Jpy {
     pub jpy_per_usd: Dec,
     /// The date the student gave for the rate (YYYY-MM-DD).
     pub rate_date: String,
-    /// The sandbox's example rate was kept.
+    /// The practice account's example rate was kept.
     pub example_rate: bool,
     pub monthly: Dec,
     pub yearly: Dec,
@@ -155,12 +152,7 @@ fn dec(text: &str) -> Dec {
 
 pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
     let lang = ctx.lang;
-    let sandbox = ctx.state.mode == Mode::Sandbox;
-    let region = ctx
-        .state
-        .region
-        .clone()
-        .unwrap_or_else(|| ctx.cloud.region.clone());
+    let region = ctx.session_region();
 
     // 1. The inventory.
     let spinner = ctx.ui.spinner(t!(
@@ -247,23 +239,23 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
 
     // 3. Prices.
     let mut lines = costing::lines(&inventory, &assumptions);
-    let prices = price(ctx, &mut lines, sandbox)?;
+    let prices = price(ctx, &mut lines)?;
 
     // 4. Free Tier, totals, JPY.
-    let (free_tier, free_tier_from) = ask_free_tier(ctx, sandbox)?;
+    let (free_tier, free_tier_from) = ask_free_tier(ctx)?;
     costing::apply_free_tier(&mut lines, free_tier);
     let totals = costing::totals(&lines);
     let drivers = costing::drivers(&lines, totals.monthly_usd);
     ctx.ui.line(estimate_table(&lines, free_tier, lang));
     show_totals(ctx, &totals, free_tier, &prices);
-    let jpy = ask_jpy(ctx, sandbox, &totals)?;
+    let jpy = ask_jpy(ctx, &totals)?;
     ctx.ui.line(t!(
         lang,
         "In JPY at {} JPY/USD ({}{}): {} JPY a month, {} JPY a year (after the Free Tier: {} / {}). AWS prices exclude tax (10 % consumption tax in Japan).",
         "円換算（1 USD = {} 円、{}{}）: 月 {} 円、年 {} 円（無料利用枠適用後: {} / {}）。AWS の価格は税抜きです（日本では消費税 10 %）。",
         jpy.jpy_per_usd.plain(),
         jpy.rate_date,
-        if jpy.example_rate { lang.pick(", sandbox example rate", "、サンドボックスの例示レート") } else { "" },
+        if jpy.example_rate { format!("{}{}{}", lang.pick(", ", "、"), ctx.cloud.student.example_label(lang), lang.pick(" rate", "レート")) } else { String::new() },
         jpy.monthly.grouped(0),
         jpy.yearly.grouped(0),
         jpy.monthly_after_free_tier.grouped(0),
@@ -297,7 +289,7 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
             "The share URL of your estimate (https://calculator.aws/#/estimate?id=…)",
             "見積もりの共有 URL（https://calculator.aws/#/estimate?id=…）"
         ),
-        sandbox.then(|| calculator::SANDBOX_EXAMPLE_URL.to_string()),
+        ctx.cloud.student.example(ExampleAnswer::CalculatorUrl),
         &move |v: &str| calculator::parse_share_url(v, lang).map(|_| ()),
     )?;
     let share = calculator::parse_share_url(&url_text, lang).map_err(AppError::Usage)?;
@@ -310,12 +302,16 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
             share.url
         ));
     }
-    let calculator_is_example = share.url == calculator::SANDBOX_EXAMPLE_URL;
+    let calculator_is_example = ctx
+        .cloud
+        .student
+        .is_example(ExampleAnswer::CalculatorUrl, &share.url);
     if calculator_is_example {
+        let label = ctx.cloud.student.example_label(lang);
         ctx.ui.warn(t!(
             lang,
-            "This is the sandbox's example link, not a real estimate.",
-            "これはサンドボックスの例示リンクで、実際の見積もりではありません。"
+            "This is the {label} link, not a real estimate.",
+            "これは{label}リンクで、実際の見積もりではありません。"
         ));
     }
     let total_text = ctx.ask_text(
@@ -609,9 +605,11 @@ fn ask_assumptions(
 }
 
 /// Prices every line from the Price List API; when the API cannot be used (no permission,
-/// offline), from the embedded snapshot, saying so. The sandbox's Price List is the snapshot.
-fn price(ctx: &mut StepCtx, lines: &mut [Line], sandbox: bool) -> AppResult<PricesEvidence> {
+/// offline), from the embedded snapshot, saying so. A Price List that is itself the snapshot (the
+/// practice account's) is labelled as such.
+fn price(ctx: &mut StepCtx, lines: &mut [Line]) -> AppResult<PricesEvidence> {
     let lang = ctx.lang;
+    let list_is_snapshot = ctx.cloud.prices.is_embedded_snapshot();
     let snapshot = Snapshot::embedded();
     let spinner = ctx.ui.spinner(t!(
         lang,
@@ -641,7 +639,7 @@ fn price(ctx: &mut StepCtx, lines: &mut [Line], sandbox: bool) -> AppResult<Pric
             None
         };
         let (products, source) = match from_api {
-            Some(products) if !sandbox => (products, PriceSource::PriceListApi),
+            Some(products) if !list_is_snapshot => (products, PriceSource::PriceListApi),
             Some(products) => (products, PriceSource::Snapshot),
             None => (snapshot.products(&query), PriceSource::Snapshot),
         };
@@ -653,7 +651,7 @@ fn price(ctx: &mut StepCtx, lines: &mut [Line], sandbox: bool) -> AppResult<Pric
         "prices.json",
         &serde_json::to_vec_pretty(&raw).map_err(anyhow::Error::from)?,
     )?;
-    let used_snapshot = sandbox || api_error.is_some();
+    let used_snapshot = list_is_snapshot || api_error.is_some();
     if let Some(err) = &api_error {
         let why = brief(err);
         ctx.ui.warn(t!(
@@ -668,11 +666,11 @@ fn price(ctx: &mut StepCtx, lines: &mut [Line], sandbox: bool) -> AppResult<Pric
             snapshot.date,
             snapshot.source(lang)
         ));
-    } else if sandbox {
+    } else if list_is_snapshot {
         ctx.ui.line(t!(
             lang,
-            "Sandbox: prices come from lecture06's embedded snapshot of {} — {}",
-            "サンドボックス: 料金は lecture06 に組み込んだ {} のスナップショットです — {}",
+            "Prices come from lecture06's embedded snapshot of {} — {}",
+            "料金は lecture06 に組み込んだ {} のスナップショットです — {}",
             snapshot.date,
             snapshot.source(lang)
         ));
@@ -690,7 +688,6 @@ fn price(ctx: &mut StepCtx, lines: &mut [Line], sandbox: bool) -> AppResult<Pric
         unconfirmed: lines
             .iter()
             .any(|l| l.price.as_ref().is_some_and(|p| !p.confirmed)),
-        sandbox,
     })
 }
 
@@ -705,13 +702,18 @@ fn plan_from_billing_evidence(evidence: &Value) -> Option<FreeTier> {
 }
 
 fn plan_from_billing(ctx: &StepCtx) -> Option<FreeTier> {
-    plan_from_billing_evidence(ctx.state.steps.get(&StepId::Billing)?.evidence.as_ref()?)
+    plan_from_billing_evidence(&ctx.evidence_of(StepId::Billing)?)
 }
 
-fn ask_free_tier(ctx: &mut StepCtx, sandbox: bool) -> AppResult<(FreeTier, String)> {
+fn ask_free_tier(ctx: &mut StepCtx) -> AppResult<(FreeTier, String)> {
     let lang = ctx.lang;
     let from_billing = plan_from_billing(ctx);
-    let default = from_billing.or(sandbox.then_some(FreeTier::Legacy));
+    let example = ctx
+        .cloud
+        .student
+        .example(ExampleAnswer::FreeTierPlan)
+        .and_then(|plan| FreeTier::parse(&plan));
+    let default = from_billing.or(example);
     let prompt = t!(
         lang,
         "Which Free Tier does the account have? legacy = created before 2025-07-15 (12-month offers), credit = created from 2025-07-15 (Free plan credits), none = past it",
@@ -750,13 +752,13 @@ fn ask_free_tier(ctx: &mut StepCtx, sandbox: bool) -> AppResult<(FreeTier, Strin
     let plan = FreeTier::parse(&id).unwrap_or(FreeTier::None);
     let from = match (from_billing, default) {
         (Some(billing), _) if billing == plan => "billing step",
-        (None, Some(d)) if d == plan => "sandbox default",
+        (None, Some(d)) if d == plan => "example",
         _ => "answer",
     };
     Ok((plan, from.into()))
 }
 
-fn ask_jpy(ctx: &mut StepCtx, sandbox: bool, totals: &Totals) -> AppResult<Jpy> {
+fn ask_jpy(ctx: &mut StepCtx, totals: &Totals) -> AppResult<Jpy> {
     let lang = ctx.lang;
     let rate = ctx.ask_text(
         "jpy_per_usd",
@@ -765,7 +767,7 @@ fn ask_jpy(ctx: &mut StepCtx, sandbox: bool, totals: &Totals) -> AppResult<Jpy> 
             "JPY per USD (the day's rate from your bank or a rate site; lecture06 does not guess one)",
             "1 USD あたりの円（銀行やレートのサイトで確認した当日のレート。lecture06 は推測しません）"
         ),
-        sandbox.then(|| SANDBOX_EXAMPLE_RATE.to_string()),
+        ctx.cloud.student.example(ExampleAnswer::JpyRate),
         &number_check(lang, "0", true, "1000", "JPY per USD", "為替レート"),
     )?;
     let today = ctx
@@ -785,7 +787,7 @@ fn ask_jpy(ctx: &mut StepCtx, sandbox: bool, totals: &Totals) -> AppResult<Jpy> 
     Ok(Jpy {
         jpy_per_usd: r,
         rate_date: date.trim().to_string(),
-        example_rate: sandbox && rate.trim() == SANDBOX_EXAMPLE_RATE,
+        example_rate: ctx.cloud.student.is_example(ExampleAnswer::JpyRate, &rate),
         monthly: costing::to_jpy(totals.monthly_usd, r),
         yearly: costing::to_jpy(totals.yearly_usd, r),
         monthly_after_free_tier: costing::to_jpy(totals.monthly_after_free_tier_usd, r),
@@ -1098,7 +1100,6 @@ pub fn report_context(evidence: &Value, lang: Lang) -> Value {
         "snapshot_date": p.snapshot_date,
         "snapshot_source": lang.pick(p.snapshot_source_en.as_deref().unwrap_or(""), p.snapshot_source_ja.as_deref().unwrap_or("")),
         "unconfirmed": p.unconfirmed,
-        "sandbox": p.sandbox,
         "drivers": e.drivers.iter().map(|d| json!({
             "item": e.lines[d.line].describe(lang),
             "resource": e.lines[d.line].resource,
@@ -1117,6 +1118,27 @@ pub fn report_context(evidence: &Value, lang: Lang) -> Value {
             "explanation": lang_lines(c, lang),
         })),
     })
+}
+
+/// The estimate step, as the registry declares it.
+pub struct EstimateStep;
+
+impl super::Step for EstimateStep {
+    fn id(&self) -> crate::step_id::StepId {
+        crate::step_id::StepId::Estimate
+    }
+
+    fn run(&self, ctx: &mut StepCtx) -> AppResult<Value> {
+        run(ctx)
+    }
+
+    fn summary(&self, evidence: &Value, lang: Lang) -> Vec<String> {
+        summary(evidence, lang)
+    }
+
+    fn report_context(&self, evidence: &Value, lang: Lang) -> Value {
+        report_context(evidence, lang)
+    }
 }
 
 #[cfg(test)]

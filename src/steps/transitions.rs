@@ -20,8 +20,9 @@ use crate::cloud::{Cloud, CloudError, CloudErrorKind};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::prompt::Choice;
-use crate::report::chart::{Mark, StateBand, TimelineChart};
+use crate::step_id::StepId;
 use crate::t;
+use crate::timeline::{Mark, StateBand, TimelineChart};
 use chrono::{DateTime, Duration as Span, FixedOffset, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -299,9 +300,7 @@ fn control(
                     "ssh {host} '{command}' が失敗しました: {err}\nパスワード入力なしで `ssh {host}` できるか確認してから `lecture06 run` を再実行してください。"
                 )));
             }
-            if let Some(sim) = &ctx.cloud.simulator {
-                sim.set_app_running(!stop)?;
-            }
+            ctx.cloud.student.app_server_changed(!stop)?;
         }
         "ssm" => {
             let instance = host.unwrap_or_default().to_string();
@@ -318,9 +317,7 @@ fn control(
                     "SSM のコマンドが {status} で終了しました: {output}\nインスタンス上でコマンドが動くか確認してから `lecture06 run` を再実行してください。"
                 )));
             }
-            if let Some(sim) = &ctx.cloud.simulator {
-                sim.set_app_running(!stop)?;
-            }
+            ctx.cloud.student.app_server_changed(!stop)?;
         }
         _ => {
             ctx.ui.line(t!(
@@ -329,26 +326,8 @@ fn control(
                 "EC2 インスタンスで次を実行してください:\n    {command}"
             ));
             let key = if stop { "stopped" } else { "started" };
-            let done = match &ctx.cloud.simulator {
-                Some(_) => ctx.ask_confirm(
-                    key,
-                    t!(
-                        lang,
-                        "(sandbox) {verb} the simulated Unicorn now?",
-                        "（サンドボックス）模擬 Unicorn を今{verb}しますか？"
-                    ),
-                    true,
-                )?,
-                None => ctx.ask_confirm(
-                    key,
-                    t!(
-                        lang,
-                        "Done? (answer when the command has run)",
-                        "実行しましたか？（コマンドを実行したら答えてください）"
-                    ),
-                    true,
-                )?,
-            };
+            let question = ctx.cloud.student.ask_app_server_changed(stop, lang);
+            let done = ctx.ask_confirm(key, question, true)?;
             if !done {
                 return Err(AppError::Failed(t!(
                     lang,
@@ -356,9 +335,7 @@ fn control(
                     "Unicorn を変更しませんでした。準備ができたら `lecture06 run` を再実行してください。"
                 )));
             }
-            if let Some(sim) = &ctx.cloud.simulator {
-                sim.set_app_running(!stop)?;
-            }
+            ctx.cloud.student.app_server_changed(!stop)?;
         }
     }
     let at = ctx.cloud.clock.now();
@@ -402,31 +379,6 @@ fn jst_time_near(text: &str, near: DateTime<Utc>) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// Sandbox: when the mail for `state` arrived after `after`, from the mailbox file names.
-fn mailbox_time(
-    ctx: &StepCtx,
-    alarm: &str,
-    state: &str,
-    after: DateTime<Utc>,
-) -> Option<DateTime<Utc>> {
-    let dir = ctx.cloud.simulator.as_ref()?.mailbox();
-    let suffix = format!("-{}-{alarm}.eml", state.to_ascii_lowercase());
-    let mut times: Vec<DateTime<Utc>> = std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(Result::ok)
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let stamp = name.strip_suffix(&suffix)?.to_string();
-            chrono::NaiveDateTime::parse_from_str(&stamp, "%Y%m%dT%H%M%SZ")
-                .ok()
-                .map(|n| n.and_utc())
-        })
-        .filter(|t| *t >= after)
-        .collect();
-    times.sort();
-    times.first().copied()
-}
-
 fn ask_mail_time(
     ctx: &mut StepCtx,
     key: &str,
@@ -435,7 +387,10 @@ fn ask_mail_time(
     after: DateTime<Utc>,
 ) -> AppResult<Option<DateTime<Utc>>> {
     let lang = ctx.lang;
-    let default = mailbox_time(ctx, alarm, state, after)
+    let default = ctx
+        .cloud
+        .student
+        .mail_received(alarm, state, after)
         .map(|t| {
             t.with_timezone(&FixedOffset::east_opt(9 * 3600).expect("JST"))
                 .format("%H:%M:%S")
@@ -457,11 +412,7 @@ fn ask_mail_time(
 
 pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
     let lang = ctx.lang;
-    let alarm_done = ctx
-        .state
-        .steps
-        .get(&super::StepId::Alarm)
-        .is_some_and(|s| s.evidence.is_some());
+    let alarm_done = ctx.evidence_of::<Value>(StepId::Alarm).is_some();
     if ctx.options.dry_run && !alarm_done {
         ctx.ui.plan(
             "(after the alarm step) http:GET + elasticloadbalancing:DescribeTargetHealth + cloudwatch:DescribeAlarms every 20 s",
@@ -470,11 +421,7 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
         return Ok(json!({"dry_run": true}));
     }
     let alarm_evidence: AlarmEvidence = ctx
-        .state
-        .steps
-        .get(&super::StepId::Alarm)
-        .and_then(|s| s.evidence.clone())
-        .and_then(|e| serde_json::from_value(e).ok())
+        .evidence_of(StepId::Alarm)
         .ok_or_else(|| {
             AppError::Failed(t!(
                 lang,
@@ -1098,6 +1045,31 @@ pub fn chart(evidence: &Value, lang: Lang) -> Option<TimelineChart> {
         bands,
         marks,
     })
+}
+
+/// The transitions step, as the registry declares it.
+pub struct TransitionsStep;
+
+impl super::Step for TransitionsStep {
+    fn id(&self) -> crate::step_id::StepId {
+        crate::step_id::StepId::Transitions
+    }
+
+    fn run(&self, ctx: &mut StepCtx) -> AppResult<Value> {
+        run(ctx)
+    }
+
+    fn summary(&self, evidence: &Value, lang: Lang) -> Vec<String> {
+        summary(evidence, lang)
+    }
+
+    fn report_context(&self, evidence: &Value, lang: Lang) -> Value {
+        report_context(evidence, lang)
+    }
+
+    fn chart(&self, evidence: &Value, lang: Lang) -> Option<crate::timeline::TimelineChart> {
+        chart(evidence, lang)
+    }
 }
 
 #[cfg(test)]

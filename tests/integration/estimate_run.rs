@@ -117,7 +117,7 @@ fn yes_in_the_sandbox_completes_with_labelled_examples() {
     );
     assert!(
         ran.stdout
-            .contains("sandbox's example link, not a real estimate")
+            .contains("sandbox example link, not a real estimate")
     );
     let e = &ws.state()["steps"]["estimate"]["evidence"];
     assert_eq!(e["jpy"]["example_rate"], true);

@@ -2,6 +2,7 @@
 //! (sandbox end to end, resume, kill -9, concurrency, damaged state, a real pseudo-terminal), and
 //! the AWS adapters over the wire (moto, or a replayed HTTP client where moto cannot serve).
 
+mod architecture;
 mod estimate_run;
 mod harness;
 mod pty;
@@ -9,6 +10,7 @@ mod report;
 mod sandbox_alarm;
 mod sandbox_billing;
 mod sandbox_run;
+mod sandbox_trail;
 mod sandbox_transitions;
 mod state_safety;
 mod trail_search;

@@ -8,7 +8,7 @@ use lecture06::i18n::Lang;
 use lecture06::report::chart::{Mark, StateBand, TimelineChart};
 use lecture06::report::{self, RenderOptions};
 use lecture06::state::{Mode, State, StepStatus};
-use lecture06::steps::StepId;
+use lecture06::step_id::StepId;
 use regex::Regex;
 use serde_json::{Value, json};
 use std::io::Read;

@@ -9,7 +9,7 @@ use aws_smithy_types::body::SdkBody;
 use chrono::{DateTime, Duration, Utc};
 use lecture06::aws::Aws;
 use lecture06::cloud::{CloudErrorKind, EventQuery};
-use lecture06::trail_record::Record;
+use lecture06::trail::record::Record;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;

@@ -9,7 +9,7 @@ use lecture06::aws::Aws;
 use lecture06::aws::trail_archive::s3_client;
 use lecture06::aws::trail_athena::athena_search;
 use lecture06::i18n::Lang;
-use lecture06::trail_search::engine::Query;
+use lecture06::trail::engine::Query;
 use serde_json::json;
 
 // A Region no other test uses, so the queue of canned results is ours alone.

@@ -6,8 +6,8 @@ use crate::harness::{moto_url, sdk_config};
 use crate::trail_search::{DAY_DIR, all_records, original_day};
 use lecture06::aws::Aws;
 use lecture06::aws::trail_archive::{s3_client, search_s3_async};
-use lecture06::trail_search::engine::Query;
-use lecture06::trail_search::parse_bound;
+use lecture06::trail::engine::Query;
+use lecture06::trail::parse_bound;
 
 fn bucket_name(tag: &str) -> String {
     let nanos = std::time::SystemTime::now()
@@ -68,9 +68,10 @@ fn searches_an_uploaded_archive_reading_only_the_days_needed() {
         latest: 100_000,
         ..Query::default()
     };
-    let (outcome, lists) = aws
+    let outcome = aws
         .block_on(search_s3_async(&client, &bucket, "", &query))
         .unwrap();
+    let lists = outcome.list_requests;
     assert_eq!(
         outcome.files_read, 60,
         "55 + 3 again + 2 newer; the digest is not read"
@@ -98,7 +99,7 @@ fn searches_an_uploaded_archive_reading_only_the_days_needed() {
         latest: 10,
         ..Query::default()
     };
-    let (outcome, _) = aws
+    let outcome = aws
         .block_on(search_s3_async(&client, &bucket, "AWSLogs/", &query))
         .unwrap();
     assert_eq!(outcome.files_read, 2, "{outcome:?}");
@@ -111,7 +112,7 @@ fn searches_an_uploaded_archive_reading_only_the_days_needed() {
         latest: 1,
         ..Query::default()
     };
-    let (outcome, _) = aws
+    let outcome = aws
         .block_on(search_s3_async(&client, &bucket, "", &query))
         .unwrap();
     let ids: Vec<&str> = outcome.hits.iter().map(|h| h.id.as_str()).collect();

@@ -1,9 +1,14 @@
-//! Deleting what lecture06 made, in the order AWS allows (alarms, then subscriptions, then
+//! `lecture06 cleanup`: deleting what lecture06 made, in the order AWS allows (alarms, then subscriptions, then
 //! topics), and saying for each what could not be deleted and why. A resource that is already
 //! gone counts as deleted.
 
+use super::confirm_destructive;
+use crate::app::App;
 use crate::cloud::{Cloud, CloudError, CloudErrorKind};
+use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::mask;
+use crate::prompt::Answers;
 use crate::state::Resource;
 use crate::t;
 
@@ -85,5 +90,76 @@ fn delete_one(cloud: &Cloud, r: &Resource, lang: Lang) -> Result<(), String> {
             "lecture06 does not know how to delete a {other}; delete it in the console.",
             "{other} の削除方法がわかりません。コンソールから削除してください。"
         )),
+    }
+}
+
+pub fn cleanup(app: &App, yes: bool) -> AppResult<()> {
+    let lang = app.lang;
+    let mut workspace = app.workspace();
+    workspace.lock()?;
+    let Some(mut state) = app.load_state(&workspace)? else {
+        app.ui.line(t!(
+            lang,
+            "lecture06 has created no AWS resources here: nothing to clean up.",
+            "lecture06 はここで AWS リソースを作成していません。削除するものはありません。"
+        ));
+        return Ok(());
+    };
+    if state.resources.is_empty() {
+        app.ui.line(t!(
+            lang,
+            "lecture06 has created no AWS resources here: nothing to clean up.",
+            "lecture06 はここで AWS リソースを作成していません。削除するものはありません。"
+        ));
+        return Ok(());
+    }
+    app.ui.line(t!(
+        lang,
+        "Resources lecture06 created:",
+        "lecture06 が作成したリソース:"
+    ));
+    for r in &state.resources {
+        app.ui
+            .line(format!("  {} {} ({})", r.kind, mask::text(&r.id), r.region));
+    }
+    let count = state.resources.len();
+    let prompt = t!(
+        lang,
+        "Delete these {count} resources from AWS?",
+        "これら {count} 個のリソースを AWS から削除しますか？"
+    );
+    if !confirm_destructive(app, yes, prompt)? {
+        return Ok(());
+    }
+    let cloud = app.connect(&workspace, &Answers::default())?;
+    let (kept, failures) = delete_all(&cloud, &state.resources, lang);
+    for (resource, outcome) in state.resources.iter().zip(&failures) {
+        let id = mask::text(&resource.id);
+        match outcome {
+            None => app.ui.ok(t!(
+                lang,
+                "Deleted {} {id}",
+                "削除しました: {} {id}",
+                resource.kind
+            )),
+            Some(why) => app.ui.warn(t!(
+                lang,
+                "Not deleted: {} {id} — {why}",
+                "削除できませんでした: {} {id} — {why}",
+                resource.kind
+            )),
+        }
+    }
+    state.resources = kept;
+    state.updated_at = cloud.clock.now();
+    workspace.save(&state)?;
+    if state.resources.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Failed(t!(
+            lang,
+            "Some resources were not deleted (reasons above); they stay listed for the next `lecture06 cleanup`.",
+            "削除できなかったリソースがあります（理由は上記）。次回の `lecture06 cleanup` のために記録を残しています。"
+        )))
     }
 }

@@ -173,7 +173,7 @@ LIMIT {}"#,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trail_search::parse_bound;
+    use crate::trail::parse_bound;
 
     fn spec() -> TableSpec {
         TableSpec {

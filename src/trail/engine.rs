@@ -1,14 +1,14 @@
 //! The search engine over trail-delivered log files, wherever their bytes come from (a folder or
 //! S3): one file at a time, inflated into a reused buffer, rejected by a byte-level pre-filter
 //! before any JSON is parsed, records split without parsing, and only candidate records parsed
-//! (as `crate::trail_record::Record`, the one reader of CloudTrail records). Matches go to a
+//! (as `crate::trail::record::Record`, the one reader of CloudTrail records). Matches go to a
 //! shared newest-first top-N that dedupes on `eventID` and tells the file walkers when older files
 //! cannot matter any more.
 //!
-//! This module depends only on `trail_record`, `clock`, chrono, serde_json, memchr and
+//! This module depends only on `trail::record`, `clock`, chrono, serde_json, memchr and
 //! libdeflater, so the benchmark (`bench/trail`) builds it alone in release mode.
 
-use crate::trail_record::Record;
+use super::record::Record;
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use memchr::memmem;
 use serde_json::Value;
@@ -182,6 +182,13 @@ pub struct Outcome {
     pub bytes_inflated: u64,
     pub records_parsed: u64,
     pub damaged: Vec<Damaged>,
+    /// S3 LIST requests made to find the files (0 for a local folder).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub list_requests: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Tally {
@@ -205,6 +212,7 @@ impl Tally {
             bytes_inflated: self.bytes_inflated.into_inner(),
             records_parsed: self.records_parsed.into_inner(),
             damaged,
+            list_requests: 0,
         }
     }
 }

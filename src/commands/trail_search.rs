@@ -2,23 +2,34 @@
 //! day is older (or whose trail records data events) searches the trail's log files instead — in
 //! a folder, in S3, or, for archives too big to download, with Athena. The engine is shared; this
 //! module turns flags into a `Query`, picks the source and prints what was found and what it cost.
-
-pub mod athena_sql;
-pub mod engine;
+//! S3 and Athena go through the same `App::connect` as `run`, so `--sandbox` searches the
+//! simulated account's trail bucket.
 
 use crate::app::App;
 use crate::cli::TrailSearchArgs;
+use crate::cloud::Cloud;
+use crate::cloud::events::TrailArchive;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::prompt::Answers;
+use crate::state::Mode;
+use crate::step_id::StepId;
 use crate::t;
-use chrono::{DateTime, Days, NaiveDate, Utc};
-use engine::{Hit, Outcome, Query};
+use crate::trail::engine::{self, Hit, Outcome, Query};
+use crate::trail::{megabytes, parse_bound, parse_s3_url, request_cost_usd, summary};
 
 /// Runs `trail search`.
 pub fn command(app: &App, args: &TrailSearchArgs) -> AppResult<()> {
     let lang = app.lang;
     let query = query_of(args, lang)?;
-    let outcome = if let Some(path) = &args.path {
+    if let Some(path) = &args.path {
+        if args.athena {
+            return Err(AppError::Usage(t!(
+                lang,
+                "--athena searches a trail's S3 bucket: give --s3 s3://BUCKET/PREFIX instead of --path.",
+                "--athena は証跡の S3 バケットを検索します。--path ではなく --s3 s3://バケット/プレフィックス を指定してください。"
+            )));
+        }
         if !path.exists() {
             return Err(AppError::Usage(t!(
                 lang,
@@ -27,25 +38,98 @@ pub fn command(app: &App, args: &TrailSearchArgs) -> AppResult<()> {
                 path.display()
             )));
         }
-        engine::search_local(path, &query, engine::cores())?
-    } else {
-        let location = args.s3.as_deref().unwrap_or_default();
-        let (bucket, prefix) = parse_s3_url(location).ok_or_else(|| {
-            AppError::Usage(t!(
-                lang,
-                "--s3 {location}: expected s3://BUCKET/PREFIX, e.g. s3://my-trail-bucket/AWSLogs/",
-                "--s3 {location}: s3://バケット/プレフィックス の形で指定してください（例: s3://my-trail-bucket/AWSLogs/）"
-            ))
-        })?;
-        let aws = crate::aws::Aws::from_environment(app.profile.as_deref(), app.region.as_deref())?;
-        if args.athena {
-            return crate::aws::trail_athena::search(
-                app, &aws, &bucket, &prefix, &query, args.json,
-            );
-        }
-        crate::aws::trail_archive::search_s3(&aws, &bucket, &prefix, &query, lang)?
+        let outcome = engine::search_local(path, &query, engine::cores())?;
+        print_outcome(&outcome, args.json, lang);
+        return Ok(());
+    }
+    let location = args.s3.as_deref().unwrap_or_default();
+    let (bucket, prefix) = parse_s3_url(location).ok_or_else(|| {
+        AppError::Usage(t!(
+            lang,
+            "--s3 {location}: expected s3://BUCKET/PREFIX, e.g. s3://my-trail-bucket/AWSLogs/",
+            "--s3 {location}: s3://バケット/プレフィックス の形で指定してください（例: s3://my-trail-bucket/AWSLogs/）"
+        ))
+    })?;
+    let archive = TrailArchive {
+        name: String::new(),
+        bucket,
+        prefix,
     };
+    // The same account as `run`: the sandbox's under --sandbox, the credential chain's otherwise.
+    // Athena's SQL is kept as evidence and the sandbox's account is a file of the workspace: both
+    // are written under the workspace's lock, like everything else there.
+    let mut workspace = app.workspace();
+    if args.athena || app.mode == Mode::Sandbox {
+        workspace.lock()?;
+    }
+    app.load_state(&workspace)?;
+    let cloud = app.connect(&workspace, &Answers::default())?;
+    if args.athena {
+        return search_with_athena(app, &cloud, &workspace, &archive, &query, args.json);
+    }
+    let outcome = cloud.events.search_archive(&archive, &query)?;
+    let gets = outcome.files_read as u64 + outcome.damaged.len() as u64;
+    let lists = outcome.list_requests;
+    let cost = request_cost_usd(lists, gets);
+    let bytes = megabytes(outcome.bytes_read);
+    eprintln!(
+        "{}",
+        t!(
+            lang,
+            "S3: {lists} LIST request(s), {gets} object(s) read, {bytes} transferred (about ${cost:.4} in requests).",
+            "S3: LIST リクエスト {lists} 回、{gets} 個のオブジェクト、{bytes} を読み込みました（リクエスト料金は約 ${cost:.4}）。"
+        )
+    );
     print_outcome(&outcome, args.json, lang);
+    Ok(())
+}
+
+/// `--athena`: shows the SQL and progress as they come, prints the hits, keeps the SQL.
+fn search_with_athena(
+    app: &App,
+    cloud: &Cloud,
+    workspace: &crate::state::Workspace,
+    archive: &TrailArchive,
+    query: &Query,
+    json: bool,
+) -> AppResult<()> {
+    let lang = app.lang;
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let outcome = cloud
+        .events
+        .search_archive_sql(archive, query, lang, &mut |text: String| {
+            eprintln!("{text}")
+        })?;
+    let cost = outcome.cost_usd;
+    let scanned = megabytes(outcome.scanned_bytes);
+    let mut evidence = outcome.statements.join(";\n\n");
+    evidence.push_str(&format!(
+        ";\n\n-- execution {}: {scanned} scanned, ${cost:.6}\n",
+        outcome.execution_id
+    ));
+    let path = workspace.write_evidence_file(
+        StepId::Cloudtrail,
+        &format!("athena-{stamp}.sql"),
+        evidence.as_bytes(),
+    )?;
+    print_hits(&outcome.hits, json, lang);
+    eprintln!(
+        "{}",
+        t!(
+            lang,
+            "{} event(s) found. Athena scanned {scanned} (about ${cost:.4} at $5 per TB, 10 MB minimum). The SQL is kept in {}.",
+            "{} 件のイベントが見つかりました。Athena のスキャン量は {scanned}（$5/TB・最低 10 MB で約 ${cost:.4}）です。SQL は {} に保存しました。",
+            outcome.hits.len(),
+            path.display()
+        )
+    );
+    if outcome.hits.is_empty() && query.user.is_some() {
+        return Err(AppError::Failed(t!(
+            lang,
+            "Nothing matched in Athena. Check the --user spelling (exact, case-sensitive) and the dates.",
+            "Athena で一致するイベントはありませんでした。--user の綴り（大文字・小文字も一致が必要）と日付を確認してください。"
+        )));
+    }
     Ok(())
 }
 
@@ -91,26 +175,6 @@ fn bad_date(flag: &str, value: &str, lang: Lang) -> AppError {
         "{flag} {value}: expected YYYY-MM-DD (a UTC day) or an RFC 3339 time such as 2023-07-10T09:00:00+09:00.",
         "{flag} {value}: YYYY-MM-DD（UTC の日付）か RFC 3339 形式（例: 2023-07-10T09:00:00+09:00）で指定してください。"
     ))
-}
-
-/// A `--since`/`--until` value. A bare date is a UTC day: `--until` includes that whole day.
-pub fn parse_bound(text: &str, until: bool) -> Option<DateTime<Utc>> {
-    if let Ok(day) = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
-        let day = if until {
-            day.checked_add_days(Days::new(1))?
-        } else {
-            day
-        };
-        return Some(day.and_hms_opt(0, 0, 0)?.and_utc());
-    }
-    crate::clock::parse_time(text)
-}
-
-/// `s3://bucket/some/prefix` → (`bucket`, `some/prefix`).
-pub fn parse_s3_url(url: &str) -> Option<(String, String)> {
-    let rest = url.strip_prefix("s3://")?;
-    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-    (!bucket.is_empty()).then(|| (bucket.to_string(), prefix.to_string()))
 }
 
 /// The table (JST and UTC) or JSON lines on stdout; the summary and damaged files on stderr.
@@ -178,59 +242,4 @@ fn row_of(hit: &Hit) -> Vec<String> {
             .unwrap_or("")
             .to_string(),
     ]
-}
-
-/// `3 events; read 55 files (1.2 MB, 9.8 MB inflated), 0 skipped by date, …`
-pub fn summary(outcome: &Outcome, lang: Lang) -> String {
-    let found = outcome.hits.len();
-    let read = outcome.files_read;
-    let pruned = outcome.files_pruned_by_date;
-    let early = outcome.files_skipped_by_latest;
-    let bytes = megabytes(outcome.bytes_read);
-    let inflated = megabytes(outcome.bytes_inflated);
-    let parsed = outcome.records_parsed;
-    t!(
-        lang,
-        "{found} event(s) found. Read {read} file(s), {bytes} ({inflated} uncompressed); {pruned} skipped by date, {early} not needed for --latest; {parsed} record(s) parsed after the byte pre-filter.",
-        "{found} 件のイベントが見つかりました。{read} 個のファイル（{bytes}、展開後 {inflated}）を読み、日付で {pruned} 個、--latest により {early} 個を省きました。バイト単位の絞り込み後に解析したレコードは {parsed} 件です。"
-    )
-}
-
-pub fn megabytes(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bare_dates_are_utc_days_and_until_includes_its_day() {
-        assert_eq!(
-            parse_bound("2023-07-10", false).unwrap().to_rfc3339(),
-            "2023-07-10T00:00:00+00:00"
-        );
-        assert_eq!(
-            parse_bound("2023-07-10", true).unwrap().to_rfc3339(),
-            "2023-07-11T00:00:00+00:00"
-        );
-        assert_eq!(
-            parse_bound("2023-07-10T09:00:00+09:00", false)
-                .unwrap()
-                .to_rfc3339(),
-            "2023-07-10T00:00:00+00:00"
-        );
-        assert!(parse_bound("10/07/2023", false).is_none());
-    }
-
-    #[test]
-    fn s3_urls_split_into_bucket_and_prefix() {
-        assert_eq!(
-            parse_s3_url("s3://b/AWSLogs/1/"),
-            Some(("b".into(), "AWSLogs/1/".into()))
-        );
-        assert_eq!(parse_s3_url("s3://b"), Some(("b".into(), "".into())));
-        assert_eq!(parse_s3_url("b/x"), None);
-        assert_eq!(parse_s3_url("s3:///x"), None);
-    }
 }

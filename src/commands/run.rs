@@ -8,7 +8,8 @@ use crate::cloud::Cloud;
 use crate::error::{AppError, AppResult};
 use crate::prompt::{Answers, Ask, Prompter, Scripted, Terminal};
 use crate::state::{Mode, State, StepStatus, Workspace};
-use crate::steps::{self, RunOptions, StepCtx, StepId};
+use crate::step_id::StepId;
+use crate::steps::{self, RunOptions, RunScope, StepCtx};
 use crate::{guide, mask, t};
 use std::io::IsTerminal;
 
@@ -93,14 +94,14 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
     };
 
     for step in plan {
-        let number = StepId::ALL.iter().position(|s| *s == step).unwrap_or(0) + 1;
+        let number = step.number();
         ui.heading(format!(
             "{number}/{} {}",
             StepId::ALL.len(),
             step.title(lang)
         ));
         ui.line(guide::render(
-            guide::source(step, lang),
+            &guide::source(step, lang),
             std::io::stdout().is_terminal(),
         ));
         {
@@ -111,17 +112,15 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
             }
         }
         save(&workspace, &state, &options)?;
-        let mut ctx = StepCtx {
-            step,
+        let scope = RunScope {
             lang,
             ui,
             cloud: &cloud,
-            prompter: prompter.as_mut(),
             workspace: &workspace,
-            state: &mut state,
             options: &options,
         };
-        let evidence = steps::run(step, &mut ctx)?;
+        let mut ctx = StepCtx::new(step, &scope, prompter.as_mut(), &mut state);
+        let evidence = steps::get(step).run(&mut ctx)?;
         let entry = state.steps.entry(step).or_default();
         entry.status = StepStatus::Done;
         entry.evidence = Some(evidence);
@@ -323,17 +322,15 @@ fn reopen_stale_steps(
         if state.status(step) != StepStatus::Done {
             continue;
         }
-        let mut ctx = StepCtx {
-            step,
+        let scope = RunScope {
             lang: app.lang,
             ui: &app.ui,
             cloud,
-            prompter: &mut *prompter,
             workspace,
-            state: &mut *state,
             options,
         };
-        if let Some(reason) = steps::recheck(step, &mut ctx)? {
+        let mut ctx = StepCtx::new(step, &scope, &mut *prompter, &mut *state);
+        if let Some(reason) = steps::get(step).recheck(&mut ctx)? {
             let id = step.id();
             app.ui.warn(t!(
                 app.lang,

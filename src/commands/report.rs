@@ -1,0 +1,126 @@
+//! `lecture06 report`: writes the submission (rendered by `crate::report`) where the student asked,
+//! or with `--check` checks the file as it is now.
+
+use crate::app::App;
+use crate::cli::ReportArgs;
+use crate::error::{AppError, AppResult};
+use crate::report;
+use crate::t;
+use std::path::{Path, PathBuf};
+
+pub fn write(app: &App, args: &ReportArgs) -> AppResult<()> {
+    let lang = app.lang;
+    let out = out_path(app, args);
+    if args.check {
+        return check(app, &out);
+    }
+    let workspace = app.workspace();
+    let Some(state) = workspace.load()? else {
+        return Err(AppError::Failed(t!(
+            lang,
+            "No lecture06 session here yet: run `lecture06 run` first (or use --dir).",
+            "ここにはまだセッションがありません。先に `lecture06 run` を実行してください（または --dir を指定）。"
+        )));
+    };
+    let template = match &args.template {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                let shown = path.display();
+                AppError::Usage(t!(
+                    lang,
+                    "Cannot read the template given with --template ({shown}): {e}",
+                    "--template で指定したテンプレート（{shown}）を読めません: {e}"
+                ))
+            })?;
+            Some((path.clone(), text))
+        }
+        None => None,
+    };
+    if args.no_mask {
+        app.ui.warn(t!(
+            lang,
+            "--no-mask: account IDs, access key IDs, IP and e-mail addresses are written as they are. Do not publish this report (GitHub, chat, mentors' review): run `lecture06 report` without --no-mask for that.",
+            "--no-mask: アカウント ID・アクセスキー ID・IP アドレス・メールアドレスをそのまま書き出します。このレポートは公開しないでください（GitHub、チャット、レビュー依頼など）。公開用は --no-mask なしで `lecture06 report` を実行してください。"
+        ));
+    }
+    let options = report::RenderOptions {
+        mask: !args.no_mask,
+        template,
+        assets_dir: report::assets_dir_name(&out),
+    };
+    let rendered = report::render(&state, lang, &options)?;
+    let base = report::write_files(&out, &rendered, &options)?;
+    let shown = out.display();
+    let bytes = rendered.markdown.len();
+    let count = report::sections(&rendered.markdown).len();
+    app.ui.ok(t!(
+        lang,
+        "Wrote {shown} ({count} sections, {bytes} bytes)",
+        "{shown} を書き出しました（{count} セクション、{bytes} バイト）"
+    ));
+    for (path, _) in &rendered.assets {
+        let shown = base.join(path);
+        let shown = shown.display();
+        app.ui
+            .ok(t!(lang, "Wrote {shown}", "{shown} を書き出しました"));
+    }
+    if args.html {
+        let html_path = out.with_extension("html");
+        let page = report::html::page(&rendered, lang);
+        crate::atomic_file::write_atomically(&html_path, page.as_bytes())?;
+        let shown = html_path.display();
+        app.ui.ok(t!(
+            lang,
+            "Wrote {shown} (a preview; submit the Markdown)",
+            "{shown} を書き出しました（プレビュー用。提出するのは Markdown です）"
+        ));
+    }
+    let problems = report::check::problems(&out, lang);
+    if !problems.is_empty() {
+        app.ui.warn(t!(
+            lang,
+            "The report has problems (`lecture06 report --check` lists them again):",
+            "レポートに問題があります（`lecture06 report --check` で再確認できます）:"
+        ));
+        for problem in problems {
+            app.ui.line(format!("  - {problem}"));
+        }
+    }
+    Ok(())
+}
+
+fn out_path(app: &App, args: &ReportArgs) -> PathBuf {
+    args.out
+        .clone()
+        .unwrap_or_else(|| app.dir.join(report::DEFAULT_FILE))
+}
+
+/// `report --check`: the file as it is now (after hand edits), not as lecture06 would write it.
+fn check(app: &App, path: &Path) -> AppResult<()> {
+    let lang = app.lang;
+    let shown = path.display();
+    if !path.is_file() {
+        return Err(AppError::Failed(t!(
+            lang,
+            "There is no report at {shown} to check: write it with `lecture06 report` (or name it with --out).",
+            "{shown} にレポートがありません。`lecture06 report` で書き出してください（または --out で指定）。"
+        )));
+    }
+    let found = report::check::problems(path, lang);
+    if found.is_empty() {
+        app.ui.ok(t!(
+            lang,
+            "{shown}: links and images exist, no placeholder left, nothing unmasked.",
+            "{shown}: リンク・画像はすべて存在し、プレースホルダーの残りもマスク漏れもありません。"
+        ));
+        return Ok(());
+    }
+    let count = found.len();
+    let list: Vec<String> = found.iter().map(|p| format!("  - {p}")).collect();
+    let list = list.join("\n");
+    Err(AppError::Failed(t!(
+        lang,
+        "{shown} has {count} problem(s):\n{list}",
+        "{shown} に問題が {count} 件あります:\n{list}"
+    )))
+}

@@ -1,0 +1,175 @@
+//! The shape of the code, checked the way a reviewer would: no loop between the top-level modules
+//! of `src/` (read from their `crate::` paths, as `shared/tools/modloops.py` reads them), and no
+//! step module that names the sandbox (steps talk to an account through the `cloud` traits and
+//! never ask which one it is).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// The code of a file without its `#[cfg(test)] mod tests` and without comments.
+fn code_of(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text
+        .split("#[cfg(test)]\nmod tests")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    text.lines()
+        .map(|line| match line.find("//") {
+            Some(i) => &line[..i],
+            None => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// top-level module → the top-level modules it names.
+fn module_edges() -> BTreeMap<String, BTreeSet<String>> {
+    let root = src();
+    let mut modules = BTreeSet::new();
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() || (name != "lib" && name != "main") {
+            modules.insert(name);
+        }
+    }
+    let path_re = regex::Regex::new(r"crate::([a-z_][a-z0-9_]*)").unwrap();
+    let group_re = regex::Regex::new(r"use\s+crate::\{([^}]*)\}").unwrap();
+    let mut edges: BTreeMap<String, BTreeSet<String>> = modules
+        .iter()
+        .map(|m| (m.clone(), BTreeSet::new()))
+        .collect();
+    for file in rust_files(&root) {
+        let rel = file.strip_prefix(&root).unwrap();
+        let top = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_string();
+        if !modules.contains(&top) {
+            continue;
+        }
+        let code = code_of(&file);
+        let mut named: BTreeSet<String> = path_re
+            .captures_iter(&code)
+            .map(|c| c[1].to_string())
+            .collect();
+        for group in group_re.captures_iter(&code) {
+            for item in group[1].split(',') {
+                let item = item.trim();
+                let first = item
+                    .split([':', ' ', '{'])
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                if !first.is_empty() {
+                    named.insert(first);
+                }
+            }
+        }
+        for name in named {
+            if name != top && modules.contains(&name) {
+                edges.get_mut(&top).unwrap().insert(name);
+            }
+        }
+    }
+    edges
+}
+
+/// The modules from which `from` can be reached again.
+fn loop_through(edges: &BTreeMap<String, BTreeSet<String>>, from: &str) -> Option<Vec<String>> {
+    // Depth-first search for a path from `from` back to itself.
+    let mut stack = vec![(from.to_string(), vec![from.to_string()])];
+    let mut seen = BTreeSet::new();
+    while let Some((node, path)) = stack.pop() {
+        for next in &edges[&node] {
+            if next == from {
+                return Some(path.clone());
+            }
+            if seen.insert(next.clone()) {
+                let mut longer = path.clone();
+                longer.push(next.clone());
+                stack.push((next.clone(), longer));
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn no_module_reaches_itself() {
+    let edges = module_edges();
+    assert!(edges.len() > 15, "{edges:?}");
+    // The reader finds edges at all: the commands use the app, the app the state.
+    assert!(edges["commands"].contains("app") && edges["app"].contains("state"));
+    let loops: Vec<Vec<String>> = edges
+        .keys()
+        .filter_map(|m| loop_through(&edges, m))
+        .collect();
+    assert!(loops.is_empty(), "module loops: {loops:?}");
+}
+
+#[test]
+fn adapters_and_leaves_stay_below_the_app() {
+    let edges = module_edges();
+    for adapter in ["aws", "sandbox", "cloud"] {
+        for above in [
+            "app", "commands", "steps", "report", "state", "prompt", "ui",
+        ] {
+            assert!(
+                !edges[adapter].contains(above),
+                "{adapter} must not use {above}: {:?}",
+                edges[adapter]
+            );
+        }
+    }
+    for leaf in [
+        "step_id",
+        "atomic_file",
+        "timeline",
+        "trail",
+        "mask",
+        "i18n",
+        "clock",
+    ] {
+        let allowed: BTreeSet<String> = ["i18n", "clock"].iter().map(|s| s.to_string()).collect();
+        assert!(
+            edges[leaf].is_subset(&allowed),
+            "{leaf} is a leaf: {:?}",
+            edges[leaf]
+        );
+    }
+}
+
+#[test]
+fn steps_never_name_the_sandbox() {
+    for file in rust_files(&src().join("steps")) {
+        let text = std::fs::read_to_string(&file).unwrap().to_lowercase();
+        assert!(
+            !text.contains("sandbox"),
+            "{} names the sandbox",
+            file.display()
+        );
+    }
+}
