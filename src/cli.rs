@@ -54,6 +54,12 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Print the IAM policy lecture06 needs (all steps, or one with --step)
+    IamPolicy {
+        /// Only what this step needs (and what every command needs)
+        #[arg(long, value_enum)]
+        step: Option<StepId>,
+    },
     /// A trail's log archive beyond event history's 90 days (a folder, S3, or Athena)
     Trail {
         #[command(subcommand)]

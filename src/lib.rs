@@ -49,6 +49,7 @@ pub fn run(cli: &Cli) -> AppResult<()> {
         Command::Guide { step } => commands::guide::guide(&app, *step),
         Command::Reset(args) => commands::reset::reset(&app, args),
         Command::Cleanup { yes } => commands::cleanup::cleanup(&app, *yes),
+        Command::IamPolicy { step } => commands::iam_policy::iam_policy(*step),
         Command::Trail {
             command: cli::TrailCommand::Search(args),
         } => commands::trail_search::command(&app, args),

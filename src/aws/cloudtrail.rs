@@ -65,7 +65,7 @@ impl EventHistory for CloudTrailAdapter {
         archive: &crate::cloud::events::TrailArchive,
         query: &crate::trail::engine::Query,
     ) -> Result<crate::trail::engine::Outcome, CloudError> {
-        let client = super::trail_archive::s3_client(&self.aws);
+        let (client, _) = super::s3::client_for_bucket(&self.aws, &archive.bucket);
         self.aws.block_on(super::trail_archive::search_s3_async(
             &client,
             &archive.bucket,
@@ -81,8 +81,13 @@ impl EventHistory for CloudTrailAdapter {
         lang: crate::i18n::Lang,
         show: &mut dyn FnMut(String),
     ) -> Result<crate::cloud::events::SqlSearch, CloudError> {
-        let athena = aws_sdk_athena::Client::new(&self.aws.config);
-        let s3 = super::trail_archive::s3_client(&self.aws);
+        // Athena writes its results into the bucket: it must run in the bucket's Region.
+        let (s3, region) = super::s3::client_for_bucket(&self.aws, &archive.bucket);
+        let athena = aws_sdk_athena::Client::from_conf(
+            aws_sdk_athena::config::Builder::from(&self.aws.config)
+                .region(Region::new(region))
+                .build(),
+        );
         self.aws.block_on(super::trail_athena::athena_search(
             &athena,
             &s3,

@@ -251,28 +251,13 @@ async fn buckets(
         let name = b.name().unwrap_or_default().to_string();
         let region = match b.bucket_region() {
             Some(region) => region.to_string(),
-            None => bucket_region(global, &name)
+            None => super::s3::bucket_region(global, &name)
                 .await
                 .unwrap_or_else(|| working_region.to_string()),
         };
         found.push(Bucket { name, region });
     }
     Ok(found)
-}
-
-/// `GetBucketLocation`: an empty constraint means us-east-1, `EU` the old name of eu-west-1.
-async fn bucket_region(client: &aws_sdk_s3::Client, bucket: &str) -> Option<String> {
-    let out = client
-        .get_bucket_location()
-        .bucket(bucket)
-        .send()
-        .await
-        .ok()?;
-    Some(match out.location_constraint().map(|c| c.as_str()) {
-        None | Some("") => "us-east-1".to_string(),
-        Some("EU") => "eu-west-1".to_string(),
-        Some(region) => region.to_string(),
-    })
 }
 
 /// The latest daily `BucketSizeBytes` (Standard storage) of the last three days. S3 reports it

@@ -12,6 +12,7 @@ mod cloudwatch;
 mod elb;
 mod inventory;
 mod pricing;
+pub mod s3;
 mod sns;
 mod ssm;
 mod sts;

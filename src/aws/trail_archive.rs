@@ -4,7 +4,7 @@
 //! flight, throttling is retried (the SDK's standard retry, plus a retry of a broken body), and
 //! each object goes through the same engine as a local file.
 
-use super::{Aws, classify};
+use super::classify;
 use crate::cloud::CloudError;
 use crate::trail::engine::{
     self, Outcome, Query, Scanner, Tally, TopN, day_of_path, day_window, newest_first,
@@ -14,15 +14,6 @@ use std::sync::atomic::Ordering;
 
 /// How many objects are fetched at once.
 pub const IN_FLIGHT: usize = 16;
-
-/// An S3 client for the shared configuration; path-style when an endpoint is set (moto, MinIO).
-pub fn s3_client(aws: &Aws) -> aws_sdk_s3::Client {
-    let mut builder = aws_sdk_s3::config::Builder::from(&aws.config);
-    if aws.config.endpoint_url().is_some() {
-        builder = builder.force_path_style(true);
-    }
-    aws_sdk_s3::Client::from_conf(builder.build())
-}
 
 /// One object to read.
 #[derive(Clone, Debug)]

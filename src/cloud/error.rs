@@ -65,8 +65,8 @@ impl CloudError {
         let next = match self.kind {
             CloudErrorKind::AccessDenied => t!(
                 lang,
-                "Your IAM identity is not allowed to call {action}. Add that action to its policy (the README lists every action lecture06 uses), then run the same command again.",
-                "この IAM ユーザー／ロールには {action} の権限がありません。ポリシーにこのアクションを追加してから（README に lecture06 が使うアクションの一覧があります）、同じコマンドをもう一度実行してください。"
+                "Your IAM identity is not allowed to call {action}. Add that action to its policy (`lecture06 iam-policy` prints one with every action lecture06 uses), then run the same command again.",
+                "この IAM ユーザー／ロールには {action} の権限がありません。ポリシーにこのアクションを追加してから（`lecture06 iam-policy` で lecture06 が使うすべてのアクションを含むポリシーを表示できます）、同じコマンドをもう一度実行してください。"
             ),
             CloudErrorKind::ExpiredCredentials => t!(
                 lang,

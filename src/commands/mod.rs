@@ -4,6 +4,7 @@
 
 pub mod cleanup;
 pub mod guide;
+pub mod iam_policy;
 pub mod report;
 pub mod reset;
 pub mod run;

@@ -6,7 +6,7 @@
 
 use crate::harness::{moto_url, sdk_config};
 use lecture06::aws::Aws;
-use lecture06::aws::trail_archive::s3_client;
+use lecture06::aws::s3::client as s3_client;
 use lecture06::aws::trail_athena::athena_search;
 use lecture06::i18n::Lang;
 use lecture06::trail::engine::Query;

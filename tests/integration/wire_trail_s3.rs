@@ -5,7 +5,8 @@
 use crate::harness::{moto_url, sdk_config};
 use crate::trail_search::{DAY_DIR, all_records, original_day};
 use lecture06::aws::Aws;
-use lecture06::aws::trail_archive::{s3_client, search_s3_async};
+use lecture06::aws::s3::client as s3_client;
+use lecture06::aws::trail_archive::search_s3_async;
 use lecture06::trail::engine::Query;
 use lecture06::trail::parse_bound;
 
@@ -206,4 +207,82 @@ fn describe_trails_finds_the_archive_the_step_searches() {
         outcome.hits.len(),
         records["Records"].as_array().unwrap().len()
     );
+}
+
+/// Issue 12, item 8: a trail bucket in us-east-1 searched from a Tokyo session. The SDK does not
+/// follow S3's redirect to a bucket's Region, so the adapter asks `GetBucketLocation` (moto answers
+/// it as S3 does) and reads the bucket with a client made for that Region.
+#[test]
+fn a_bucket_in_another_region_is_read_with_a_client_in_its_region() {
+    let home = sdk_config("us-east-1", Some(&moto_url()), None, "AKIAIOSFODNN7EXAMPLE");
+    let home_aws = Aws::from_config(home).unwrap();
+    let bucket = bucket_name("xregion");
+    let first = std::fs::read_dir(original_day())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    home_aws.block_on(async {
+        let client = s3_client(&home_aws);
+        client.create_bucket().bucket(&bucket).send().await.unwrap();
+        client
+            .put_object()
+            .bucket(&bucket)
+            .key(format!("{DAY_DIR}/10/one.json.gz"))
+            .body(std::fs::read(&first).unwrap().into())
+            .send()
+            .await
+            .unwrap();
+    });
+    // The student's session works in Tokyo.
+    let tokyo = sdk_config(
+        "ap-northeast-1",
+        Some(&moto_url()),
+        None,
+        "AKIAIOSFODNN7EXAMPLE",
+    );
+    let aws = Aws::from_config(tokyo).unwrap();
+    let (client, region) = lecture06::aws::s3::client_for_bucket(&aws, &bucket);
+    assert_eq!(region, "us-east-1");
+    assert_eq!(
+        client.config().region().map(|r| r.as_ref()),
+        Some("us-east-1")
+    );
+    // A bucket made with a LocationConstraint answers with it.
+    let eu_bucket = bucket_name("eu");
+    home_aws.block_on(async {
+        let eu = lecture06::aws::s3::client_in(&home_aws, Some("eu-west-1"));
+        eu.create_bucket()
+            .bucket(&eu_bucket)
+            .create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+    let (_, eu_region) = lecture06::aws::s3::client_for_bucket(&aws, &eu_bucket);
+    assert_eq!(eu_region, "eu-west-1");
+    // And the search through the account's interface reads the us-east-1 bucket from Tokyo.
+    let cloud = aws.connect();
+    let archive = lecture06::cloud::events::TrailArchive {
+        name: String::new(),
+        bucket: bucket.clone(),
+        prefix: String::new(),
+    };
+    let outcome = cloud
+        .events
+        .search_archive(
+            &archive,
+            &Query {
+                latest: 10_000,
+                ..Query::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(outcome.files_read, 1, "{outcome:?}");
+    assert!(!outcome.hits.is_empty());
 }
