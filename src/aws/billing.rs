@@ -47,6 +47,23 @@ impl BillingAdapter {
     }
 }
 
+/// A Cost Explorer that was never opened answers with an access-denied code and its own message
+/// (aws-samples/aws-cost-explorer-report issue #15: "An error occurred (AccessDeniedException)
+/// when calling the GetCostAndUsage operation: User not enabled for cost explorer access"; see
+/// `../shared/testdata/aws/SOURCES.md`). Both must agree: a plain AccessDeniedException is IAM.
+pub fn cost_explorer_error(mut err: CloudError) -> CloudError {
+    let code = err.code.as_deref().unwrap_or_default();
+    if code.ends_with("AccessDeniedException")
+        && err
+            .message
+            .to_ascii_lowercase()
+            .contains("not enabled for cost explorer")
+    {
+        err.kind = CloudErrorKind::CostExplorerNotEnabled;
+    }
+    err
+}
+
 fn day(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()
 }
@@ -84,10 +101,9 @@ impl Billing for BillingAdapter {
                 request = request.next_page_token(token);
             }
             requests += 1;
-            let out = self
-                .aws
-                .block_on(request.send())
-                .map_err(|e| classify(e, CE_ACTION).in_region(BILLING_REGION))?;
+            let out = self.aws.block_on(request.send()).map_err(|e| {
+                cost_explorer_error(classify(e, CE_ACTION)).in_region(BILLING_REGION)
+            })?;
             for result in out.results_by_time() {
                 let Some(month) = result.time_period().and_then(|p| day(p.start())) else {
                     continue;

@@ -1,7 +1,7 @@
 //! `pricing:GetProducts` on the Price List Query API's us-east-1 endpoint (it serves every
 //! Region's prices). Filters are `TERM_MATCH`; each `PriceList` item is a JSON document in a
-//! string, read by `Product::from_price_list_json`. The usage-type suffix is checked here, since
-//! TERM_MATCH cannot match a suffix.
+//! string, read by `Product::from_price_list_json`. The usage type is checked here, after the
+//! Region prefix (`PriceQuery::usage_type_matches`), since TERM_MATCH cannot match a pattern.
 
 use super::{Aws, classify};
 use crate::cloud::pricing::{PriceList, PriceQuery, Product};
@@ -68,13 +68,7 @@ impl PriceList for PricingAdapter {
                             format!("a PriceList document could not be read: {e}"),
                         )
                     })?;
-                    let usage_ok = query.usagetype_suffix.as_ref().is_none_or(|suffix| {
-                        product
-                            .attributes
-                            .get("usagetype")
-                            .is_some_and(|u| u.ends_with(suffix.as_str()))
-                    });
-                    if usage_ok {
+                    if query.usage_type_matches(&product) {
                         products.push(product);
                     }
                 }

@@ -14,6 +14,9 @@ pub enum CloudErrorKind {
     InvalidInput,
     /// Cost Explorer not enabled, a KMS key in the way, an opt-in Region: the account's setup.
     NotEnabled,
+    /// Cost Explorer was never opened for the account: AWS answers `AccessDeniedException` with
+    /// the message "User not enabled for cost explorer access" — not an IAM problem.
+    CostExplorerNotEnabled,
     Network,
     Other,
 }
@@ -97,6 +100,11 @@ impl CloudError {
                 lang,
                 "This feature is not enabled for the account; the message above says which.",
                 "この機能はアカウントで有効になっていません（詳細は上のメッセージ）。"
+            ),
+            CloudErrorKind::CostExplorerNotEnabled => t!(
+                lang,
+                "Cost Explorer has never been opened for this account (this is not an IAM problem). Open it once in the console (Billing and Cost Management → Cost Explorer) and wait up to 24 hours for it to be ready.",
+                "このアカウントではまだ Cost Explorer が一度も開かれていません（IAM の問題ではありません）。コンソールで一度開き（請求とコスト管理 → Cost Explorer）、使えるようになるまで最大 24 時間待ってください。"
             ),
             CloudErrorKind::Network => t!(
                 lang,

@@ -123,6 +123,25 @@ mod tests {
         );
         let rds = s.products(&rds);
         assert_eq!(rds.len(), 1);
+        let storage = PriceQuery::new(
+            "AmazonRDS",
+            &[
+                ("regionCode", "ap-northeast-1"),
+                ("productFamily", "Database Storage"),
+                ("databaseEngine", "Any"),
+            ],
+        );
+        assert_eq!(s.products(&storage).len(), 1, "RDS storage is engine Any");
+        let ipv4 = PriceQuery::new(
+            "AmazonVPC",
+            &[
+                ("regionCode", "ap-northeast-1"),
+                ("group", "VPCPublicIPv4Address"),
+            ],
+        )
+        .usage_type("PublicIPv4:InUseAddress");
+        assert_eq!(s.products(&ipv4).len(), 1);
+        assert_eq!(s.products(&ipv4)[0].product_family, "", "no productFamily");
         assert!(!s.is_confirmed(&rds[0].sku), "RDS prices are unconfirmed");
         let elsewhere = PriceQuery::new(
             "AmazonEC2",
@@ -136,7 +155,7 @@ mod tests {
                 ("productFamily", "Load Balancer-Application"),
             ],
         )
-        .usagetype_ending("LCUUsage");
+        .usage_type("LCUUsage");
         assert_eq!(s.products(&lcu)[0].dimensions[0].unit, "LCU-Hrs");
     }
 }

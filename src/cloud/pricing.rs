@@ -10,13 +10,17 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// A `GetProducts` call: a service code and `TERM_MATCH` filters (`productFamily` is matched
-/// like an attribute), plus a suffix the product's `usagetype` must end with — usage types start
-/// with a Region prefix (`APN1-`) that differs by Region, so it is checked on our side.
+/// like an attribute), plus the usage type the product must have. Usage types start with a
+/// Region prefix that differs by Region (`APN1-LoadBalancerUsage`; none in us-east-1), so the
+/// usage type is checked on our side, as the *whole* name after that prefix: a suffix would also
+/// match `APN1-TS-LoadBalancerUsage` (the trust store) and `APN1-Outposts-LoadBalancerUsage`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriceQuery {
     pub service_code: String,
     pub filters: Vec<(String, String)>,
-    pub usagetype_suffix: Option<String>,
+    /// The usage type without its Region prefix (`LoadBalancerUsage`).
+    #[serde(default)]
+    pub usage_type: Option<String>,
 }
 
 impl PriceQuery {
@@ -27,33 +31,57 @@ impl PriceQuery {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-            usagetype_suffix: None,
+            usage_type: None,
         }
     }
 
-    pub fn usagetype_ending(mut self, suffix: &str) -> PriceQuery {
-        self.usagetype_suffix = Some(suffix.into());
+    /// The product's `usagetype` must be exactly `name` after an optional Region prefix.
+    pub fn usage_type(mut self, name: &str) -> PriceQuery {
+        self.usage_type = Some(name.into());
         self
     }
 
-    /// Whether `product` satisfies every filter (exact match, as `TERM_MATCH` does).
+    /// Whether `product` satisfies every filter, as `TERM_MATCH` does: the attribute must be
+    /// there and equal (a product without the attribute is not matched), and the usage type.
     pub fn matches(&self, product: &Product) -> bool {
         product.service_code == self.service_code
             && self.filters.iter().all(|(field, value)| {
                 let actual = if field == "productFamily" {
-                    Some(&product.product_family)
+                    Some(&product.product_family).filter(|f| !f.is_empty())
                 } else {
                     product.attributes.get(field)
                 };
                 actual.is_some_and(|a| a.eq_ignore_ascii_case(value))
             })
-            && self.usagetype_suffix.as_ref().is_none_or(|suffix| {
-                product
-                    .attributes
-                    .get("usagetype")
-                    .is_some_and(|u| u.ends_with(suffix.as_str()))
-            })
+            && self.usage_type_matches(product)
     }
+
+    /// Whether `product`'s usage type is the one asked for (always, when none is asked for).
+    pub fn usage_type_matches(&self, product: &Product) -> bool {
+        self.usage_type.as_deref().is_none_or(|name| {
+            product
+                .attributes
+                .get("usagetype")
+                .is_some_and(|u| is_usage_type(u, name))
+        })
+    }
+}
+
+/// `usagetype` is `name`, alone or after a Region prefix: three capitals and a digit (`APN1-`,
+/// `USE1-`), or the old `EU-` and `Global-`. The same anchor as infracost's production filter
+/// (`internal/resources/aws/lb.go`: `^([A-Z]{3}\d-|Global-|EU-)?LoadBalancerUsage$`).
+pub fn is_usage_type(usagetype: &str, name: &str) -> bool {
+    let Some(prefix) = usagetype.strip_suffix(name) else {
+        return false;
+    };
+    let b = prefix.as_bytes();
+    prefix.is_empty()
+        || prefix == "EU-"
+        || prefix == "Global-"
+        || (b.len() == 5
+            && b[..3].iter().all(u8::is_ascii_uppercase)
+            && b[3].is_ascii_digit()
+            && b[4] == b'-')
 }
 
 /// One product with its on-demand price dimensions (tiers, or several charges of one SKU).
@@ -61,6 +89,7 @@ impl PriceQuery {
 pub struct Product {
     pub sku: String,
     pub service_code: String,
+    /// Empty when the document has none (AmazonVPC's public IPv4 products have none).
     pub product_family: String,
     pub attributes: BTreeMap<String, String>,
     pub dimensions: Vec<PriceDimension>,
@@ -214,6 +243,45 @@ mod tests {
             p.cost_of(Dec::from_int(600_000)).unwrap().plain(),
             "14363.2"
         );
+    }
+
+    #[test]
+    fn the_usage_type_is_the_whole_name_after_the_region_prefix() {
+        for (usagetype, wanted) in [
+            ("APN1-LoadBalancerUsage", true),
+            ("LoadBalancerUsage", true),
+            ("EU-LoadBalancerUsage", true),
+            ("APN1-TS-LoadBalancerUsage", false),
+            ("APN1-Outposts-LoadBalancerUsage", false),
+            ("APN1-ReservedLCUUsage", false),
+            ("apn1-LoadBalancerUsage", false),
+        ] {
+            let name = if usagetype.ends_with("LCUUsage") {
+                "LCUUsage"
+            } else {
+                "LoadBalancerUsage"
+            };
+            assert_eq!(is_usage_type(usagetype, name), wanted, "{usagetype}");
+        }
+    }
+
+    #[test]
+    fn a_filter_on_an_attribute_the_product_lacks_matches_nothing() {
+        let mut ip = tiered();
+        ip.service_code = "AmazonVPC".into();
+        ip.product_family = String::new();
+        ip.attributes
+            .insert("group".into(), "VPCPublicIPv4Address".into());
+        ip.attributes
+            .insert("usagetype".into(), "APN1-PublicIPv4:InUseAddress".into());
+        let by_family = PriceQuery::new("AmazonVPC", &[("productFamily", "")]);
+        assert!(!by_family.matches(&ip), "no productFamily, no match");
+        let by_group = PriceQuery::new("AmazonVPC", &[("group", "VPCPublicIPv4Address")])
+            .usage_type("PublicIPv4:InUseAddress");
+        assert!(by_group.matches(&ip));
+        let idle = PriceQuery::new("AmazonVPC", &[("group", "VPCPublicIPv4Address")])
+            .usage_type("PublicIPv4:IdleAddress");
+        assert!(!idle.matches(&ip));
     }
 
     #[test]

@@ -495,6 +495,11 @@ fn cost_explorer_unavailable(err: &CloudError, lang: Lang) -> Option<String> {
         ));
     }
     match err.kind {
+        CloudErrorKind::CostExplorerNotEnabled => Some(t!(
+            lang,
+            "Cost Explorer has never been opened for this account; this is not an IAM problem. Open it once in the console (Billing and Cost Management → Cost Explorer) and wait up to 24 hours, then run `lecture06 run --step billing` again; or read last month's EC2 charge in the billing console (Bills → Charges by service) and type it below.",
+            "このアカウントではまだ Cost Explorer が一度も開かれていません（IAM の問題ではありません）。コンソールで一度開き（請求とコスト管理 → Cost Explorer）、最大 24 時間待ってから `lecture06 run --step billing` を再実行してください。または請求コンソール（請求書 → サービス別料金）で先月の EC2 の料金を確認して下に入力してください。"
+        )),
         CloudErrorKind::NotEnabled => Some(t!(
             lang,
             "Cost Explorer is not enabled for this account yet. Open Billing and Cost Management → Cost Explorer once in the console to enable it (its data appears within about 24 hours), then run `lecture06 run --step billing` again; or read last month's EC2 charge in the billing console (Bills → Charges by service) and type it below.",
@@ -1051,6 +1056,29 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_never_opened_cost_explorer_gets_console_advice_not_iam_advice() {
+        let err = CloudError {
+            kind: CloudErrorKind::CostExplorerNotEnabled,
+            action: "ce:GetCostAndUsage".into(),
+            code: Some("AccessDeniedException".into()),
+            message: "User not enabled for cost explorer access".into(),
+            region: Some("us-east-1".into()),
+        };
+        let en = cost_explorer_unavailable(&err, Lang::En).expect("typed-by-hand fallback");
+        assert!(
+            en.contains("Billing and Cost Management → Cost Explorer"),
+            "{en}"
+        );
+        assert!(
+            en.contains("24 hours") && en.contains("type it below"),
+            "{en}"
+        );
+        assert!(!en.contains("ce:GetCostAndUsage to its policy"), "{en}");
+        let ja = cost_explorer_unavailable(&err, Lang::Ja).unwrap();
+        assert!(ja.contains("24 時間") && ja.contains("下に入力"), "{ja}");
     }
 
     #[test]

@@ -803,9 +803,16 @@ pub fn estimate_table(lines: &[Line], plan: FreeTier, lang: Lang) -> String {
         let (unit_price, monthly, after) = match (&l.price, l.monthly_usd) {
             (Some(p), Some(m)) => (
                 format!(
-                    "{}{}",
+                    "{}{}{}",
                     p.usd_per_unit.plain(),
-                    if p.confirmed { "" } else { " †" }
+                    if p.confirmed { "" } else { " †" },
+                    match p.ambiguity(lang) {
+                        Some(why) => {
+                            notes.push(format!("‡{}: {} — {why}", notes.len() + 1, l.resource));
+                            format!(" ‡{}", notes.len())
+                        }
+                        None => String::new(),
+                    }
                 ),
                 m.fixed(2),
                 l.monthly_after_free_tier_usd.unwrap_or(m).fixed(2),
@@ -1069,7 +1076,8 @@ pub fn report_context(evidence: &Value, lang: Lang) -> Value {
                 "resource": l.resource,
                 "item": l.describe(lang),
                 "quantity": format!("{} {}", l.quantity.round(2).plain(), l.unit),
-                "unit_price": l.price.as_ref().map(|p| format!("{}{}", p.usd_per_unit.plain(), if p.confirmed { "" } else { " †" })),
+                "unit_price": l.price.as_ref().map(|p| format!("{}{}{}", p.usd_per_unit.plain(), if p.confirmed { "" } else { " †" }, if p.ambiguity(lang).is_some() { " ‡" } else { "" })),
+                "flag": l.price.as_ref().and_then(|p| p.ambiguity(lang)),
                 "monthly": l.monthly_usd.map(|m| m.fixed(2)),
                 "after_free_tier": l.monthly_after_free_tier_usd.map(|m| m.fixed(2)),
                 "unpriced": l.unpriced(lang),

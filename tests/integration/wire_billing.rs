@@ -332,6 +332,60 @@ fn cost_explorer_not_enabled_is_classified() {
     assert_eq!(err.region.as_deref(), Some("us-east-1"));
 }
 
+/// A Cost Explorer never opened in the console. No captured wire body exists (see
+/// `../shared/testdata/aws/SOURCES.md`, "Other things not found"); the code and message are the
+/// ones botocore printed for a real account (aws-samples/aws-cost-explorer-report issue #15:
+/// "An error occurred (AccessDeniedException) when calling the GetCostAndUsage operation: User
+/// not enabled for cost explorer access"), put in the JSON 1.1 error shape (`__type`, `Message`)
+/// of the service model, with the 400 status JSON 1.1 services use for client errors.
+#[test]
+fn cost_explorer_never_opened_is_its_own_kind_with_its_own_advice() {
+    let replay = |body: Value| {
+        let client = aws_smithy_http_client::test_util::infallible_client_fn(move |_req| {
+            http::Response::builder()
+                .status(400)
+                .header("content-type", "application/x-amz-json-1.1")
+                .body(SdkBody::from(body.to_string()))
+                .unwrap()
+        });
+        let config = sdk_config("ap-northeast-1", None, Some(client), "AKIAEXAMPLE");
+        Aws::from_config(config)
+            .unwrap()
+            .connect()
+            .billing
+            .cost_and_usage(&CostQuery {
+                start: date(2026, 10, 1),
+                end: date(2026, 12, 1),
+            })
+            .unwrap_err()
+    };
+    let err = replay(
+        json!({"__type": "AccessDeniedException", "Message": "User not enabled for cost explorer access"}),
+    );
+    assert_eq!(err.kind, CloudErrorKind::CostExplorerNotEnabled, "{err:?}");
+    assert_eq!(err.code.as_deref(), Some("AccessDeniedException"));
+    let en = err.explain(lecture06::i18n::Lang::En, None);
+    assert!(
+        en.contains("Billing and Cost Management → Cost Explorer"),
+        "{en}"
+    );
+    assert!(
+        en.contains("24 hours") && en.contains("not an IAM problem"),
+        "{en}"
+    );
+    assert!(!en.contains("policy"), "no IAM advice: {en}");
+    let ja = err.explain(lecture06::i18n::Lang::Ja, None);
+    assert!(
+        ja.contains("請求とコスト管理 → Cost Explorer") && ja.contains("24 時間"),
+        "{ja}"
+    );
+    // The same code with an IAM message stays an IAM problem.
+    let iam = replay(
+        json!({"__type": "AccessDeniedException", "Message": "User: arn:aws:iam::123456789012:user/student is not authorized to perform: ce:GetCostAndUsage"}),
+    );
+    assert_eq!(iam.kind, CloudErrorKind::AccessDenied);
+}
+
 type Handler = dyn Fn(&Seen) -> (u16, Value) + Send + Sync;
 /// `(host, request)` of every request the fake Free Tier service saw.
 type Log = Arc<Mutex<Vec<(String, Seen)>>>;

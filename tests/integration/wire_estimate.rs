@@ -252,7 +252,7 @@ fn s3_query() -> PriceQuery {
             ("volumeType", "Standard"),
         ],
     )
-    .usagetype_ending("TimedStorage-ByteHrs")
+    .usage_type("TimedStorage-ByteHrs")
 }
 
 #[test]
@@ -269,7 +269,7 @@ fn get_products_reads_price_list_strings_with_several_dimensions() {
             ("GB-Mo", "51200", "512000", "0.0240000000"),
         ],
     );
-    // Same filters, another usage type: dropped on our side (TERM_MATCH cannot match a suffix).
+    // Same filters, another usage type: dropped on our side (TERM_MATCH cannot match a pattern).
     let other = price_doc(
         "9XAQ7EJ8BQH3NNWR",
         "AmazonS3",

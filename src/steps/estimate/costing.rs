@@ -7,6 +7,7 @@ use crate::cloud::inventory::Inventory;
 use crate::cloud::pricing::{PriceQuery, Product};
 use crate::decimal::Dec;
 use crate::i18n::Lang;
+use crate::t;
 use serde::{Deserialize, Serialize};
 
 /// The usage assumptions (one answers-file key each).
@@ -67,8 +68,53 @@ pub struct LinePrice {
     pub source: PriceSource,
     /// False for snapshot prices marked unconfirmed.
     pub confirmed: bool,
-    /// How many products matched (more than one: the first by SKU was used).
+    /// How many products matched the query.
     pub matched: usize,
+    /// Every product that matched, when more than one did (the line is flagged).
+    #[serde(default)]
+    pub candidates: Vec<Candidate>,
+}
+
+/// One of several products that matched a line's query.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub sku: String,
+    pub usage_type: String,
+    pub usd_per_unit: Option<Dec>,
+    /// Its cost for the line's quantity (`None`: its tiers do not cover it).
+    pub monthly_usd: Option<Dec>,
+}
+
+impl LinePrice {
+    /// Several products matched: which, and which price was taken and why (`None` when one did).
+    pub fn ambiguity(&self, lang: Lang) -> Option<String> {
+        if self.candidates.len() < 2 {
+            return None;
+        }
+        let list: Vec<String> = self
+            .candidates
+            .iter()
+            .map(|c| {
+                let usd = c
+                    .usd_per_unit
+                    .map(|u| format!("{} USD/{}", u.plain(), self.unit))
+                    .unwrap_or_else(|| lang.pick("no price", "料金なし").into());
+                format!("{} ({}, {usd})", c.sku, c.usage_type)
+            })
+            .collect();
+        let list = list.join(", ");
+        let (n, sku, usd, unit) = (
+            self.candidates.len(),
+            &self.sku,
+            self.usd_per_unit.plain(),
+            &self.unit,
+        );
+        Some(t!(
+            lang,
+            "{n} Price List products matched: {list}. The costliest for this quantity, {sku} at {usd} USD/{unit}, was used so the estimate is not too low; check which one applies on calculator.aws.",
+            "Price List の {n} 製品が該当しました: {list}。見積もりが低くなりすぎないよう、この数量で最も高い {sku}（{usd} USD/{unit}）を使いました。どれが該当するか calculator.aws で確認してください。"
+        ))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -287,10 +333,17 @@ pub fn lines(inventory: &Inventory, a: &Assumptions) -> Vec<Line> {
     out
 }
 
-/// The Price List query for a line, or why the line cannot be priced.
+/// The Price List query for a line, or why the line cannot be priced. Every query names the
+/// Region by `regionCode` and `locationType = AWS Region` (Local Zones and Outposts share a
+/// Region's code), filters only on attributes the real documents carry, and names the whole
+/// usage type where products of one family differ only by it.
 pub fn query(line: &Line) -> Result<PriceQuery, Why> {
     let region = line.region.as_str();
-    let r = ("regionCode", region);
+    let in_region = |service: &str, filters: &[(&str, &str)]| {
+        let mut all = vec![("regionCode", region), ("locationType", "AWS Region")];
+        all.extend_from_slice(filters);
+        PriceQuery::new(service, &all)
+    };
     match &line.charge {
         Charge::InstanceHours {
             instance_type,
@@ -306,10 +359,10 @@ pub fn query(line: &Line) -> Result<PriceQuery, Why> {
                     ),
                 ));
             }
-            Ok(PriceQuery::new(
+            Ok(in_region(
                 "AmazonEC2",
                 &[
-                    r,
+                    ("productFamily", "Compute Instance"),
                     ("instanceType", instance_type),
                     ("operatingSystem", "Linux"),
                     ("tenancy", "Shared"),
@@ -318,47 +371,57 @@ pub fn query(line: &Line) -> Result<PriceQuery, Why> {
                 ],
             ))
         }
-        Charge::Volume { volume_type } => Ok(PriceQuery::new(
-            "AmazonEC2",
-            &[
-                r,
-                ("productFamily", "Storage"),
-                ("volumeApiName", volume_type),
-            ],
-        )),
-        Charge::PublicIpv4 => Ok(PriceQuery::new(
-            "AmazonVPC",
-            &[r, ("productFamily", "VPC Public IPv4 Address")],
-        )
-        .usagetype_ending("PublicIPv4:InUseAddress")),
+        Charge::Volume { volume_type } => {
+            let q = in_region(
+                "AmazonEC2",
+                &[("productFamily", "Storage"), ("volumeApiName", volume_type)],
+            );
+            // The per-GB product (gp3 also has IOPS and throughput products of its own).
+            Ok(match volume_type.as_str() {
+                "gp2" | "gp3" => q.usage_type(&format!("EBS:VolumeUsage.{volume_type}")),
+                _ => q,
+            })
+        }
+        // No productFamily on these documents: the group and the usage type find them.
+        Charge::PublicIpv4 => Ok(in_region("AmazonVPC", &[("group", "VPCPublicIPv4Address")])
+            .usage_type("PublicIPv4:InUseAddress")),
         Charge::DbHours {
             class,
             engine,
             multi_az,
         } => {
             let engine = rds_engine(engine)?;
-            Ok(PriceQuery::new(
+            let usage = if *multi_az {
+                "Multi-AZUsage"
+            } else {
+                "InstanceUsage"
+            };
+            Ok(in_region(
                 "AmazonRDS",
                 &[
-                    r,
                     ("productFamily", "Database Instance"),
                     ("instanceType", class),
                     ("databaseEngine", engine),
                     ("deploymentOption", deployment(*multi_az)),
                 ],
-            ))
+            )
+            .usage_type(&format!("{usage}:{class}")))
         }
         Charge::DbStorage {
             storage_type,
             engine,
             multi_az,
         } => {
-            let engine = rds_engine(engine)?;
-            let volume = match storage_type.as_str() {
-                "gp2" => "General Purpose",
-                "gp3" => "General Purpose-GP3",
-                "standard" => "Magnetic",
-                other => {
+            // The engine must be one lecture06 prices, but storage products are not per engine:
+            // they say `databaseEngine = Any` (infracost's db_instance.go filters the same way).
+            rds_engine(engine)?;
+            let (volume, usage) = match (storage_type.as_str(), *multi_az) {
+                ("gp2", false) => ("General Purpose", Some("RDS:GP2-Storage")),
+                ("gp2", true) => ("General Purpose", Some("RDS:Multi-AZ-GP2-Storage")),
+                ("gp3", false) => ("General Purpose-GP3", Some("RDS:GP3-Storage")),
+                ("gp3", true) => ("General Purpose-GP3", Some("RDS:Multi-AZ-GP3-Storage")),
+                ("standard", _) => ("Magnetic", None),
+                (other, _) => {
                     return Err((
                         format!(
                             "RDS {other} storage (with provisioned IOPS) is not priced by lecture06; add it on calculator.aws"
@@ -369,22 +432,25 @@ pub fn query(line: &Line) -> Result<PriceQuery, Why> {
                     ));
                 }
             };
-            Ok(PriceQuery::new(
+            let q = in_region(
                 "AmazonRDS",
                 &[
-                    r,
                     ("productFamily", "Database Storage"),
                     ("volumeType", volume),
-                    ("databaseEngine", engine),
+                    ("databaseEngine", "Any"),
                     ("deploymentOption", deployment(*multi_az)),
                 ],
-            ))
+            );
+            Ok(match usage {
+                Some(usage) => q.usage_type(usage),
+                None => q,
+            })
         }
-        Charge::LoadBalancerHours { lb_kind } if lb_kind == "application" => Ok(PriceQuery::new(
+        Charge::LoadBalancerHours { lb_kind } if lb_kind == "application" => Ok(in_region(
             "AWSELB",
-            &[r, ("productFamily", "Load Balancer-Application")],
+            &[("productFamily", "Load Balancer-Application")],
         )
-        .usagetype_ending("LoadBalancerUsage")),
+        .usage_type("LoadBalancerUsage")),
         Charge::LoadBalancerHours { lb_kind } => Err((
             format!(
                 "{lb_kind} load balancers are not priced by lecture06 (only ALBs); add it on calculator.aws"
@@ -393,16 +459,16 @@ pub fn query(line: &Line) -> Result<PriceQuery, Why> {
                 "{lb_kind} タイプのロードバランサーは lecture06 では価格を出せません（ALB のみ）。calculator.aws で追加してください"
             ),
         )),
-        Charge::LoadBalancerCapacityUnits => Ok(PriceQuery::new(
+        Charge::LoadBalancerCapacityUnits => Ok(in_region(
             "AWSELB",
-            &[r, ("productFamily", "Load Balancer-Application")],
+            &[("productFamily", "Load Balancer-Application")],
         )
-        .usagetype_ending("LCUUsage")),
-        Charge::S3Standard => Ok(PriceQuery::new(
+        .usage_type("LCUUsage")),
+        Charge::S3Standard => Ok(in_region(
             "AmazonS3",
-            &[r, ("productFamily", "Storage"), ("volumeType", "Standard")],
+            &[("productFamily", "Storage"), ("volumeType", "Standard")],
         )
-        .usagetype_ending("TimedStorage-ByteHrs")),
+        .usage_type("TimedStorage-ByteHrs")),
     }
 }
 
@@ -426,7 +492,10 @@ fn rds_engine(engine: &str) -> Result<&'static str, Why> {
     }
 }
 
-/// Prices a line with the products the Price List returned for its query.
+/// Prices a line with the products the Price List returned for its query. One product is the
+/// normal case. When several still match, none is picked silently: the line takes the one that
+/// costs the most for its quantity (so the estimate is not too low), keeps every candidate, and
+/// says so (`LinePrice::ambiguity`).
 pub fn price_line(
     line: &mut Line,
     mut products: Vec<Product>,
@@ -435,7 +504,26 @@ pub fn price_line(
 ) {
     products.sort_by(|a, b| a.sku.cmp(&b.sku));
     let matched = products.len();
-    let Some(product) = products.into_iter().next() else {
+    let candidates: Vec<Candidate> = if matched > 1 {
+        products
+            .iter()
+            .map(|p| Candidate {
+                sku: p.sku.clone(),
+                usage_type: p.attributes.get("usagetype").cloned().unwrap_or_default(),
+                usd_per_unit: p.first_price().map(|d| d.usd),
+                monthly_usd: p.cost_of(line.quantity),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // The costliest product that can price the quantity; ties go to the first SKU.
+    let chosen = products
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| Some((i, p.first_price()?, p.cost_of(line.quantity)?)))
+        .max_by(|a, b| a.2.cmp(&b.2).then(b.0.cmp(&a.0)));
+    let Some(product) = products.first() else {
         let region = &line.region;
         let (en, ja) = match source {
             PriceSource::PriceListApi => (
@@ -455,7 +543,7 @@ pub fn price_line(
         line.unpriced_ja = Some(ja);
         return;
     };
-    let (Some(first), Some(cost)) = (product.first_price(), product.cost_of(line.quantity)) else {
+    let Some((index, first, cost)) = chosen else {
         line.unpriced_en = Some(format!(
             "the product {} has no usable on-demand price",
             product.sku
@@ -466,6 +554,7 @@ pub fn price_line(
         ));
         return;
     };
+    let product = &products[index];
     line.price = Some(LinePrice {
         sku: product.sku.clone(),
         usd_per_unit: first.usd,
@@ -474,6 +563,7 @@ pub fn price_line(
         source,
         confirmed: source == PriceSource::PriceListApi || confirmed(&product.sku),
         matched,
+        candidates,
     });
     line.monthly_usd = Some(cost);
     line.monthly_after_free_tier_usd = Some(cost);
@@ -990,10 +1080,72 @@ mod tests {
                 .filters
                 .contains(&("volumeType".into(), "General Purpose".into()))
         );
+        assert!(
+            storage
+                .filters
+                .contains(&("databaseEngine".into(), "Any".into())),
+            "storage products are not per engine"
+        );
+        assert_eq!(storage.usage_type.as_deref(), Some("RDS:GP2-Storage"));
         assert_eq!(
-            query(&lines[6]).unwrap().usagetype_suffix.as_deref(),
+            query(&lines[6]).unwrap().usage_type.as_deref(),
             Some("LCUUsage")
         );
+        let ipv4 = query(&lines[2]).unwrap();
+        assert_eq!(ipv4.service_code, "AmazonVPC");
+        assert!(
+            !ipv4.filters.iter().any(|(k, _)| k == "productFamily"),
+            "the public IPv4 documents have no productFamily"
+        );
+        for line in &lines {
+            let q = query(line).unwrap();
+            assert!(
+                q.filters
+                    .contains(&("locationType".into(), "AWS Region".into())),
+                "{q:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn several_matching_products_flag_the_line_and_the_dearest_is_used() {
+        let mut lines = lines(&seed_inventory(), &assumptions());
+        let alb = &mut lines[5];
+        let mut hours = product("0.0243", "Hrs");
+        hours.sku = "B-HOURS".into();
+        hours
+            .attributes
+            .insert("usagetype".into(), "APN1-LoadBalancerUsage".into());
+        let mut trust = product("0.0054", "Hrs");
+        trust.sku = "A-TRUST".into();
+        trust
+            .attributes
+            .insert("usagetype".into(), "APN1-TS-LoadBalancerUsage".into());
+        price_line(alb, vec![hours, trust], PriceSource::PriceListApi, &|_| {
+            true
+        });
+        let price = alb.price.as_ref().unwrap();
+        assert_eq!(price.matched, 2);
+        assert_eq!(price.sku, "B-HOURS", "not the first SKU: the dearest");
+        // 730 × 0.0243 = 17.739.
+        assert_eq!(alb.monthly_usd, Some(d("17.739")));
+        let en = price.ambiguity(Lang::En).unwrap();
+        assert!(
+            en.contains("A-TRUST (APN1-TS-LoadBalancerUsage, 0.0054 USD/Hrs)"),
+            "{en}"
+        );
+        assert!(en.contains("B-HOURS at 0.0243 USD/Hrs"), "{en}");
+        let ja = price.ambiguity(Lang::Ja).unwrap();
+        assert!(ja.contains("2 製品が該当"), "{ja}");
+
+        let mut one = lines[0].clone();
+        price_line(
+            &mut one,
+            vec![product("0.0152", "Hrs")],
+            PriceSource::PriceListApi,
+            &|_| true,
+        );
+        assert_eq!(one.price.as_ref().unwrap().ambiguity(Lang::En), None);
     }
 
     #[test]
