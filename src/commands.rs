@@ -117,13 +117,13 @@ pub fn status(app: &App, args: &StatusArgs) -> AppResult<()> {
 }
 
 pub fn guide(app: &App, step: Option<StepId>) -> AppResult<()> {
-    let styled = std::io::stdout().is_terminal();
+    let layout = guide::Layout::stdout();
     let steps: Vec<StepId> = step
         .map(|s| vec![s])
         .unwrap_or_else(|| StepId::ALL.to_vec());
     for step in steps {
         app.ui
-            .line(guide::render(guide::source(step, app.lang), styled));
+            .line(guide::render(guide::source(step, app.lang), layout));
     }
     Ok(())
 }

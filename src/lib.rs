@@ -20,6 +20,7 @@ pub mod runner;
 pub mod sandbox;
 pub mod state;
 pub mod steps;
+pub mod text_flow;
 pub mod trail_record;
 pub mod trail_search;
 pub mod ui;
@@ -30,6 +31,11 @@ use error::{AppError, AppResult};
 
 /// Runs one parsed command line.
 pub fn run(cli: &Cli) -> AppResult<()> {
+    ui::set_color(cli.color);
+    if let Command::Completions { shell } = &cli.command {
+        cli::completions(*shell, &mut std::io::stdout());
+        return Ok(());
+    }
     let app = App::from_cli(cli)?;
     install_interrupt_handler(app.lang);
     match &cli.command {
@@ -39,6 +45,7 @@ pub fn run(cli: &Cli) -> AppResult<()> {
         Command::Guide { step } => commands::guide(&app, *step),
         Command::Reset(args) => commands::reset(&app, args),
         Command::Cleanup { yes } => commands::cleanup(&app, *yes),
+        Command::Completions { .. } => Ok(()),
         Command::Trail {
             command: cli::TrailCommand::Search(args),
         } => trail_search::command(&app, args),
