@@ -11,6 +11,7 @@ mod sandbox_billing;
 mod sandbox_run;
 mod sandbox_transitions;
 mod state_safety;
+mod terminal_text;
 mod trail_search;
 mod wire_alarm;
 mod wire_billing;
