@@ -165,6 +165,10 @@ impl Renderer {
         };
         for (i, line) in lines.iter().enumerate() {
             let prefix = match (i, self.marker.take()) {
+                (0, Some(marker)) if self.layout.styled => style(format!("{marker:>indent$}"))
+                    .bold()
+                    .force_styling(true)
+                    .to_string(),
                 (0, Some(marker)) => format!("{marker:>indent$}"),
                 _ => " ".repeat(indent),
             };
@@ -441,14 +445,14 @@ mod tests {
     #[test]
     fn styled_guides_use_escape_codes_not_markdown_markers() {
         let text = render(
-            "# T\n\nA **b** `c` *d*.\n",
+            "# T\n\nA **b** `c` *d*.\n\n- e\n",
             Layout {
                 styled: true,
                 columns: None,
             },
         );
         assert!(text.contains("\u{1b}["), "{text:?}");
-        assert_eq!(visible(&text), "T\n\nA b c d.\n");
+        assert_eq!(visible(&text), "T\n\nA b c d.\n\n• e\n");
     }
 
     #[test]
