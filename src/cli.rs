@@ -3,7 +3,7 @@
 
 use crate::i18n::Lang;
 use crate::step_id::StepId;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
 
 /// A guided, resumable session for lecture 6 of the RaiseTech AWS course: CloudTrail, an ALB
@@ -29,6 +29,9 @@ pub struct Cli {
     /// Say more about what happens (AWS calls, files written)
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// Bold and colour: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -60,11 +63,25 @@ pub enum Command {
         #[arg(long, value_enum)]
         step: Option<StepId>,
     },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish); see the README
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// A trail's log archive beyond event history's 90 days (a folder, S3, or Athena)
     Trail {
         #[command(subcommand)]
         command: TrailCommand,
     },
+}
+
+/// When output gets bold and colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set (or CLICOLOR=0, TERM=dumb)
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -173,4 +190,9 @@ pub struct ResetArgs {
     /// Do not ask
     #[arg(long)]
     pub yes: bool,
+}
+
+/// Writes the completion script for `shell` (`lecture06 completions SHELL`).
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    clap_complete::generate(shell, &mut Cli::command(), "lecture06", out);
 }

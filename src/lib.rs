@@ -30,6 +30,7 @@ pub mod sandbox;
 pub mod state;
 pub mod step_id;
 pub mod steps;
+pub mod text_flow;
 pub mod timeline;
 pub mod trail;
 pub mod ui;
@@ -40,6 +41,11 @@ use error::{AppError, AppResult};
 
 /// Runs one parsed command line.
 pub fn run(cli: &Cli) -> AppResult<()> {
+    ui::set_color(cli.color);
+    if let Command::Completions { shell } = &cli.command {
+        cli::completions(*shell, &mut std::io::stdout());
+        return Ok(());
+    }
     let app = App::from_cli(cli)?;
     install_interrupt_handler(app.lang);
     match &cli.command {
@@ -50,6 +56,8 @@ pub fn run(cli: &Cli) -> AppResult<()> {
         Command::Reset(args) => commands::reset::reset(&app, args),
         Command::Cleanup { yes } => commands::cleanup::cleanup(&app, *yes),
         Command::IamPolicy { step } => commands::iam_policy::iam_policy(*step),
+        // Printed above, before any workspace check.
+        Command::Completions { .. } => Ok(()),
         Command::Trail {
             command: cli::TrailCommand::Search(args),
         } => commands::trail_search::command(&app, args),

@@ -7,7 +7,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::Duration;
 
+use crate::cli::ColorChoice;
 use crate::i18n::Lang;
+use crate::text_flow;
 
 pub struct Ui {
     pub lang: Lang,
@@ -100,32 +102,86 @@ impl Spinner {
     }
 }
 
-/// A plain-text table with columns aligned by display width.
+/// Turns bold and colour on or off for stdout and stderr (`--color`); `auto` keeps the console
+/// crate's choice (a terminal, and neither NO_COLOR, CLICOLOR=0 nor TERM=dumb).
+pub fn set_color(choice: ColorChoice) {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let (out, err) = match choice {
+        ColorChoice::Always => (true, true),
+        ColorChoice::Never => (false, false),
+        ColorChoice::Auto => (
+            !no_color && console::colors_enabled(),
+            !no_color && console::colors_enabled_stderr(),
+        ),
+    };
+    console::set_colors_enabled(out);
+    console::set_colors_enabled_stderr(err);
+}
+
+/// A plain-text table with columns aligned by display width, fitted to the terminal's width when
+/// stdout is one (see `table_at`).
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = headers.iter().map(|h| measure_text_width(h)).collect();
+    table_at(headers, rows, text_flow::terminal_columns())
+}
+
+/// A plain-text table with columns aligned by display width (Japanese text is two columns wide).
+/// With `columns`, a table wider than that is narrowed, widest column first (the last of equally
+/// wide ones: free text is usually last), and its cells are
+/// wrapped inside their column on word and CJK boundaries (never narrower than a cell's longest
+/// unbreakable piece), so every column still starts at the same display column.
+pub fn table_at(headers: &[&str], rows: &[Vec<String>], columns: Option<usize>) -> String {
+    let count = headers.len();
+    let cell_width = |cell: &str| cell.lines().map(measure_text_width).max().unwrap_or(0);
+    let mut widths: Vec<usize> = headers.iter().map(|h| cell_width(h)).collect();
+    let mut least: Vec<usize> = headers.iter().map(|h| text_flow::widest_word(h)).collect();
     for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            if i < widths.len() {
-                widths[i] = widths[i].max(measure_text_width(cell));
-            }
+        for (i, cell) in row.iter().enumerate().take(count) {
+            widths[i] = widths[i].max(cell_width(cell));
+            least[i] = least[i].max(text_flow::widest_word(cell));
         }
     }
-    let render = |cells: Vec<&str>| -> String {
-        let padded: Vec<String> = cells
+    if let Some(columns) = columns {
+        let gaps = 2 * count.saturating_sub(1);
+        while widths.iter().sum::<usize>() + gaps > columns {
+            let Some(widest) = (0..count)
+                .filter(|&i| widths[i] > least[i])
+                .max_by_key(|&i| (widths[i], i))
+            else {
+                break;
+            };
+            widths[widest] -= 1;
+        }
+    }
+    let render = |cells: Vec<&str>| -> Vec<String> {
+        let wrapped: Vec<Vec<String>> = cells
             .iter()
             .enumerate()
-            .map(|(i, cell)| {
-                let pad = widths
-                    .get(i)
-                    .copied()
-                    .unwrap_or(0)
-                    .saturating_sub(measure_text_width(cell));
-                format!("{cell}{}", " ".repeat(pad))
+            .map(|(i, cell)| match widths.get(i) {
+                Some(&w) if cell_width(cell) > w => text_flow::wrap_str(cell, w),
+                _ => cell.lines().map(str::to_string).collect(),
             })
             .collect();
-        padded.join("  ").trim_end().to_string()
+        let height = wrapped.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        (0..height)
+            .map(|line| {
+                let padded: Vec<String> = wrapped
+                    .iter()
+                    .enumerate()
+                    .map(|(i, cell)| {
+                        let text = cell.get(line).map_or("", String::as_str);
+                        let pad = widths
+                            .get(i)
+                            .copied()
+                            .unwrap_or(0)
+                            .saturating_sub(measure_text_width(text));
+                        format!("{text}{}", " ".repeat(pad))
+                    })
+                    .collect();
+                padded.join("  ").trim_end().to_string()
+            })
+            .collect()
     };
-    let mut out = vec![render(headers.to_vec())];
+    let mut out = render(headers.to_vec());
     out.push(
         widths
             .iter()
@@ -134,7 +190,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
             .join("  "),
     );
     for row in rows {
-        out.push(render(row.iter().map(String::as_str).collect()));
+        out.extend(render(row.iter().map(String::as_str).collect()));
     }
     out.join("\n")
 }

@@ -4,16 +4,15 @@ use crate::app::App;
 use crate::error::AppResult;
 use crate::guide;
 use crate::step_id::StepId;
-use std::io::IsTerminal;
 
 pub fn guide(app: &App, step: Option<StepId>) -> AppResult<()> {
-    let styled = std::io::stdout().is_terminal();
+    let layout = guide::Layout::stdout();
     let steps: Vec<StepId> = step
         .map(|s| vec![s])
         .unwrap_or_else(|| StepId::ALL.to_vec());
     for step in steps {
         app.ui
-            .line(guide::render(&guide::source(step, app.lang), styled));
+            .line(guide::render(&guide::source(step, app.lang), layout));
     }
     Ok(())
 }

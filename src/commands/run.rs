@@ -102,7 +102,7 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
         ));
         ui.line(guide::render(
             &guide::source(step, lang),
-            std::io::stdout().is_terminal(),
+            guide::Layout::stdout(),
         ));
         {
             let entry = state.steps.entry(step).or_default();

@@ -1,8 +1,8 @@
 //! The simulated account's bill, shaped like the seed report's: last month EC2 0.000032 USD
 //! (split between `Amazon Elastic Compute Cloud - Compute` and `EC2 - Other`), a few cents of S3
 //! and CloudTrail, S3 over its Free Tier storage because CloudTrail data events fill the trail
-//! bucket, and the EBS snapshot allowance at 87 %. Months are the calendar months (UTC) of the
-//! sandbox clock. The account is a legacy 12-month Free Tier account unless `[sandbox] plan =
+//! bucket, and the EBS snapshot allowance at 87 % on the 21st (Free Tier usage accrues through the
+//! month). Months are the calendar months (UTC) of the sandbox clock. The account is a legacy 12-month Free Tier account unless `[sandbox] plan =
 //! "credit"` was given when the workspace was made; `[sandbox] cost_explorer` = `disabled`,
 //! `denied` or `member` makes Cost Explorer refuse the way a real account would.
 //!
@@ -230,13 +230,27 @@ pub fn free_tier_usage(world: &mut World) -> Result<FreeTierUsage, CloudError> {
         err.code = Some("AccessDeniedException".into());
         return Err(err);
     }
-    // How far into the month the sandbox clock is, for "month to date" and the forecast.
+    // Usage accrues through the month: each figure below is what a whole month of the simulated
+    // account's use comes to, and the usage so far is its share for the days of the month begun
+    // (the Free Tier page counts whole days: on the 1st, a 30 GB volume has used 1 GB-Mo of a
+    // 30-day month). The forecast extends the usage so far to the month's end, as AWS's does.
     let now = world.now;
     let start = first_of_month(now.date_naive());
     let days = (next_month(start) - start).num_days() as f64;
     let elapsed = ((now.date_naive() - start).num_days() as f64 + 1.0).min(days);
-    let hours = (elapsed * 24.0).round();
-    let forecast = |actual: f64| (actual / elapsed * days * 100.0).round() / 100.0;
+    let round = |value: f64, decimals: i32| {
+        let scale = 10f64.powi(decimals);
+        (value * scale).round() / scale
+    };
+    // (usage so far, forecast) of `monthly`, shown with `decimals` decimals.
+    let accrued = |monthly: f64, decimals: i32| {
+        let actual = round(monthly * elapsed / days, decimals);
+        (actual, round(actual / elapsed * days, 2))
+    };
+    let forecast = |actual: f64| round(actual / elapsed * days, 2);
+    let with_limit = |(actual, forecast): (f64, f64), limit: f64| (actual, forecast, limit);
+    // Instances, the DB and the ALB run all day, every day.
+    let hours = with_limit(accrued(24.0 * days, 0), 750.0);
     let twelve = "12 Months Free";
     let always = "Always Free";
     let offers = match world.billing.plan {
@@ -245,7 +259,8 @@ pub fn free_tier_usage(world: &mut World) -> Result<FreeTierUsage, CloudError> {
                 S3,
                 "TimedStorage-ByteHrs",
                 "",
-                (5.3, forecast(5.3).max(7.9), 5.0),
+                // CloudTrail logs fill the bucket: over the 5 GB-Mo after about two weeks.
+                with_limit(accrued(7.57, 2), 5.0),
                 "GB-Mo",
                 "5.0 GB-mo for free for 12 months as part of AWS Free Usage Tier (Global-TimedStorage-ByteHrs)",
                 twelve,
@@ -254,7 +269,7 @@ pub fn free_tier_usage(world: &mut World) -> Result<FreeTierUsage, CloudError> {
                 S3,
                 "Requests-Tier1",
                 "PutObject",
-                (1840.0, forecast(1840.0), 2000.0),
+                with_limit(accrued(2629.0, 0), 2000.0),
                 "Requests",
                 "2,000 Put, Copy, Post or List Requests for free for 12 months as part of AWS Free Usage Tier (Global-Requests-Tier1)",
                 twelve,
@@ -263,7 +278,7 @@ pub fn free_tier_usage(world: &mut World) -> Result<FreeTierUsage, CloudError> {
                 "Amazon Elastic Compute Cloud",
                 "BoxUsage:freetier.micro",
                 "RunInstances",
-                (hours, forecast(hours), 750.0),
+                hours,
                 "Hrs",
                 "750 hours of Amazon EC2 Linux t2.micro or t3.micro instance usage (t3.micro in regions where t2.micro is unavailable) for free for 12 months",
                 twelve,
@@ -272,7 +287,7 @@ pub fn free_tier_usage(world: &mut World) -> Result<FreeTierUsage, CloudError> {
                 "Amazon Elastic Compute Cloud",
                 "EBS:VolumeUsage",
                 "",
-                (5.36, forecast(5.36), 30.0),
+                with_limit(accrued(super::inventory::VOLUME_GB as f64, 2), 30.0),
                 "GB-Mo",
                 "30 GB-Mo of Amazon Elastic Block Storage in any combination of General Purpose (SSD) or Magnetic for free for 12 months",
                 twelve,
@@ -281,7 +296,7 @@ pub fn free_tier_usage(world: &mut World) -> Result<FreeTierUsage, CloudError> {
                 "Amazon Elastic Compute Cloud",
                 "EBS:SnapshotUsage",
                 "",
-                (0.87, forecast(0.87).max(1.02), 1.0),
+                with_limit(accrued(1.2429, 2), 1.0),
                 "GB-Mo",
                 "1 GB-mo of Amazon EBS snapshots for free for 12 months as part of AWS Free Usage Tier",
                 twelve,
@@ -290,7 +305,7 @@ pub fn free_tier_usage(world: &mut World) -> Result<FreeTierUsage, CloudError> {
                 "Amazon Relational Database Service",
                 "InstanceUsage:db.t3.micro",
                 "CreateDBInstance:0002",
-                (hours, forecast(hours), 750.0),
+                hours,
                 "Hrs",
                 "750 hours of Amazon RDS Single-AZ db.t2.micro, db.t3.micro or db.t4g.micro Instance usage for free for 12 months",
                 twelve,
@@ -299,7 +314,7 @@ pub fn free_tier_usage(world: &mut World) -> Result<FreeTierUsage, CloudError> {
                 "Elastic Load Balancing",
                 "LoadBalancerUsage",
                 "LoadBalancing:Application",
-                (hours, forecast(hours), 750.0),
+                hours,
                 "Hrs",
                 "750 hours of Elastic Load Balancing for free for 12 months as part of AWS Free Usage Tier",
                 twelve,

@@ -12,6 +12,9 @@ use crate::cloud::inventory::{
 use crate::cloud::price_snapshot::Snapshot;
 use crate::cloud::pricing::{PriceList, PriceQuery, Product};
 
+/// The simulated instance's gp2 volume (its Free Tier usage accrues from this size).
+pub const VOLUME_GB: u64 = 30;
+
 /// The simulated bucket's size: 10 GB (GiB, as S3 and the calculator count it).
 pub const BUCKET_BYTES: u64 = 10 * 1024 * 1024 * 1024;
 
@@ -44,7 +47,7 @@ pub fn inventory(world: &World, region: &str) -> Inventory {
             volumes: vec![Volume {
                 id: volume_id,
                 volume_type: "gp2".into(),
-                size_gb: 30,
+                size_gb: VOLUME_GB,
             }],
             public_ipv4: vec![ip],
         }],

@@ -553,7 +553,7 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
             source = Source::NotAsked;
         }
         _ => {
-            ctx.ui.line(t!(
+            ctx.ui.detail(t!(
                 lang,
                 "Cost Explorer charges USD {PRICE_PER_REQUEST} per request. lecture06 asks it once (one more per extra page of the answer) and saves the answer, so re-runs and `report` do not pay again.",
                 "Cost Explorer は 1 リクエストごとに USD {PRICE_PER_REQUEST} かかります。lecture06 は 1 回だけ問い合わせ（回答が複数ページなら追加分も）、回答を保存するので再実行や `report` で再び課金されることはありません。"

@@ -14,6 +14,7 @@ mod sandbox_run;
 mod sandbox_trail;
 mod sandbox_transitions;
 mod state_safety;
+mod terminal_text;
 mod trail_search;
 mod wire_alarm;
 mod wire_billing;

@@ -29,8 +29,15 @@ fn seed_bill_free_tier_verdict_and_one_paid_call_cached() {
     let ws = Workspace::new();
     let ran = ws.run_sandbox(&["run", "--yes", "--step", "billing"]);
     ran.success();
+    // Issue 15: the price is said once (by the step's guide), before the paid request is made.
+    assert_eq!(
+        ran.stdout.matches("0.01 per request").count(),
+        1,
+        "cost said once:\n{}",
+        ran.stdout
+    );
     assert!(
-        ran.stdout.contains("USD 0.01 per request"),
+        ran.stdout.find("0.01 per request") < ran.stdout.find("EC2 last month"),
         "cost said first:\n{}",
         ran.stdout
     );

@@ -1,0 +1,331 @@
+//! Text laid out for a terminal, Japanese included. A Markdown soft line break is joined by
+//! script: nothing between two CJK characters (Japanese does not put spaces between words), a
+//! space otherwise. Lines are wrapped by display width (a CJK character takes two columns) at
+//! spaces and next to CJK characters, following the basic Japanese line-breaking rules (no line
+//! starts with 、。」 or a small kana, none ends with 「（). A code span or an identifier
+//! (`userIdentity`) is never broken. The guides (`guide.rs`) and the tables and messages of
+//! `ui.rs` use it.
+
+use unicode_width::UnicodeWidthChar;
+
+/// How a character is shown; the guide renderer turns it into terminal styles.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Mark {
+    pub bold: bool,
+    pub italic: bool,
+    /// Inside a code span: never broken, even at a space.
+    pub code: bool,
+    pub link: bool,
+}
+
+/// One character and how it is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Glyph {
+    pub ch: char,
+    pub mark: Mark,
+}
+
+/// Chinese, Japanese and Korean ideographs, kana, CJK punctuation and full-width forms: the
+/// characters written without spaces between words.
+pub fn is_cjk(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x2E80..=0x2FDF       // CJK radicals, Kangxi radicals
+            | 0x3000..=0x303F // CJK symbols and punctuation: 、。「」〜
+            | 0x3040..=0x309F // Hiragana
+            | 0x30A0..=0x30FF // Katakana (ー・ included)
+            | 0x31F0..=0x31FF // Katakana phonetic extensions
+            | 0x3400..=0x4DBF // CJK unified ideographs extension A
+            | 0x4E00..=0x9FFF // CJK unified ideographs
+            | 0xF900..=0xFAFF // CJK compatibility ideographs
+            | 0xFE30..=0xFE4F // CJK compatibility forms
+            | 0xFF00..=0xFFEF // Half-width and full-width forms: （）：！ and ｶﾅ
+            | 0x20000..=0x3FFFF // CJK unified ideographs extensions B and later
+    )
+}
+
+/// Japanese punctuation and brackets (、。「」（）：・): full-width, their spacing built in, so
+/// never a space beside them.
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x3000..=0x303F | 0x30FB | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65
+    )
+}
+
+/// What a soft line break between `before` and `after` becomes: nothing between two CJK
+/// characters or beside Japanese punctuation, a space otherwise.
+pub fn soft_break(before: Option<char>, after: Option<char>) -> &'static str {
+    match (before, after) {
+        (Some(b), Some(a)) if is_cjk(b) && is_cjk(a) => "",
+        (Some(b), Some(a)) if is_cjk_punctuation(b) || is_cjk_punctuation(a) => "",
+        _ => " ",
+    }
+}
+
+/// Characters a line must not start with (closing punctuation, small kana, the long vowel mark).
+fn no_line_start(c: char) -> bool {
+    "、。，．・：；？！）」』】〕〉》〗〙ー…‥ゝゞヽヾ々〜～ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ)]}.,;:!?%"
+        .contains(c)
+}
+
+/// Characters a line must not end with (opening brackets).
+fn no_line_end(c: char) -> bool {
+    "（「『【〔〈《〖〘([{".contains(c)
+}
+
+/// Display width in terminal columns.
+pub fn width(c: char) -> usize {
+    c.width().unwrap_or(0)
+}
+
+fn glyphs_width(glyphs: &[Glyph]) -> usize {
+    glyphs.iter().map(|g| width(g.ch)).sum()
+}
+
+fn is_space(g: &Glyph) -> bool {
+    (g.ch == ' ' || g.ch == '\t') && !g.mark.code
+}
+
+/// Whether a line may break between `a` and `b` written without a space.
+fn may_break_between(a: &Glyph, b: &Glyph) -> bool {
+    if a.mark.code && b.mark.code {
+        return false;
+    }
+    (is_cjk(a.ch) || is_cjk(b.ch)) && !no_line_start(b.ch) && !no_line_end(a.ch)
+}
+
+/// A piece that is never broken, and whether spaces come before it.
+struct Word<'a> {
+    spaced: bool,
+    glyphs: &'a [Glyph],
+}
+
+/// Splits a line (no `\n` in it) into the pieces between break opportunities.
+fn words(line: &[Glyph]) -> Vec<Word<'_>> {
+    let mut words = Vec::new();
+    let mut start = None::<usize>;
+    let mut spaced = false;
+    for (i, g) in line.iter().enumerate() {
+        if is_space(g) {
+            if let Some(s) = start.take() {
+                words.push(Word {
+                    spaced,
+                    glyphs: &line[s..i],
+                });
+            }
+            spaced = true;
+            continue;
+        }
+        match start {
+            None => start = Some(i),
+            Some(s) if may_break_between(&line[i - 1], g) => {
+                words.push(Word {
+                    spaced,
+                    glyphs: &line[s..i],
+                });
+                spaced = false;
+                start = Some(i);
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(s) = start {
+        words.push(Word {
+            spaced,
+            glyphs: &line[s..],
+        });
+    }
+    words
+}
+
+/// `text` as lines of at most `columns` display columns (a piece that cannot be broken and is
+/// longer stays whole on its own line). A `\n` in the text always breaks; spaces where a line
+/// breaks are dropped, and so are spaces at the start and end.
+pub fn wrap(text: &[Glyph], columns: usize) -> Vec<Vec<Glyph>> {
+    let columns = columns.max(1);
+    let mut lines = Vec::new();
+    for hard_line in text.split(|g| g.ch == '\n') {
+        let mut line: Vec<Glyph> = Vec::new();
+        let mut used = 0;
+        for word in words(hard_line) {
+            let w = glyphs_width(word.glyphs);
+            if line.is_empty() {
+                line.extend_from_slice(word.glyphs);
+                used = w;
+            } else if used + usize::from(word.spaced) + w > columns {
+                lines.push(std::mem::take(&mut line));
+                line.extend_from_slice(word.glyphs);
+                used = w;
+            } else {
+                if word.spaced {
+                    line.push(Glyph {
+                        ch: ' ',
+                        mark: Mark::default(),
+                    });
+                    used += 1;
+                }
+                line.extend_from_slice(word.glyphs);
+                used += w;
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// Plain text as glyphs with no marks.
+pub fn plain(text: &str) -> Vec<Glyph> {
+    text.chars()
+        .map(|ch| Glyph {
+            ch,
+            mark: Mark::default(),
+        })
+        .collect()
+}
+
+/// Plain text wrapped at `columns`.
+pub fn wrap_str(text: &str, columns: usize) -> Vec<String> {
+    wrap(&plain(text), columns)
+        .into_iter()
+        .map(|line| line.iter().map(|g| g.ch).collect())
+        .collect()
+}
+
+/// The display width of the widest piece of `text` that cannot be broken.
+pub fn widest_word(text: &str) -> usize {
+    let glyphs = plain(text);
+    glyphs
+        .split(|g| g.ch == '\n')
+        .flat_map(words)
+        .map(|w| glyphs_width(w.glyphs))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The width of stdout's terminal, or `None` when stdout is not a terminal (piped output is
+/// never wrapped).
+pub fn terminal_columns() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    console::Term::stdout()
+        .size_checked()
+        .map(|(_, cols)| usize::from(cols))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn width_of(s: &str) -> usize {
+        s.chars().map(width).sum()
+    }
+
+    #[test]
+    fn soft_breaks_join_by_script() {
+        assert_eq!(soft_break(Some('ン'), Some('と')), "");
+        assert_eq!(soft_break(Some('。'), Some('日')), "");
+        assert_eq!(soft_break(Some('）'), Some('の')), "");
+        assert_eq!(soft_break(Some('M'), Some('ユ')), " ");
+        assert_eq!(
+            soft_break(Some('、'), Some('I')),
+            "",
+            "beside Japanese punctuation"
+        );
+        assert_eq!(soft_break(Some('x'), Some('（')), "");
+        assert_eq!(soft_break(Some('a'), Some('b')), " ");
+        assert_eq!(soft_break(Some('す'), Some('`')), " ");
+    }
+
+    #[test]
+    fn wraps_english_at_spaces() {
+        let lines = wrap_str("the quick brown fox jumps over the lazy dog", 15);
+        assert_eq!(lines, ["the quick brown", "fox jumps over", "the lazy dog"]);
+    }
+
+    #[test]
+    fn wraps_japanese_between_characters_by_display_width() {
+        // 10 characters of 2 columns each: 5 fit in 10 columns.
+        let lines = wrap_str("あいうえおかきくけこさし", 10);
+        assert_eq!(lines, ["あいうえお", "かきくけこ", "さし"]);
+        for line in &lines {
+            assert!(width_of(line) <= 10);
+        }
+    }
+
+    #[test]
+    fn no_line_starts_with_closing_punctuation() {
+        // A break before 。 would fit 4 characters; the rule moves か down with it.
+        let lines = wrap_str("あいうか。きく", 8);
+        assert_eq!(lines, ["あいう", "か。きく"]);
+    }
+
+    #[test]
+    fn identifiers_and_code_spans_stay_whole() {
+        let lines = wrap_str("項目 userIdentity を選ぶ", 8);
+        assert!(lines.contains(&"userIdentity".to_string()), "{lines:?}");
+        let code = Mark {
+            code: true,
+            ..Mark::default()
+        };
+        let mut text = plain("見る ");
+        text.extend(
+            "sudo systemctl stop unicorn"
+                .chars()
+                .map(|ch| Glyph { ch, mark: code }),
+        );
+        let lines: Vec<String> = wrap(&text, 10)
+            .into_iter()
+            .map(|l| l.iter().map(|g| g.ch).collect())
+            .collect();
+        assert_eq!(lines, ["見る", "sudo systemctl stop unicorn"]);
+    }
+
+    #[test]
+    fn breaks_between_japanese_and_latin_without_a_space() {
+        let lines = wrap_str("これはIAMユーザー", 8);
+        assert_eq!(lines, ["これは", "IAMユー", "ザー"]);
+    }
+
+    /// The report is read as Markdown on GitHub, where a line break inside a paragraph shows as
+    /// a space: a Japanese sentence in a template must not be broken between two characters
+    /// (there are none today; this keeps it so).
+    #[test]
+    fn report_templates_have_no_line_break_inside_japanese() {
+        use pulldown_cmark::{Event, Parser};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("report-templates");
+        let mut checked = 0;
+        for lang in ["en", "ja"] {
+            for entry in std::fs::read_dir(root.join(lang)).unwrap() {
+                let path = entry.unwrap().path();
+                let text = std::fs::read_to_string(&path).unwrap();
+                let mut before: Option<char> = None;
+                let mut pending = false;
+                for event in Parser::new(&text) {
+                    let piece = match &event {
+                        Event::Text(t) | Event::Code(t) => t.to_string(),
+                        Event::SoftBreak => {
+                            pending = true;
+                            continue;
+                        }
+                        _ => continue,
+                    };
+                    if pending {
+                        let after = piece.chars().next();
+                        assert!(
+                            !(before.is_some_and(is_cjk) && after.is_some_and(is_cjk)),
+                            "{}: a line break between {before:?} and {after:?} shows as a space",
+                            path.display()
+                        );
+                        pending = false;
+                    }
+                    before = piece.chars().last().or(before);
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 12, "{checked} templates");
+    }
+}
