@@ -10,6 +10,17 @@ use std::time::Duration;
 const WAIT: Duration = Duration::from_secs(120);
 const POLL: Duration = Duration::from_secs(2);
 
+/// Whether a `GetCommandInvocation` status means the command is still under way. `Cancelling`
+/// is one of them: the cancel was asked for and has not happened yet. The API reference's
+/// `StatusDetails` marks Success, Failed, the timeouts and Cancelled "a terminal state", and
+/// nothing else (Systems Manager User Guide, "Understanding command statuses").
+fn in_flight(status: &str) -> bool {
+    matches!(
+        status,
+        "Pending" | "InProgress" | "Delayed" | "Cancelling" | ""
+    )
+}
+
 pub struct SsmAdapter {
     aws: Aws,
 }
@@ -60,7 +71,7 @@ impl RemoteCommand for SsmAdapter {
                             .status()
                             .map(|s| s.as_str().to_string())
                             .unwrap_or_default();
-                        if !matches!(status.as_str(), "Pending" | "InProgress" | "Delayed" | "") {
+                        if !in_flight(&status) {
                             return Ok(CommandResult {
                                 command_id,
                                 status,
@@ -93,5 +104,23 @@ impl RemoteCommand for SsmAdapter {
                 tokio::time::sleep(POLL).await;
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ssm::types::CommandInvocationStatus;
+
+    #[test]
+    fn only_the_final_statuses_end_the_wait() {
+        // Every status the service model knows, from the SDK's own enum.
+        let finals: Vec<&str> = CommandInvocationStatus::values()
+            .iter()
+            .copied()
+            .filter(|s| !in_flight(s))
+            .collect();
+        assert_eq!(finals, ["Cancelled", "Failed", "Success", "TimedOut"]);
+        assert!(in_flight("Cancelling"));
     }
 }
