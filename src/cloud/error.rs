@@ -86,6 +86,11 @@ impl CloudError {
                 "AWS kept throttling {action} after several retries. Wait a minute and run the same command again.",
                 "{action} が何度再試行してもスロットリングされました。1 分ほど待ってから同じコマンドを再実行してください。"
             ),
+            CloudErrorKind::NotFound if self.code.as_deref() == Some("NoSuchBucket") => t!(
+                lang,
+                "There is no such bucket (or it is not yours): check the spelling. A trail's bucket is shown in the CloudTrail console under Trails.",
+                "そのバケットはありません（またはあなたのものではありません）。綴りを確認してください。証跡のバケットは CloudTrail コンソールの「証跡」に表示されます。"
+            ),
             CloudErrorKind::NotFound => t!(
                 lang,
                 "It no longer exists in AWS.",

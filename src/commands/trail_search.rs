@@ -195,6 +195,33 @@ pub fn print_outcome(outcome: &Outcome, json: bool, lang: Lang) {
             eprintln!("  {}: {}", damaged.name, damaged.reason);
         }
     }
+    if let Some(hint) = nothing_read_hint(outcome, lang) {
+        eprintln!("{hint}");
+    }
+}
+
+/// Why a search that found nothing may have read nothing: no log file where it looked, or not one
+/// it could read.
+fn nothing_read_hint(outcome: &Outcome, lang: Lang) -> Option<String> {
+    if !outcome.hits.is_empty() {
+        return None;
+    }
+    if outcome.files_listed == 0 && outcome.files_read == 0 && outcome.damaged.is_empty() {
+        return Some(t!(
+            lang,
+            "No CloudTrail log file was found there. A trail delivers to AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz: give the folder or prefix above AWSLogs/ (the trail's bucket and prefix are shown in the CloudTrail console under Trails).",
+            "そこには CloudTrail のログファイルがありません。証跡は AWSLogs/<アカウント>/CloudTrail/<リージョン>/YYYY/MM/DD/*.json.gz に配信されます。AWSLogs/ の上のフォルダーかプレフィックスを指定してください（証跡のバケットとプレフィックスは CloudTrail コンソールの「証跡」に表示されます）。"
+        ));
+    }
+    // Local files count as read even when damaged; S3 objects that could not be fetched do not.
+    if !outcome.damaged.is_empty() && outcome.damaged.len() >= outcome.files_read {
+        return Some(t!(
+            lang,
+            "Not one file could be read. In S3 that is usually a missing s3:GetObject permission on the bucket (or kms:Decrypt when the trail encrypts its logs with KMS): `lecture06 iam-policy` lists what lecture06 needs.",
+            "読めたファイルが 1 つもありません。S3 の場合は多くがバケットへの s3:GetObject 権限の不足です（証跡が KMS で暗号化している場合は kms:Decrypt も必要）。lecture06 に必要な権限は `lecture06 iam-policy` で確認できます。"
+        ));
+    }
+    None
 }
 
 /// The events: a table (JST and UTC), or one JSON record per line.

@@ -356,3 +356,43 @@ fn bad_flags_are_usage_errors() {
     let ran = search(&["--user", "x"]);
     assert_eq!(ran.code, 2, "{}", ran.all());
 }
+
+/// Issue 13 item 9: an empty folder ended with "0 events" and no hint; `--path` with `--athena`
+/// was silently ignored.
+#[test]
+fn an_empty_folder_says_where_log_files_are_and_athena_needs_s3() {
+    let empty = tempfile::tempdir().unwrap();
+    let ran = search(&["--path", empty.path().to_str().unwrap()]);
+    ran.success();
+    assert!(
+        ran.stderr
+            .contains("No CloudTrail log file was found there")
+            && ran.stderr.contains("AWSLogs/<account>/CloudTrail/"),
+        "{}",
+        ran.stderr
+    );
+    let ran = search(&["--path", empty.path().to_str().unwrap(), "--athena"]);
+    assert_eq!(ran.code, 2, "{}", ran.all());
+    assert!(ran.stderr.contains("--s3"), "{}", ran.stderr);
+}
+
+/// Every file unreadable: the hint names the permission, not just "0 events".
+#[test]
+fn when_no_file_can_be_read_the_hint_names_the_permission() {
+    let dir = tempfile::tempdir().unwrap();
+    let day = dir
+        .path()
+        .join("AWSLogs/123456789012/CloudTrail/us-east-1/2023/07/10");
+    std::fs::create_dir_all(&day).unwrap();
+    for n in 0..3 {
+        std::fs::write(day.join(format!("broken-{n}.json.gz")), b"not gzip at all").unwrap();
+    }
+    let ran = search(&["--path", dir.path().to_str().unwrap()]);
+    ran.success();
+    assert!(
+        ran.stderr.contains("3 file(s) could not be read"),
+        "{}",
+        ran.stderr
+    );
+    assert!(ran.stderr.contains("s3:GetObject"), "{}", ran.stderr);
+}

@@ -145,6 +145,11 @@ fn a_missing_bucket_is_an_error_saying_so() {
         lecture06::cloud::CloudErrorKind::NotFound,
         "{err:?}"
     );
+    // A misspelt bucket is named as one, not as something that "no longer exists".
+    assert_eq!(err.code.as_deref(), Some("NoSuchBucket"), "{err:?}");
+    let told = err.explain(lecture06::i18n::Lang::En, None);
+    assert!(told.contains("check the spelling"), "{told}");
+    assert!(!told.contains("no longer exists"), "{told}");
 }
 
 /// The CloudTrail step's offer: DescribeTrails (moto serves it; it cannot serve LookupEvents)
