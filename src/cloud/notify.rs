@@ -44,6 +44,12 @@ pub trait Notifications: Send + Sync {
         name: &str,
         tags: &[(String, String)],
     ) -> Result<Topic, CloudError>;
+    /// `ListTagsForResource` for a topic's ARN (`created-by = lecture06` on the topics it made).
+    fn topic_tags(
+        &self,
+        region: &str,
+        topic_arn: &str,
+    ) -> Result<Vec<(String, String)>, CloudError>;
     /// `GetTopicAttributes`: the policy and the KMS key.
     fn topic_settings(&self, region: &str, topic_arn: &str) -> Result<TopicSettings, CloudError>;
     /// `ListSubscriptionsByTopic`.

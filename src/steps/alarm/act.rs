@@ -1,10 +1,12 @@
-//! The alarm step's calls that look and act in CloudWatch and ELB: finding the ALB to watch,
-//! the plan shown by `--dry-run`, and the mail test with `SetAlarmState`.
+//! The alarm step's calls that look and act in CloudWatch and ELB: whose alarm a name already
+//! names, finding the ALB to watch, the plan shown by `--dry-run`, and the mail test with
+//! `SetAlarmState`.
 
-use super::settings::put_params;
-use super::{MailTest, OTHER_REGIONS, SubscriptionEvidence, TAG};
+use super::settings::{put_params, valid_alarm_name};
+use super::{ALARM_KIND, DEFAULT_ALARM, MailTest, OTHER_REGIONS, SubscriptionEvidence, TAG};
 use crate::clock::{jst, utc};
-use crate::cloud::alarms::AlarmSpec;
+use crate::cloud::CloudErrorKind;
+use crate::cloud::alarms::{AlarmInfo, AlarmSpec};
 use crate::cloud::elb::{LoadBalancer, TargetGroup};
 use crate::error::{AppError, AppResult};
 use crate::prompt::Choice;
@@ -12,6 +14,123 @@ use crate::steps::StepCtx;
 use crate::t;
 use serde_json::{Value, json};
 use std::time::Duration;
+
+/// Who made the alarm of a name, as far as lecture06 can tell.
+enum Owner {
+    Nobody,
+    Lecture06,
+    Someone(AlarmInfo),
+}
+
+/// lecture06's alarm is the one it recorded in this Region, or one tagged `created-by =
+/// lecture06` (its `PutMetricAlarm` always tags). Tags that cannot be read prove nothing.
+fn owner_of(ctx: &StepCtx, region: &str, name: &str) -> AppResult<Owner> {
+    let Some(found) = ctx.cloud.alarms.describe_alarm(region, name)? else {
+        return Ok(Owner::Nobody);
+    };
+    if ctx.recorded(ALARM_KIND, name, region) {
+        return Ok(Owner::Lecture06);
+    }
+    let tags = match ctx.cloud.alarms.alarm_tags(region, &found.arn) {
+        Ok(tags) => tags,
+        Err(err) if err.kind == CloudErrorKind::AccessDenied => Vec::new(),
+        Err(err) => return Err(err.into()),
+    };
+    if tags.iter().any(|(k, v)| k == TAG.0 && v == TAG.1) {
+        Ok(Owner::Lecture06)
+    } else {
+        Ok(Owner::Someone(found))
+    }
+}
+
+/// The alarm's name, asked again until it names no alarm of someone else, unless the student
+/// says to take that alarm over. Returns the name and whether lecture06 may record the alarm as
+/// its own (a taken-over alarm is overwritten, never recorded, so `cleanup` leaves it).
+pub(super) fn ask_alarm_name(ctx: &mut StepCtx, region: &str) -> AppResult<(String, bool)> {
+    let lang = ctx.lang;
+    let mut default = DEFAULT_ALARM.to_string();
+    loop {
+        let name = ctx.ask_text(
+            "alarm_name",
+            t!(lang, "Alarm name", "アラーム名"),
+            Some(default.clone()),
+            &valid_alarm_name(lang),
+        )?;
+        let found = match owner_of(ctx, region, &name)? {
+            Owner::Nobody | Owner::Lecture06 => return Ok((name, true)),
+            Owner::Someone(found) => found,
+        };
+        if ctx.progress::<String>("taken_over").as_deref() == Some(name.as_str()) {
+            return Ok((name, false));
+        }
+        let spec = &found.spec;
+        let actions = if spec.alarm_actions.is_empty() {
+            "-".to_string()
+        } else {
+            spec.alarm_actions.join(", ")
+        };
+        ctx.ui.warn(t!(
+            lang,
+            "An alarm named {name} already exists in {region}, and lecture06 did not create it: {} {} ({}), state {}, actions {actions}. lecture06 does not overwrite it unless you say so.",
+            "{region} には lecture06 が作成していないアラーム {name} が既にあります: {} {}（{}）、状態 {}、アクション {actions}。指示がない限り lecture06 は上書きしません。",
+            spec.statistic,
+            spec.metric,
+            spec.namespace,
+            found.state
+        ));
+        let suggestion = format!("{name}-2");
+        let choices = [
+            Choice {
+                id: "rename".into(),
+                label: t!(
+                    lang,
+                    "Use another name (e.g. {suggestion})",
+                    "別の名前にする（例: {suggestion}）"
+                ),
+            },
+            Choice {
+                id: "take-over".into(),
+                label: lang
+                    .pick(
+                        "Take it over: overwrite its settings (lecture06 will not delete it)",
+                        "引き継ぐ: 設定を上書きする（lecture06 は削除しません）",
+                    )
+                    .into(),
+            },
+            Choice {
+                id: "stop".into(),
+                label: lang.pick("Stop here", "ここで止める").into(),
+            },
+        ];
+        // Without a person to ask, only an explicit answer takes the alarm over.
+        let interactive = ctx.prompter.is_interactive();
+        let choice = ctx.ask_select(
+            "existing_alarm",
+            t!(lang, "What should lecture06 do?", "どうしますか？"),
+            &choices,
+            if interactive { 0 } else { 2 },
+        )?;
+        // The consent is for this name only: never carried over to another alarm.
+        ctx.forget_answer("existing_alarm")?;
+        match choices[choice].id.as_str() {
+            "take-over" => {
+                ctx.set_progress("taken_over", &name)?;
+                return Ok((name, false));
+            }
+            "rename" if interactive => {
+                ctx.forget_answer("alarm_name")?;
+                default = suggestion;
+            }
+            _ => {
+                return Err(AppError::Usage(t!(
+                    lang,
+                    "The alarm {name} in {region} is not lecture06's, so it is left as it is. Give another name with `alarm_name = \"{suggestion}\"` (any free name) under [alarm] in the answers file; or, only if lecture06 should overwrite that alarm's settings, add `existing_alarm = \"take-over\"` under [alarm].",
+                    "{region} のアラーム {name} は lecture06 が作成したものではないため、そのままにします。回答ファイルの [alarm] に `alarm_name = \"{suggestion}\"`（使われていない名前）を書いて別の名前にしてください。そのアラームの設定を lecture06 に上書きさせる場合に限り、[alarm] に `existing_alarm = \"take-over\"` を追加してください。"
+                )));
+            }
+        }
+    }
+}
 
 /// The ALB and target group the alarm watches, in the working Region.
 pub(super) fn find_alb(ctx: &mut StepCtx, region: &str) -> AppResult<(LoadBalancer, TargetGroup)> {

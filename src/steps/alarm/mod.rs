@@ -21,6 +21,7 @@ pub use evidence::{AlarmEvidence, MailTest, SubscriptionEvidence};
 pub use settings::{check_email, put_params};
 
 use super::StepCtx;
+use crate::cloud::Cloud;
 use crate::cloud::alarms::AlarmSpec;
 use crate::cloud::elb::dimension_value;
 use crate::cloud::student::ExampleAnswer;
@@ -28,14 +29,16 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::t;
 use crate::ui::table;
-use act::{dry_run, find_alb, mail_test};
+use act::{ask_alarm_name, dry_run, find_alb, mail_test};
 use serde_json::Value;
-use settings::{settings, valid_alarm_name, valid_email, valid_topic};
+use settings::{settings, valid_email, valid_topic};
 use std::time::Duration;
 use topic::{check_topic, ensure_subscription, ensure_topic};
 
 pub const DEFAULT_TOPIC: &str = "lecture06-alb-alarm";
 pub const DEFAULT_ALARM: &str = "lecture06-alb-unhealthy";
+/// The resource kind an alarm is recorded under (`status`, `cleanup`).
+pub const ALARM_KIND: &str = "cloudwatch-alarm";
 pub const NAMESPACE: &str = "AWS/ApplicationELB";
 /// The tag on everything this step makes.
 pub const TAG: (&str, &str) = ("created-by", "lecture06");
@@ -135,14 +138,9 @@ impl super::Step for AlarmStep {
             Some(DEFAULT_TOPIC.into()),
             &valid_topic(lang),
         )?;
-        let alarm_name = ctx.ask_text(
-            "alarm_name",
-            t!(lang, "Alarm name", "アラーム名"),
-            Some(DEFAULT_ALARM.into()),
-            &valid_alarm_name(lang),
-        )?;
-
         let region = ctx.cloud.region.clone();
+        // Someone else's alarm of that name is never overwritten or recorded without a word.
+        let (alarm_name, ours) = ask_alarm_name(ctx, &region)?;
         let (load_balancer, target_group) = find_alb(ctx, &region)?;
 
         let values = ask_settings(ctx)?;
@@ -187,8 +185,12 @@ impl super::Step for AlarmStep {
         let subscription = ensure_subscription(ctx, &region, &topic, &email)?;
 
         let spec = spec(&topic.arn);
-        ctx.record_resource("cloudwatch-alarm", &spec.name, &region)?;
-        ctx.cloud.alarms.put_alarm(&region, &spec, &tags)?;
+        let put = |cloud: &Cloud| cloud.alarms.put_alarm(&region, &spec, &tags);
+        if ours {
+            ctx.record_then(ALARM_KIND, &spec.name, &region, put)?;
+        } else {
+            put(ctx.cloud)?;
+        }
         ctx.set_progress("alarm_put", &true)?;
         ctx.ui.ok(t!(
             lang,

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 /// The topic of that name: the one this step made before, an existing one, or a new one. A new
 /// topic's ARN is known before `CreateTopic`, so it is recorded first: a crash right after the
-/// call cannot leave an unrecorded topic.
+/// call cannot leave an unrecorded topic; a call AWS refused takes the record back.
 pub(super) fn ensure_topic(
     ctx: &mut StepCtx,
     region: &str,
@@ -39,10 +39,12 @@ pub(super) fn ensure_topic(
         ctx.set_progress("topic", &found)?;
         return Ok(found);
     }
-    ctx.record_resource("sns-topic", predicted_arn, region)?;
-    let topic = ctx.cloud.sns.create_topic(region, name, tags)?;
+    let topic = ctx.record_then("sns-topic", predicted_arn, region, |cloud| {
+        cloud.sns.create_topic(region, name, tags)
+    })?;
     if topic.arn != predicted_arn {
         ctx.record_resource("sns-topic", &topic.arn, region)?;
+        ctx.forget_resource("sns-topic", predicted_arn, region)?;
     }
     ctx.set_progress("topic", &topic)?;
     ctx.ui.ok(t!(
