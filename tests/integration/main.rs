@@ -15,6 +15,7 @@ mod sandbox_transitions;
 mod state_safety;
 mod trail_search;
 mod wire_alarm;
+mod wire_alarm_ownership;
 mod wire_billing;
 mod wire_cloudtrail;
 mod wire_estimate;

@@ -27,7 +27,7 @@ fn moto_cloud() -> lecture06::cloud::Cloud {
     Aws::from_config(config).unwrap().connect()
 }
 
-fn unique(prefix: &str) -> String {
+pub(crate) fn unique(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -222,7 +222,7 @@ fn topic_subscription_and_deletion_against_moto() {
 
 // ---- CloudWatch through the CBOR bridge --------------------------------------------------------
 
-fn cbor_to_json(value: &Cbor) -> Value {
+pub(crate) fn cbor_to_json(value: &Cbor) -> Value {
     match value {
         Cbor::Integer(i) => json!(i128::from(*i) as i64),
         Cbor::Float(f) => json!(f),
@@ -270,14 +270,14 @@ fn json_to_cbor(value: &Value, key: &str) -> Cbor {
     }
 }
 
-fn to_cbor_bytes(value: &Value) -> Vec<u8> {
+pub(crate) fn to_cbor_bytes(value: &Value) -> Vec<u8> {
     let mut out = Vec::new();
     ciborium::into_writer(&json_to_cbor(value, ""), &mut out).unwrap();
     out
 }
 
 /// A blocking HTTP/1.1 POST (Connection: close): the bridge runs inside the SDK's HTTP call.
-fn post(url: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, Vec<u8>) {
+pub(crate) fn post(url: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, Vec<u8>) {
     let authority = url.trim_start_matches("http://").trim_end_matches('/');
     let mut stream = std::net::TcpStream::connect(authority).expect("moto is reachable");
     let mut request = format!(
@@ -349,7 +349,7 @@ fn cbor_bridge() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     })
 }
 
-fn spec(name: &str) -> AlarmSpec {
+pub(crate) fn spec(name: &str) -> AlarmSpec {
     let topic = format!("arn:aws:sns:{REGION}:123456789012:lecture06-alb-alarm");
     AlarmSpec {
         name: name.into(),
