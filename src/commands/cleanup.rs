@@ -6,6 +6,7 @@
 
 use super::confirm_destructive;
 use crate::app::App;
+use crate::cloud::notify::CONFIRMATION_VALID_HOURS;
 use crate::cloud::{Cloud, CloudError, CloudErrorKind};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
@@ -85,6 +86,7 @@ fn not_tagged_by_lecture06(tags: &Result<Vec<(String, String)>, CloudError>) -> 
 
 fn delete_one(cloud: &Cloud, r: &Resource, lang: Lang) -> Outcome {
     let region = &r.region;
+    let hours = CONFIRMATION_VALID_HOURS;
     let explain = |e: CloudError| e.explain(lang, None);
     let not_ours = || {
         Ok(Some(lang.pick(
@@ -109,8 +111,8 @@ fn delete_one(cloud: &Cloud, r: &Resource, lang: Lang) -> Outcome {
             Ok(None) => Ok(None),
             Ok(Some(true)) => Err(t!(
                 lang,
-                "it is still waiting for confirmation, and SNS cannot remove an unconfirmed subscription; AWS deletes it by itself 48 hours after it was made (deleting its topic removes it too).",
-                "確認待ちのままです。SNS では未確認のサブスクリプションは削除できません。作成から 48 時間で AWS が自動的に削除します（トピックを削除しても消えます）。"
+                "it is still waiting for confirmation, and SNS cannot remove an unconfirmed subscription; AWS deletes it by itself {hours} hours after it was made (deleting its topic removes it too).",
+                "確認待ちのままです。SNS では未確認のサブスクリプションは削除できません。作成から {hours} 時間で AWS が自動的に削除します（トピックを削除しても消えます）。"
             )),
             Ok(Some(false)) => gone(cloud.sns.unsubscribe(region, &r.id))
                 .map(|()| None)

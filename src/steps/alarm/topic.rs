@@ -3,7 +3,7 @@
 
 use super::{CONFIRM_POLL, CONFIRM_TIMEOUT, SubscriptionEvidence};
 use crate::clock::human_duration;
-use crate::cloud::notify::{Topic, policy_blocks_cloudwatch};
+use crate::cloud::notify::{CONFIRMATION_VALID_HOURS, Topic, policy_blocks_cloudwatch};
 use crate::error::{AppError, AppResult};
 use crate::prompt::Choice;
 use crate::steps::StepCtx;
@@ -90,6 +90,7 @@ pub(super) fn ensure_subscription(
     email: &str,
 ) -> AppResult<SubscriptionEvidence> {
     let lang = ctx.lang;
+    let hours = CONFIRMATION_VALID_HOURS;
     let listed = ctx.cloud.sns.subscriptions(region, &topic.arn)?;
     let mine = listed
         .iter()
@@ -135,8 +136,10 @@ pub(super) fn ensure_subscription(
 
     ctx.ui.line(t!(
         lang,
-        "Open the mail \"AWS Notification - Subscription Confirmation\" sent to {email} and click \"Confirm subscription\". Not there? Look in the spam folder. The link stays valid for 3 days; you can leave this wait with Ctrl-C and come back later with `lecture06 run`.",
-        "{email} 宛ての「AWS Notification - Subscription Confirmation」メールを開き、「Confirm subscription」をクリックしてください。見当たらなければ迷惑メールフォルダも確認してください。リンクは 3 日間有効です。Ctrl-C で待機をやめ、後で `lecture06 run` で再開できます。"
+        "Open the mail \"AWS Notification - Subscription Confirmation\" sent to {email} and click \"Confirm subscription\". Not there? Look in the spam folder. The link stays valid for {} days ({hours} hours); you can leave this wait with Ctrl-C and come back later with `lecture06 run`.",
+        "{email} 宛ての「AWS Notification - Subscription Confirmation」メールを開き、「Confirm subscription」をクリックしてください。見当たらなければ迷惑メールフォルダも確認してください。リンクの有効期限は {} 日間（{hours} 時間）です。Ctrl-C で待機をやめ、後で `lecture06 run` で再開できます。"
+    ,
+        hours / 24
     ));
     let choices = [
         Choice {
@@ -200,8 +203,8 @@ pub(super) fn ensure_subscription(
                 ctx.forget_progress("subscription_arn")?;
                 return Err(AppError::Failed(t!(
                     lang,
-                    "The subscription is gone (unconfirmed subscriptions expire after 48 hours). Run `lecture06 run --step alarm` again to subscribe anew.",
-                    "サブスクリプションがなくなりました（未確認のものは 48 時間で削除されます）。`lecture06 run --step alarm` を再実行すると登録し直します。"
+                    "The subscription is gone (unconfirmed subscriptions expire after {hours} hours). Run `lecture06 run --step alarm` again to subscribe anew.",
+                    "サブスクリプションがなくなりました（未確認のものは {hours} 時間で削除されます）。`lecture06 run --step alarm` を再実行すると登録し直します。"
                 )));
             }
         }
