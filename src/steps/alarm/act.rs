@@ -19,7 +19,7 @@ use std::time::Duration;
 enum Owner {
     Nobody,
     Lecture06,
-    Someone(AlarmInfo),
+    Someone(Box<AlarmInfo>),
 }
 
 /// lecture06's alarm is the one it recorded in this Region, or one tagged `created-by =
@@ -39,7 +39,7 @@ fn owner_of(ctx: &StepCtx, region: &str, name: &str) -> AppResult<Owner> {
     if tags.iter().any(|(k, v)| k == TAG.0 && v == TAG.1) {
         Ok(Owner::Lecture06)
     } else {
-        Ok(Owner::Someone(found))
+        Ok(Owner::Someone(Box::new(found)))
     }
 }
 
