@@ -300,53 +300,7 @@ pub(crate) fn post(url: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, 
 
 /// The SDK's HTTP client: RPC v2 CBOR in, awsJson1.0 to moto, CBOR back.
 fn cbor_bridge() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
-    let moto = moto_url();
-    aws_smithy_http_client::test_util::infallible_client_fn(move |req: http::Request<SdkBody>| {
-        assert_eq!(
-            req.headers().get("smithy-protocol").unwrap(),
-            "rpc-v2-cbor",
-            "the SDK speaks RPC v2 CBOR"
-        );
-        let path = req.uri().path().to_string();
-        let op = path
-            .strip_prefix("/service/GraniteServiceVersion20100801/operation/")
-            .unwrap_or_else(|| panic!("unexpected path {path}"))
-            .to_string();
-        let bytes = req.body().bytes().unwrap_or_default();
-        let input = if bytes.is_empty() {
-            json!({})
-        } else {
-            cbor_to_json(&ciborium::from_reader::<Cbor, _>(bytes).unwrap())
-        };
-        let auth = req
-            .headers()
-            .get("authorization")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        let (status, body) = post(
-            &moto,
-            &[
-                ("Content-Type", "application/x-amz-json-1.0".into()),
-                (
-                    "X-Amz-Target",
-                    format!("GraniteServiceVersion20100801.{op}"),
-                ),
-                ("Authorization", auth),
-            ],
-            input.to_string().as_bytes(),
-        );
-        let answer: Value = if body.is_empty() {
-            json!({})
-        } else {
-            serde_json::from_slice(&body).unwrap_or_else(|_| json!({}))
-        };
-        http::Response::builder()
-            .status(status)
-            .header("smithy-protocol", "rpc-v2-cbor")
-            .header("content-type", "application/cbor")
-            .body(SdkBody::from(to_cbor_bytes(&answer)))
-            .unwrap()
-    })
+    crate::wire_alarm_ownership::moto_bridge(false)
 }
 
 pub(crate) fn spec(name: &str) -> AlarmSpec {

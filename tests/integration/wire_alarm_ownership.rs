@@ -36,7 +36,9 @@ fn access_denied() -> Value {
 /// The SDK's HTTP client: CloudWatch's RPC v2 CBOR re-sent to moto as awsJson1.0 (answers back
 /// as CBOR), everything else forwarded to moto as it is. With `deny_put`, `PutMetricAlarm` is
 /// answered with AccessDenied instead.
-fn moto_bridge(deny_put: bool) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+pub(crate) fn moto_bridge(
+    deny_put: bool,
+) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     let moto = moto_url();
     aws_smithy_http_client::test_util::infallible_client_fn(move |req: http::Request<SdkBody>| {
         let bytes = req.body().bytes().unwrap_or_default().to_vec();
@@ -63,6 +65,11 @@ fn moto_bridge(deny_put: bool) -> aws_smithy_runtime_api::client::http::SharedHt
                 .body(SdkBody::from(to_cbor_bytes(answer)))
                 .unwrap()
         };
+        assert_eq!(
+            req.headers().get("smithy-protocol").unwrap(),
+            "rpc-v2-cbor",
+            "the SDK speaks RPC v2 CBOR"
+        );
         if deny_put && op == "PutMetricAlarm" {
             return cbor(403, &access_denied());
         }
