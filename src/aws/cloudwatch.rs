@@ -138,6 +138,24 @@ impl Alarms for CloudWatchAdapter {
             }))
     }
 
+    fn alarm_tags(&self, region: &str, arn: &str) -> Result<Vec<(String, String)>, CloudError> {
+        let client = self.client(region);
+        let out = self
+            .aws
+            .block_on(client.list_tags_for_resource().resource_arn(arn).send())
+            .map_err(|e| classify(e, "cloudwatch:ListTagsForResource").in_region(region))?;
+        Ok(out
+            .tags()
+            .iter()
+            .map(|t| {
+                (
+                    t.key().unwrap_or_default().to_string(),
+                    t.value().unwrap_or_default().to_string(),
+                )
+            })
+            .collect())
+    }
+
     fn set_alarm_state(
         &self,
         region: &str,

@@ -90,6 +90,28 @@ impl Notifications for SnsAdapter {
         })
     }
 
+    fn topic_tags(
+        &self,
+        region: &str,
+        topic_arn: &str,
+    ) -> Result<Vec<(String, String)>, CloudError> {
+        let client = self.client(region);
+        let out = self
+            .aws
+            .block_on(
+                client
+                    .list_tags_for_resource()
+                    .resource_arn(topic_arn)
+                    .send(),
+            )
+            .map_err(|e| classify(e, "sns:ListTagsForResource").in_region(region))?;
+        Ok(out
+            .tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect())
+    }
+
     fn topic_settings(&self, region: &str, topic_arn: &str) -> Result<TopicSettings, CloudError> {
         let client = self.client(region);
         let out = self

@@ -100,6 +100,9 @@ pub trait Alarms: Send + Sync {
     ) -> Result<(), CloudError>;
     /// `DescribeAlarms` for one name.
     fn describe_alarm(&self, region: &str, name: &str) -> Result<Option<AlarmInfo>, CloudError>;
+    /// `ListTagsForResource` for an alarm's ARN: how lecture06 tells an alarm it made (tagged
+    /// `created-by = lecture06`) from someone else's.
+    fn alarm_tags(&self, region: &str, arn: &str) -> Result<Vec<(String, String)>, CloudError>;
     /// `SetAlarmState`.
     fn set_alarm_state(
         &self,

@@ -48,6 +48,21 @@ impl CloudError {
         self
     }
 
+    /// Whether AWS surely refused the call before acting (denied, bad or expired credentials,
+    /// invalid input, throttled, a service not enabled). A network or unknown error may have come
+    /// after AWS acted, so it is not sure: a record made before such a call must stay.
+    pub fn surely_not_done(&self) -> bool {
+        matches!(
+            self.kind,
+            CloudErrorKind::AccessDenied
+                | CloudErrorKind::ExpiredCredentials
+                | CloudErrorKind::NoCredentials
+                | CloudErrorKind::InvalidInput
+                | CloudErrorKind::Throttled
+                | CloudErrorKind::NotEnabled
+        )
+    }
+
     /// The whole message for the terminal: what happened and what to do next.
     pub fn explain(&self, lang: Lang, profile: Option<&str>) -> String {
         let action = &self.action;

@@ -4,6 +4,13 @@
 use super::CloudError;
 use serde::{Deserialize, Serialize};
 
+/// How long an e-mail subscription's confirmation link stays valid, in hours: two days. After
+/// that the pending subscription is deleted. Source: the SNS
+/// API Reference for `Subscribe`, https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html
+/// ("Confirmation tokens are valid for two days"; the same sentence is in aws-sdk-sns 1.121's
+/// docs, generated from AWS's model). Older copies of that page said three days.
+pub const CONFIRMATION_VALID_HOURS: u32 = 48;
+
 /// What SNS lists for a subscription the owner has not confirmed yet.
 pub const PENDING: &str = "PendingConfirmation";
 
@@ -44,6 +51,12 @@ pub trait Notifications: Send + Sync {
         name: &str,
         tags: &[(String, String)],
     ) -> Result<Topic, CloudError>;
+    /// `ListTagsForResource` for a topic's ARN (`created-by = lecture06` on the topics it made).
+    fn topic_tags(
+        &self,
+        region: &str,
+        topic_arn: &str,
+    ) -> Result<Vec<(String, String)>, CloudError>;
     /// `GetTopicAttributes`: the policy and the KMS key.
     fn topic_settings(&self, region: &str, topic_arn: &str) -> Result<TopicSettings, CloudError>;
     /// `ListSubscriptionsByTopic`.

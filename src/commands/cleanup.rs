@@ -1,24 +1,33 @@
 //! `lecture06 cleanup`: deleting what lecture06 made, in the order AWS allows (alarms, then subscriptions, then
 //! topics), and saying for each what could not be deleted and why. A resource that is already
-//! gone counts as deleted.
+//! gone counts as deleted. Before deleting an alarm or a topic its tags are read once more: one
+//! without lecture06's `created-by` tag is someone else's and is left alone (its record is
+//! dropped), whatever the state says.
 
 use super::confirm_destructive;
 use crate::app::App;
+use crate::cloud::notify::CONFIRMATION_VALID_HOURS;
 use crate::cloud::{Cloud, CloudError, CloudErrorKind};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::mask;
 use crate::prompt::Answers;
 use crate::state::Resource;
+use crate::steps::alarm::TAG;
 use crate::t;
 
-/// Deletes every resource; returns the ones that remain and, per input resource (same order),
-/// `None` when it is gone or the reason it is not.
+/// What became of one recorded resource: `Ok(None)` deleted (or already gone), `Ok(Some(why))`
+/// left alone because lecture06 did not make it (no longer listed), `Err(why)` not deleted (still
+/// listed).
+pub type Outcome = Result<Option<String>, String>;
+
+/// Deletes every resource; returns the ones that remain listed and, per input resource (same
+/// order), its outcome.
 pub fn delete_all(
     cloud: &Cloud,
     resources: &[Resource],
     lang: Lang,
-) -> (Vec<Resource>, Vec<Option<String>>) {
+) -> (Vec<Resource>, Vec<Outcome>) {
     let rank = |kind: &str| match kind {
         "cloudwatch-alarm" => 0,
         "sns-subscription" => 1,
@@ -27,15 +36,15 @@ pub fn delete_all(
     };
     let mut order: Vec<usize> = (0..resources.len()).collect();
     order.sort_by_key(|&i| rank(&resources[i].kind));
-    let mut outcomes: Vec<Option<String>> = vec![None; resources.len()];
+    let mut outcomes: Vec<Outcome> = vec![Ok(None); resources.len()];
     for i in order {
-        outcomes[i] = delete_one(cloud, &resources[i], lang).err();
+        outcomes[i] = delete_one(cloud, &resources[i], lang);
     }
     // Deleting a topic removes its subscriptions, unconfirmed ones included.
     let deleted_topics: Vec<&str> = resources
         .iter()
         .zip(&outcomes)
-        .filter(|(r, o)| r.kind == "sns-topic" && o.is_none())
+        .filter(|(r, o)| r.kind == "sns-topic" && matches!(o, Ok(None)))
         .map(|(r, _)| r.id.as_str())
         .collect();
     let removed_with_topic = |r: &Resource| {
@@ -45,7 +54,7 @@ pub fn delete_all(
                 .any(|topic| r.id.starts_with(&format!("{topic}:")))
     };
     for (r, outcome) in resources.iter().zip(outcomes.iter_mut()) {
-        if let Some(why) = outcome.as_mut().filter(|_| removed_with_topic(r)) {
+        if let Some(why) = outcome.as_mut().err().filter(|_| removed_with_topic(r)) {
             why.push(' ');
             why.push_str(lang.pick(
                 "Its topic was deleted, which removes it.",
@@ -56,7 +65,7 @@ pub fn delete_all(
     let kept = resources
         .iter()
         .zip(&outcomes)
-        .filter(|(r, o)| o.is_some() && !removed_with_topic(r))
+        .filter(|(r, o)| o.is_err() && !removed_with_topic(r))
         .map(|(r, _)| r.clone())
         .collect();
     (kept, outcomes)
@@ -69,22 +78,54 @@ fn gone(result: Result<(), CloudError>) -> Result<(), CloudError> {
     }
 }
 
-fn delete_one(cloud: &Cloud, r: &Resource, lang: Lang) -> Result<(), String> {
+/// Whether tags that could be read lack lecture06's `created-by` tag. Tags that cannot be read
+/// (e.g. `ListTagsForResource` denied) leave the decision to the record.
+fn not_tagged_by_lecture06(tags: &Result<Vec<(String, String)>, CloudError>) -> bool {
+    matches!(tags, Ok(tags) if !tags.iter().any(|(k, v)| k == TAG.0 && v == TAG.1))
+}
+
+fn delete_one(cloud: &Cloud, r: &Resource, lang: Lang) -> Outcome {
     let region = &r.region;
+    let hours = CONFIRMATION_VALID_HOURS;
     let explain = |e: CloudError| e.explain(lang, None);
+    let not_ours = || {
+        Ok(Some(lang.pick(
+            "lecture06 did not create it (it lacks the created-by = lecture06 tag): left as it is, and no longer listed.",
+            "lecture06 が作成したものではありません（created-by = lecture06 タグがない）。そのままにして、一覧から外します。",
+        ).to_string()))
+    };
     match r.kind.as_str() {
-        "cloudwatch-alarm" => gone(cloud.alarms.delete_alarm(region, &r.id)).map_err(explain),
-        "sns-subscription" => match cloud.sns.subscription_pending(region, &r.id) {
-            Ok(None) => Ok(()),
-            Ok(Some(true)) => Err(t!(
-                lang,
-                "it is still waiting for confirmation, and SNS cannot remove an unconfirmed subscription; AWS deletes it by itself 48 hours after it was made (deleting its topic removes it too).",
-                "確認待ちのままです。SNS では未確認のサブスクリプションは削除できません。作成から 48 時間で AWS が自動的に削除します（トピックを削除しても消えます）。"
-            )),
-            Ok(Some(false)) => gone(cloud.sns.unsubscribe(region, &r.id)).map_err(explain),
+        "cloudwatch-alarm" => match cloud.alarms.describe_alarm(region, &r.id) {
+            Ok(None) => Ok(None),
+            Ok(Some(found))
+                if not_tagged_by_lecture06(&cloud.alarms.alarm_tags(region, &found.arn)) =>
+            {
+                not_ours()
+            }
+            Ok(Some(_)) => gone(cloud.alarms.delete_alarm(region, &r.id))
+                .map(|()| None)
+                .map_err(explain),
             Err(e) => Err(explain(e)),
         },
-        "sns-topic" => gone(cloud.sns.delete_topic(region, &r.id)).map_err(explain),
+        "sns-subscription" => match cloud.sns.subscription_pending(region, &r.id) {
+            Ok(None) => Ok(None),
+            Ok(Some(true)) => Err(t!(
+                lang,
+                "it is still waiting for confirmation, and SNS cannot remove an unconfirmed subscription; AWS deletes it by itself {hours} hours after it was made (deleting its topic removes it too).",
+                "確認待ちのままです。SNS では未確認のサブスクリプションは削除できません。作成から {hours} 時間で AWS が自動的に削除します（トピックを削除しても消えます）。"
+            )),
+            Ok(Some(false)) => gone(cloud.sns.unsubscribe(region, &r.id))
+                .map(|()| None)
+                .map_err(explain),
+            Err(e) => Err(explain(e)),
+        },
+        "sns-topic" => match cloud.sns.topic_tags(region, &r.id) {
+            Err(e) if e.kind == CloudErrorKind::NotFound => Ok(None),
+            tags if not_tagged_by_lecture06(&tags) => not_ours(),
+            _ => gone(cloud.sns.delete_topic(region, &r.id))
+                .map(|()| None)
+                .map_err(explain),
+        },
         other => Err(t!(
             lang,
             "lecture06 does not know how to delete a {other}; delete it in the console.",
@@ -136,13 +177,19 @@ pub fn cleanup(app: &App, yes: bool) -> AppResult<()> {
     for (resource, outcome) in state.resources.iter().zip(&failures) {
         let id = mask::text(&resource.id);
         match outcome {
-            None => app.ui.ok(t!(
+            Ok(None) => app.ui.ok(t!(
                 lang,
                 "Deleted {} {id}",
                 "削除しました: {} {id}",
                 resource.kind
             )),
-            Some(why) => app.ui.warn(t!(
+            Ok(Some(why)) => app.ui.warn(t!(
+                lang,
+                "Left alone: {} {id} — {why}",
+                "削除しませんでした: {} {id} — {why}",
+                resource.kind
+            )),
+            Err(why) => app.ui.warn(t!(
                 lang,
                 "Not deleted: {} {id} — {why}",
                 "削除できませんでした: {} {id} — {why}",

@@ -149,6 +149,20 @@ impl Notifications for Sandbox {
         })
     }
 
+    fn topic_tags(
+        &self,
+        _region: &str,
+        topic_arn: &str,
+    ) -> Result<Vec<(String, String)>, CloudError> {
+        self.monitor(Some("sns:ListTagsForResource"), |m, _| {
+            m.topics
+                .iter()
+                .find(|t| t.arn == topic_arn)
+                .map(|t| t.tags.clone())
+        })?
+        .ok_or_else(|| not_found("sns:ListTagsForResource", "Topic does not exist"))
+    }
+
     fn topic_settings(&self, _region: &str, topic_arn: &str) -> Result<TopicSettings, CloudError> {
         self.monitor(Some("sns:GetTopicAttributes"), |m, _| {
             m.topics
@@ -277,6 +291,16 @@ impl Alarms for Sandbox {
                 .find(|a| a.info.spec.name == name)
                 .map(|a| a.info.clone())
         })
+    }
+
+    fn alarm_tags(&self, _region: &str, arn: &str) -> Result<Vec<(String, String)>, CloudError> {
+        self.monitor(Some("cloudwatch:ListTagsForResource"), |m, _| {
+            m.alarms
+                .iter()
+                .find(|a| a.info.arn == arn)
+                .map(|a| a.tags.clone())
+        })?
+        .ok_or_else(|| not_found("cloudwatch:ListTagsForResource", "Alarm does not exist"))
     }
 
     fn set_alarm_state(

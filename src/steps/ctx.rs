@@ -3,7 +3,7 @@
 //! and the terminal. The checklist itself stays private here: only the runner moves a status.
 
 use super::RunOptions;
-use crate::cloud::Cloud;
+use crate::cloud::{Cloud, CloudError};
 use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::prompt::{Ask, Choice, Prompter};
@@ -196,15 +196,19 @@ impl<'a> StepCtx<'a> {
         self.save()
     }
 
+    /// Whether lecture06 recorded this resource (kind, id and Region: an alarm's name is only
+    /// unique within its Region).
+    pub fn recorded(&self, kind: &str, id: &str, region: &str) -> bool {
+        self.state
+            .resources
+            .iter()
+            .any(|r| r.kind == kind && r.id == id && r.region == region)
+    }
+
     /// Records a resource lecture06 created, once, and saves at once (before anything else can
     /// fail) so that `cleanup` and a resumed run know of it.
     pub fn record_resource(&mut self, kind: &str, id: &str, region: &str) -> AppResult<()> {
-        if self
-            .state
-            .resources
-            .iter()
-            .any(|r| r.kind == kind && r.id == id)
-        {
+        if self.recorded(kind, id, region) {
             return Ok(());
         }
         let created_at = self.cloud.clock.now();
@@ -216,6 +220,36 @@ impl<'a> StepCtx<'a> {
             created_at,
         });
         self.save()
+    }
+
+    /// Takes back a record that names nothing lecture06 made, and saves.
+    pub fn forget_resource(&mut self, kind: &str, id: &str, region: &str) -> AppResult<()> {
+        self.state
+            .resources
+            .retain(|r| !(r.kind == kind && r.id == id && r.region == region));
+        self.save()
+    }
+
+    /// Records the resource first (so a crash right after `call` cannot leave it unrecorded),
+    /// then makes the call that creates it. When AWS surely refused the call, a record made here
+    /// is taken back: it would list something that does not exist, and `cleanup` could later
+    /// delete someone else's resource of that name.
+    pub fn record_then<T>(
+        &mut self,
+        kind: &str,
+        id: &str,
+        region: &str,
+        call: impl FnOnce(&Cloud) -> Result<T, CloudError>,
+    ) -> AppResult<T> {
+        let new = !self.recorded(kind, id, region);
+        self.record_resource(kind, id, region)?;
+        match call(self.cloud) {
+            Err(err) if new && err.surely_not_done() => {
+                self.forget_resource(kind, id, region)?;
+                Err(err.into())
+            }
+            other => Ok(other?),
+        }
     }
 
     /// Keeps a raw API answer as an evidence file (skipped under `--dry-run`).

@@ -17,6 +17,7 @@ mod state_safety;
 mod terminal_text;
 mod trail_search;
 mod wire_alarm;
+mod wire_alarm_ownership;
 mod wire_billing;
 mod wire_cloudtrail;
 mod wire_estimate;

@@ -27,7 +27,7 @@ fn moto_cloud() -> lecture06::cloud::Cloud {
     Aws::from_config(config).unwrap().connect()
 }
 
-fn unique(prefix: &str) -> String {
+pub(crate) fn unique(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -222,7 +222,7 @@ fn topic_subscription_and_deletion_against_moto() {
 
 // ---- CloudWatch through the CBOR bridge --------------------------------------------------------
 
-fn cbor_to_json(value: &Cbor) -> Value {
+pub(crate) fn cbor_to_json(value: &Cbor) -> Value {
     match value {
         Cbor::Integer(i) => json!(i128::from(*i) as i64),
         Cbor::Float(f) => json!(f),
@@ -270,14 +270,14 @@ fn json_to_cbor(value: &Value, key: &str) -> Cbor {
     }
 }
 
-fn to_cbor_bytes(value: &Value) -> Vec<u8> {
+pub(crate) fn to_cbor_bytes(value: &Value) -> Vec<u8> {
     let mut out = Vec::new();
     ciborium::into_writer(&json_to_cbor(value, ""), &mut out).unwrap();
     out
 }
 
 /// A blocking HTTP/1.1 POST (Connection: close): the bridge runs inside the SDK's HTTP call.
-fn post(url: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, Vec<u8>) {
+pub(crate) fn post(url: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, Vec<u8>) {
     let authority = url.trim_start_matches("http://").trim_end_matches('/');
     let mut stream = std::net::TcpStream::connect(authority).expect("moto is reachable");
     let mut request = format!(
@@ -300,56 +300,10 @@ fn post(url: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, Vec<u8>) {
 
 /// The SDK's HTTP client: RPC v2 CBOR in, awsJson1.0 to moto, CBOR back.
 fn cbor_bridge() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
-    let moto = moto_url();
-    aws_smithy_http_client::test_util::infallible_client_fn(move |req: http::Request<SdkBody>| {
-        assert_eq!(
-            req.headers().get("smithy-protocol").unwrap(),
-            "rpc-v2-cbor",
-            "the SDK speaks RPC v2 CBOR"
-        );
-        let path = req.uri().path().to_string();
-        let op = path
-            .strip_prefix("/service/GraniteServiceVersion20100801/operation/")
-            .unwrap_or_else(|| panic!("unexpected path {path}"))
-            .to_string();
-        let bytes = req.body().bytes().unwrap_or_default();
-        let input = if bytes.is_empty() {
-            json!({})
-        } else {
-            cbor_to_json(&ciborium::from_reader::<Cbor, _>(bytes).unwrap())
-        };
-        let auth = req
-            .headers()
-            .get("authorization")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        let (status, body) = post(
-            &moto,
-            &[
-                ("Content-Type", "application/x-amz-json-1.0".into()),
-                (
-                    "X-Amz-Target",
-                    format!("GraniteServiceVersion20100801.{op}"),
-                ),
-                ("Authorization", auth),
-            ],
-            input.to_string().as_bytes(),
-        );
-        let answer: Value = if body.is_empty() {
-            json!({})
-        } else {
-            serde_json::from_slice(&body).unwrap_or_else(|_| json!({}))
-        };
-        http::Response::builder()
-            .status(status)
-            .header("smithy-protocol", "rpc-v2-cbor")
-            .header("content-type", "application/cbor")
-            .body(SdkBody::from(to_cbor_bytes(&answer)))
-            .unwrap()
-    })
+    crate::wire_alarm_ownership::moto_bridge(false)
 }
 
-fn spec(name: &str) -> AlarmSpec {
+pub(crate) fn spec(name: &str) -> AlarmSpec {
     let topic = format!("arn:aws:sns:{REGION}:123456789012:lecture06-alb-alarm");
     AlarmSpec {
         name: name.into(),

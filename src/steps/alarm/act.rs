@@ -1,0 +1,364 @@
+//! The alarm step's calls that look and act in CloudWatch and ELB: whose alarm a name already
+//! names, finding the ALB to watch, the plan shown by `--dry-run`, and the mail test with
+//! `SetAlarmState`.
+
+use super::settings::{put_params, valid_alarm_name};
+use super::{ALARM_KIND, DEFAULT_ALARM, MailTest, OTHER_REGIONS, SubscriptionEvidence, TAG};
+use crate::clock::{jst, utc};
+use crate::cloud::CloudErrorKind;
+use crate::cloud::alarms::{AlarmInfo, AlarmSpec};
+use crate::cloud::elb::{LoadBalancer, TargetGroup};
+use crate::error::{AppError, AppResult};
+use crate::prompt::Choice;
+use crate::steps::StepCtx;
+use crate::t;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// Who made the alarm of a name, as far as lecture06 can tell.
+enum Owner {
+    Nobody,
+    Lecture06,
+    Someone(Box<AlarmInfo>),
+}
+
+/// lecture06's alarm is the one it recorded in this Region, or one tagged `created-by =
+/// lecture06` (its `PutMetricAlarm` always tags). Tags that cannot be read prove nothing.
+fn owner_of(ctx: &StepCtx, region: &str, name: &str) -> AppResult<Owner> {
+    let Some(found) = ctx.cloud.alarms.describe_alarm(region, name)? else {
+        return Ok(Owner::Nobody);
+    };
+    if ctx.recorded(ALARM_KIND, name, region) {
+        return Ok(Owner::Lecture06);
+    }
+    let tags = match ctx.cloud.alarms.alarm_tags(region, &found.arn) {
+        Ok(tags) => tags,
+        Err(err) if err.kind == CloudErrorKind::AccessDenied => Vec::new(),
+        Err(err) => return Err(err.into()),
+    };
+    if tags.iter().any(|(k, v)| k == TAG.0 && v == TAG.1) {
+        Ok(Owner::Lecture06)
+    } else {
+        Ok(Owner::Someone(Box::new(found)))
+    }
+}
+
+/// The alarm's name, asked again until it names no alarm of someone else, unless the student
+/// says to take that alarm over. Returns the name and whether lecture06 may record the alarm as
+/// its own (a taken-over alarm is overwritten, never recorded, so `cleanup` leaves it).
+pub(super) fn ask_alarm_name(ctx: &mut StepCtx, region: &str) -> AppResult<(String, bool)> {
+    let lang = ctx.lang;
+    let mut default = DEFAULT_ALARM.to_string();
+    loop {
+        let name = ctx.ask_text(
+            "alarm_name",
+            t!(lang, "Alarm name", "アラーム名"),
+            Some(default.clone()),
+            &valid_alarm_name(lang),
+        )?;
+        let found = match owner_of(ctx, region, &name)? {
+            Owner::Nobody | Owner::Lecture06 => return Ok((name, true)),
+            Owner::Someone(found) => found,
+        };
+        if ctx.progress::<String>("taken_over").as_deref() == Some(name.as_str()) {
+            return Ok((name, false));
+        }
+        let spec = &found.spec;
+        let actions = if spec.alarm_actions.is_empty() {
+            "-".to_string()
+        } else {
+            spec.alarm_actions.join(", ")
+        };
+        ctx.ui.warn(t!(
+            lang,
+            "An alarm named {name} already exists in {region}, and lecture06 did not create it: {} {} ({}), state {}, actions {actions}. lecture06 does not overwrite it unless you say so.",
+            "{region} には lecture06 が作成していないアラーム {name} が既にあります: {} {}（{}）、状態 {}、アクション {actions}。指示がない限り lecture06 は上書きしません。",
+            spec.statistic,
+            spec.metric,
+            spec.namespace,
+            found.state
+        ));
+        let suggestion = format!("{name}-2");
+        let choices = [
+            Choice {
+                id: "rename".into(),
+                label: t!(
+                    lang,
+                    "Use another name (e.g. {suggestion})",
+                    "別の名前にする（例: {suggestion}）"
+                ),
+            },
+            Choice {
+                id: "take-over".into(),
+                label: lang
+                    .pick(
+                        "Take it over: overwrite its settings (lecture06 will not delete it)",
+                        "引き継ぐ: 設定を上書きする（lecture06 は削除しません）",
+                    )
+                    .into(),
+            },
+            Choice {
+                id: "stop".into(),
+                label: lang.pick("Stop here", "ここで止める").into(),
+            },
+        ];
+        // Without a person to ask, only an explicit answer takes the alarm over.
+        let interactive = ctx.prompter.is_interactive();
+        let choice = ctx.ask_select(
+            "existing_alarm",
+            t!(lang, "What should lecture06 do?", "どうしますか？"),
+            &choices,
+            if interactive { 0 } else { 2 },
+        )?;
+        // The consent is for this name only: never carried over to another alarm.
+        ctx.forget_answer("existing_alarm")?;
+        match choices[choice].id.as_str() {
+            "take-over" => {
+                ctx.set_progress("taken_over", &name)?;
+                return Ok((name, false));
+            }
+            "rename" if interactive => {
+                ctx.forget_answer("alarm_name")?;
+                default = suggestion;
+            }
+            _ => {
+                return Err(AppError::Usage(t!(
+                    lang,
+                    "The alarm {name} in {region} is not lecture06's, so it is left as it is. Give another name with `alarm_name = \"{suggestion}\"` (any free name) under [alarm] in the answers file; or, only if lecture06 should overwrite that alarm's settings, add `existing_alarm = \"take-over\"` under [alarm].",
+                    "{region} のアラーム {name} は lecture06 が作成したものではないため、そのままにします。回答ファイルの [alarm] に `alarm_name = \"{suggestion}\"`（使われていない名前）を書いて別の名前にしてください。そのアラームの設定を lecture06 に上書きさせる場合に限り、[alarm] に `existing_alarm = \"take-over\"` を追加してください。"
+                )));
+            }
+        }
+    }
+}
+
+/// The ALB and target group the alarm watches, in the working Region.
+pub(super) fn find_alb(ctx: &mut StepCtx, region: &str) -> AppResult<(LoadBalancer, TargetGroup)> {
+    let lang = ctx.lang;
+    let albs: Vec<LoadBalancer> = ctx
+        .cloud
+        .elb
+        .load_balancers(region)?
+        .into_iter()
+        .filter(|lb| lb.kind == "application")
+        .collect();
+    if albs.is_empty() {
+        let mut elsewhere = Vec::new();
+        for other in OTHER_REGIONS.iter().filter(|r| **r != region) {
+            if let Ok(found) = ctx.cloud.elb.load_balancers(other) {
+                let names: Vec<String> = found
+                    .into_iter()
+                    .filter(|lb| lb.kind == "application")
+                    .map(|lb| lb.name)
+                    .collect();
+                if !names.is_empty() {
+                    elsewhere.push(format!("{other} ({})", names.join(", ")));
+                }
+            }
+        }
+        let hint = if elsewhere.is_empty() {
+            t!(
+                lang,
+                "No ALB was found in {} either. Create the ALB of lecture 5 first.",
+                "{} にも ALB はありませんでした。先に第 5 回の ALB を作成してください。",
+                OTHER_REGIONS.join(", ")
+            )
+        } else {
+            t!(
+                lang,
+                "ALBs exist in: {}. Run again with --region set to that Region (the alarm must live in the ALB's Region).",
+                "ALB があるリージョン: {}。そのリージョンを --region に指定して再実行してください（アラームは ALB と同じリージョンに作ります）。",
+                elsewhere.join("; ")
+            )
+        };
+        return Err(AppError::Failed(t!(
+            lang,
+            "There is no Application Load Balancer in {region}. {hint}",
+            "{region} に Application Load Balancer がありません。{hint}"
+        )));
+    }
+    let choices: Vec<Choice> = albs
+        .iter()
+        .map(|lb| Choice {
+            id: lb.name.clone(),
+            label: format!("{}  ({}, {})", lb.name, lb.dns_name, lb.state),
+        })
+        .collect();
+    let index = ctx.ask_select(
+        "load_balancer",
+        t!(
+            lang,
+            "Which ALB should the alarm watch? (in {region})",
+            "どの ALB を監視しますか？（{region}）"
+        ),
+        &choices,
+        0,
+    )?;
+    let lb = albs[index].clone();
+    let groups = ctx.cloud.elb.target_groups(region, &lb.arn)?;
+    if groups.is_empty() {
+        let name = &lb.name;
+        return Err(AppError::Failed(t!(
+            lang,
+            "The ALB {name} has no target group, so there is no HealthyHostCount to watch. Add a listener that forwards to a target group with your EC2 instance registered, then run `lecture06 run --step alarm` again.",
+            "ALB {name} にターゲットグループがないため、監視する HealthyHostCount がありません。EC2 インスタンスを登録したターゲットグループに転送するリスナーを追加してから `lecture06 run --step alarm` を再実行してください。"
+        )));
+    }
+    let choices: Vec<Choice> = groups
+        .iter()
+        .map(|tg| Choice {
+            id: tg.name.clone(),
+            label: format!("{}  ({} {})", tg.name, tg.protocol, tg.port),
+        })
+        .collect();
+    let index = ctx.ask_select(
+        "target_group",
+        t!(
+            lang,
+            "Which target group?",
+            "どのターゲットグループですか？"
+        ),
+        &choices,
+        0,
+    )?;
+    let tg = groups[index].clone();
+    ctx.ui.ok(t!(
+        lang,
+        "ALB {} with target group {} in {region}.",
+        "{region} の ALB {}（ターゲットグループ {}）。",
+        lb.name,
+        tg.name
+    ));
+    Ok((lb, tg))
+}
+
+pub(super) fn dry_run(
+    ctx: &mut StepCtx,
+    region: &str,
+    topic_name: &str,
+    email: &str,
+    spec: &AlarmSpec,
+) -> AppResult<Value> {
+    let existing = ctx.cloud.sns.find_topic(region, topic_name)?;
+    let topic_arn = spec.alarm_actions[0].clone();
+    if existing.is_none() {
+        ctx.ui.plan(
+            "sns:CreateTopic",
+            &json!({"Region": region, "Name": topic_name, "Tags": [{"Key": TAG.0, "Value": TAG.1}]}),
+        );
+    }
+    let subscribed = existing
+        .map(|t| ctx.cloud.sns.subscriptions(region, &t.arn))
+        .transpose()?
+        .unwrap_or_default()
+        .iter()
+        .any(|s| s.endpoint.eq_ignore_ascii_case(email));
+    if !subscribed {
+        ctx.ui.plan(
+            "sns:Subscribe",
+            &json!({"TopicArn": topic_arn, "Protocol": "email", "Endpoint": email, "ReturnSubscriptionArn": true}),
+        );
+    }
+    ctx.ui.plan("cloudwatch:PutMetricAlarm", &put_params(spec));
+    ctx.ui.plan(
+        "cloudwatch:SetAlarmState",
+        &json!({"AlarmName": spec.name, "StateValue": "ALARM", "StateReason": "(mail test, if you choose it)"}),
+    );
+    ctx.ui.plan(
+        "cloudwatch:SetAlarmState",
+        &json!({"AlarmName": spec.name, "StateValue": "OK", "StateReason": "(end of the mail test)"}),
+    );
+    Ok(json!({"dry_run": true}))
+}
+
+/// `SetAlarmState` ALARM then OK: the mail path, tested without stopping anything.
+pub(super) fn mail_test(
+    ctx: &mut StepCtx,
+    region: &str,
+    alarm: &str,
+    subscription: &SubscriptionEvidence,
+) -> AppResult<Option<MailTest>> {
+    let lang = ctx.lang;
+    if let Some(done) = ctx.progress::<MailTest>("test") {
+        return Ok(Some(done));
+    }
+    if !subscription.confirmed {
+        return Ok(None);
+    }
+    let wanted = ctx.ask_confirm(
+        "test_mail",
+        t!(
+            lang,
+            "Send a test ALARM now (SetAlarmState: ALARM, then back to OK)? Nothing is stopped.",
+            "テストの ALARM を送りますか？（SetAlarmState で ALARM にしてから OK に戻します。何も停止しません）"
+        ),
+        true,
+    )?;
+    if !wanted {
+        return Ok(None);
+    }
+    let clock = ctx.cloud.clock.clone();
+    ctx.cloud.alarms.set_alarm_state(
+        region,
+        alarm,
+        "ALARM",
+        "Testing the mail path with lecture06 (SetAlarmState); nothing was stopped.",
+    )?;
+    let alarm_set_at = clock.now();
+    ctx.ui.ok(t!(
+        lang,
+        "Set to ALARM at {} / {}.",
+        "{} / {} に ALARM にしました。",
+        jst(alarm_set_at),
+        utc(alarm_set_at)
+    ));
+    clock.sleep(Duration::from_secs(30));
+    ctx.cloud.alarms.set_alarm_state(
+        region,
+        alarm,
+        "OK",
+        "End of the lecture06 mail test; the next evaluation sets the real state.",
+    )?;
+    let ok_set_at = clock.now();
+    let mut mail_files = Vec::new();
+    if let Some(mailbox) = ctx.cloud.student.mailbox() {
+        mail_files = ctx
+            .cloud
+            .student
+            .mails_about(alarm)
+            .into_iter()
+            .map(|mail| mail.name)
+            .collect();
+        let shown = mailbox.display();
+        ctx.ui.line(t!(
+            lang,
+            "The alarm's mails are in {shown}: {}",
+            "アラームのメールは {shown} にあります: {}",
+            mail_files.join(", ")
+        ));
+    }
+    let mail_arrived = ctx.ask_confirm(
+        "mail_arrived",
+        t!(
+            lang,
+            "Did the mail 'ALARM: \"{alarm}\" in …' arrive? (look in the spam folder too)",
+            "「ALARM: \"{alarm}\" in …」のメールは届きましたか？（迷惑メールフォルダも確認）"
+        ),
+        true,
+    )?;
+    if !mail_arrived {
+        ctx.ui.warn(t!(
+            lang,
+            "No mail: check the subscription is confirmed (SNS console → Subscriptions), the spam folder, and the address. The alarm itself is set.",
+            "メールが届かない場合は、サブスクリプションが確認済みか（SNS コンソール → サブスクリプション）、迷惑メールフォルダ、アドレスを確認してください。アラーム自体は設定済みです。"
+        ));
+    }
+    let test = MailTest {
+        alarm_set_at,
+        ok_set_at,
+        mail_arrived,
+        mail_files,
+    };
+    ctx.set_progress("test", &test)?;
+    Ok(Some(test))
+}
