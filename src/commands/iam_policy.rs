@@ -43,8 +43,10 @@ pub const PERMISSIONS: &[(Part, &[&str])] = &[
             "sns:GetSubscriptionAttributes",
             "cloudwatch:PutMetricAlarm",
             "cloudwatch:TagResource",
+            "cloudwatch:ListTagsForResource",
             "cloudwatch:DescribeAlarms",
             "cloudwatch:SetAlarmState",
+            "sns:ListTagsForResource",
         ],
     ),
     (
@@ -101,6 +103,8 @@ pub const PERMISSIONS: &[(Part, &[&str])] = &[
         Part::Cleanup,
         &[
             "cloudwatch:DeleteAlarms",
+            "cloudwatch:ListTagsForResource",
+            "sns:ListTagsForResource",
             "sns:Unsubscribe",
             "sns:DeleteTopic",
         ],
