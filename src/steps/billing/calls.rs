@@ -77,7 +77,9 @@ pub(super) fn ask_cost_explorer(ctx: &mut StepCtx, now: DateTime<Utc>) -> AppRes
                 "Cost Explorer charges USD {PRICE_PER_REQUEST} per request. lecture06 asks it once (one more per extra page of the answer) and saves the answer, so re-runs and `report` do not pay again.",
                 "Cost Explorer は 1 リクエストごとに USD {PRICE_PER_REQUEST} かかります。lecture06 は 1 回だけ問い合わせ（回答が複数ページなら追加分も）、回答を保存するので再実行や `report` で再び課金されることはありません。"
             ));
-            plan_cost_request(ctx, &query);
+            // Counted before it is made: a crash or kill during the request cannot hide a
+            // request that may have been charged. Put back when Cost Explorer refuses it.
+            ctx.set_progress(PAID_CALLS_KEY, &(paid_calls + 1))?;
             let spinner = ctx.ui.spinner(t!(
                 lang,
                 "Asking Cost Explorer (us-east-1)…",
@@ -104,6 +106,7 @@ pub(super) fn ask_cost_explorer(ctx: &mut StepCtx, now: DateTime<Utc>) -> AppRes
                     answer_at = Some((answer, now));
                 }
                 Err(err) => {
+                    ctx.set_progress(PAID_CALLS_KEY, &paid_calls)?;
                     let Some(advice) = cost_explorer_unavailable(&err, lang) else {
                         return Err(err.into());
                     };

@@ -4,7 +4,7 @@
 
 use super::PRICE_PER_REQUEST;
 use super::cost::Period;
-use super::free_tier::{offer_name, quantity};
+use super::free_tier::{offer_name, plan_words, quantity};
 use crate::clock::{jst, utc};
 use crate::cloud::billing::{AccountPlan, CostAnswer, CostQuery, FreeTierOffer, PlanType};
 use crate::i18n::Lang;
@@ -101,6 +101,10 @@ pub struct BillingEvidence {
     pub cost_error: Option<String>,
     pub plan: Option<AccountPlan>,
     pub plan_error: Option<String>,
+    /// The Free Tier the account has, in the estimate step's words (`legacy`, `credit`, `none`):
+    /// typed by the student when GetAccountPlanState failed, or read from a plan with credits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free_tier_plan: Option<String>,
     pub free_tier: Option<FreeTierEvidence>,
     pub free_tier_error: Option<String>,
 }
@@ -111,44 +115,6 @@ pub(super) fn service_label(row: &ServiceRow, lang: Lang) -> String {
         "Credit" => format!("{} — {}", row.service, lang.pick("credit", "クレジット")),
         "Refund" => format!("{} — {}", row.service, lang.pick("refund", "返金")),
         other => format!("{} — {other}", row.service),
-    }
-}
-
-pub(super) fn plan_text(plan: Option<&AccountPlan>, lang: Lang) -> String {
-    match plan {
-        Some(AccountPlan {
-            plan_type: PlanType::Free,
-            status,
-            remaining_credits,
-            credits_unit,
-            expires,
-        }) => {
-            let credits = remaining_credits
-                .map(|c| {
-                    format!(
-                        "{} {}",
-                        credits_unit.as_deref().unwrap_or("USD"),
-                        c.display()
-                    )
-                })
-                .unwrap_or_else(|| "-".into());
-            let until = expires.map(jst).unwrap_or_else(|| "-".into());
-            t!(
-                lang,
-                "Free plan (credit-based, {status}): {credits} of credits left, ends {until} or when the credits run out",
-                "無料プラン（クレジット制、{status}）: 残りクレジット {credits}、{until} またはクレジットを使い切った時点で終了"
-            )
-        }
-        Some(AccountPlan { status, .. }) => t!(
-            lang,
-            "Paid plan ({status}). An account made before 2025-07-15 keeps the legacy 12-month Free Tier (its offers and verdicts are listed with the usage).",
-            "有料プラン（{status}）。2025-07-15 より前に作成したアカウントは従来の 12 か月無料利用枠が続きます（無料枠ごとの使用量と判定を一覧にしています）。"
-        ),
-        None => t!(
-            lang,
-            "No account plan record (an account made before 2025-07-15: legacy 12-month Free Tier)",
-            "アカウントプランの記録なし（2025-07-15 より前のアカウント: 従来の 12 か月無料利用枠）"
-        ),
     }
 }
 
@@ -164,6 +130,75 @@ pub(super) fn standing_word(standing: Standing, lang: Lang) -> &'static str {
 }
 
 impl BillingEvidence {
+    /// The account plan in words: as GetAccountPlanState gave it, or, when that call failed, the
+    /// failure and the student's own answer — never a plan guessed from a failed call.
+    ///
+    /// AWS's plans (https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/free-tier-plans.html,
+    /// "Choosing an AWS Free Tier plan"): an account made from 2025-07-15 gets Free Tier credits on
+    /// the Free plan *and* on the Paid plan (upgrading keeps the credits left; usage beyond them is
+    /// charged); one made before keeps the legacy 12-month offers and shows as a Paid plan. So a
+    /// Paid plan alone does not mean legacy: its credits tell.
+    pub(super) fn plan_text(&self, lang: Lang) -> String {
+        if let Some(error) = &self.plan_error {
+            let answer = self
+                .free_tier_plan
+                .as_deref()
+                .map(|id| plan_words(id, lang))
+                .unwrap_or("-");
+            return t!(
+                lang,
+                "Account plan not read ({error}); per the console, typed by hand: {answer}",
+                "アカウントプランを取得できませんでした（{error}）。コンソールで確認して手入力: {answer}"
+            );
+        }
+        let credits_of = |plan: &AccountPlan| {
+            plan.remaining_credits
+                .filter(|c| !c.is_zero() && !c.is_negative())
+                .map(|c| {
+                    format!(
+                        "{} {}",
+                        plan.credits_unit.as_deref().unwrap_or("USD"),
+                        c.display()
+                    )
+                })
+        };
+        match &self.plan {
+            Some(plan) if plan.plan_type == PlanType::Free => {
+                let status = &plan.status;
+                let credits = credits_of(plan).unwrap_or_else(|| "-".into());
+                let until = plan.expires.map(jst).unwrap_or_else(|| "-".into());
+                t!(
+                    lang,
+                    "Free plan (credit-based, {status}): {credits} of credits left, ends {until} or when the credits run out",
+                    "無料プラン（クレジット制、{status}）: 残りクレジット {credits}、{until} またはクレジットを使い切った時点で終了"
+                )
+            }
+            Some(plan) => {
+                let status = &plan.status;
+                match credits_of(plan) {
+                    Some(credits) => {
+                        let until = plan.expires.map(jst).unwrap_or_else(|| "-".into());
+                        t!(
+                            lang,
+                            "Paid plan ({status}) with {credits} of Free Tier credits left (until {until}): an account made from 2025-07-15 keeps its credits on the Paid plan; usage beyond them is charged.",
+                            "有料プラン（{status}）、無料利用枠のクレジット残り {credits}（{until} まで）: 2025-07-15 以降に作成したアカウントは有料プランでもクレジットが使えます。クレジットを超えた分は課金されます。"
+                        )
+                    }
+                    None => t!(
+                        lang,
+                        "Paid plan ({status}) without Free Tier credits: an account made before 2025-07-15 keeps the legacy 12-month Free Tier (its offers and verdicts are listed with the usage); one made from 2025-07-15 has used its credits up or they have expired.",
+                        "有料プラン（{status}）、無料利用枠のクレジットなし: 2025-07-15 より前に作成したアカウントなら従来の 12 か月無料利用枠です（無料枠ごとの使用量と判定を一覧にしています）。2025-07-15 以降に作成したアカウントなら、クレジットを使い切ったか期限が切れています。"
+                    ),
+                }
+            }
+            None => t!(
+                lang,
+                "No account plan record (an account made before 2025-07-15: legacy 12-month Free Tier)",
+                "アカウントプランの記録なし（2025-07-15 より前のアカウント: 従来の 12 か月無料利用枠）"
+            ),
+        }
+    }
+
     /// The evidence as `status` shows it, and as the step's output ends.
     pub fn summary(&self, lang: Lang) -> Vec<String> {
         let e = self;
@@ -212,7 +247,7 @@ impl BillingEvidence {
             "Cost Explorer には問い合わせていません（ドライラン）"
         )),
     }
-        lines.push(plan_text(e.plan.as_ref(), lang));
+        lines.push(e.plan_text(lang));
         match &e.free_tier {
             Some(ft) => lines.push(t!(
                 lang,
@@ -269,7 +304,7 @@ impl BillingEvidence {
             "total_this_month": e.total_this_month.display(),
             "this_month_estimated": e.this_month_estimated,
             "cost_error": e.cost_error,
-            "plan": plan_text(e.plan.as_ref(), lang),
+            "plan": e.plan_text(lang),
             "free_tier": e.free_tier.as_ref().map(|ft| json!({
                 "overall": lang.pick(&ft.overall_en, &ft.overall_ja),
                 "overall_state": ft.overall,

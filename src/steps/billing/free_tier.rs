@@ -3,7 +3,7 @@
 //! and what a verdict typed by hand may look like.
 
 use super::evidence::{FreeTierEvidence, OfferVerdict, Standing};
-use crate::cloud::billing::FreeTierOffer;
+use crate::cloud::billing::{AccountPlan, FreeTierOffer, PlanType};
 use crate::i18n::Lang;
 use crate::t;
 
@@ -203,6 +203,49 @@ pub(super) fn valid_verdict(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
             ))
         }
     }
+}
+
+/// The Free Tiers an account can have, in the estimate step's words (its `free_tier` answer).
+pub const PLANS: [&str; 3] = ["legacy", "credit", "none"];
+
+/// What the student says about the plan when GetAccountPlanState could not.
+pub(super) fn valid_plan(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
+    move |value: &str| {
+        if PLANS.contains(&value.trim()) {
+            Ok(())
+        } else {
+            Err(t!(
+                lang,
+                "expected legacy, credit or none",
+                "legacy・credit・none のいずれかです"
+            ))
+        }
+    }
+}
+
+/// One of `PLANS` in words.
+pub(super) fn plan_words(id: &str, lang: Lang) -> &'static str {
+    match id {
+        "legacy" => lang.pick(
+            "legacy 12-month Free Tier (account made before 2025-07-15)",
+            "従来の 12 か月無料利用枠（2025-07-15 より前に作成したアカウント）",
+        ),
+        "credit" => lang.pick(
+            "Free Tier credits (account made from 2025-07-15, Free or Paid plan)",
+            "無料利用枠のクレジット（2025-07-15 以降に作成したアカウント、無料プランまたは有料プラン）",
+        ),
+        _ => lang.pick("no Free Tier left", "無料利用枠なし"),
+    }
+}
+
+/// The Free Tier a plan read from the API tells for sure: credits left (on the Free plan or on a
+/// Paid plan since 2025-07-15) mean `credit`; a Paid plan without them cannot tell legacy from
+/// none, so it tells nothing.
+pub(super) fn plan_of(plan: &AccountPlan) -> Option<&'static str> {
+    let credits = plan
+        .remaining_credits
+        .is_some_and(|c| !c.is_zero() && !c.is_negative());
+    (plan.plan_type == PlanType::Free || credits).then_some("credit")
 }
 
 #[cfg(test)]

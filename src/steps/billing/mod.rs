@@ -26,7 +26,7 @@ pub use evidence::{BillingEvidence, FreeTierEvidence, OfferVerdict, Standing};
 pub use free_tier::{WARN_PERCENT, judge, judge_all, quantity};
 
 use super::StepCtx;
-use crate::cloud::CloudErrorKind;
+use crate::cloud::{CloudError, CloudErrorKind};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::money::Amount;
@@ -34,7 +34,7 @@ use crate::t;
 use crate::ui::table;
 use cost::valid_amount;
 use evidence::{Ec2Charge, Source, service_label, standing_word};
-use free_tier::{offer_name, valid_verdict};
+use free_tier::{offer_name, valid_plan, valid_verdict};
 use serde_json::Value;
 
 /// Cost Explorer's price per request.
@@ -44,6 +44,7 @@ const CACHE_KEY: &str = "cost_explorer";
 const PAID_CALLS_KEY: &str = "paid_calls";
 const TYPED_KEY: &str = "ec2_last_month_usd";
 const TYPED_VERDICT_KEY: &str = "free_tier_verdict";
+const TYPED_PLAN_KEY: &str = "free_tier_plan";
 
 /// The billing step, as the registry declares it.
 pub struct BillingStep;
@@ -99,11 +100,14 @@ impl super::Step for BillingStep {
         };
 
         let answers = calls::ask_free_tier(ctx);
-        let (plan, plan_error) = match answers.plan {
-            Ok(plan) => (plan, None),
+        let (plan, plan_error, free_tier_plan) = match answers.plan {
+            Ok(plan) => {
+                let known = plan.as_ref().and_then(free_tier::plan_of);
+                (plan, None, known.map(String::from))
+            }
             Err(err) => {
-                ctx.ui.warn(err.explain(lang, None));
-                (None, Some(err.to_string()))
+                let typed = ask_plan(ctx, &err)?;
+                (None, Some(err.to_string()), Some(typed))
             }
         };
         let (free_tier, free_tier_error) = match answers.usage {
@@ -114,50 +118,7 @@ impl super::Step for BillingStep {
                 )?;
                 (Some(judge_all(&usage.offers, usage.requests)), None)
             }
-            Err(err)
-                if matches!(
-                    err.kind,
-                    CloudErrorKind::AccessDenied | CloudErrorKind::NotEnabled
-                ) =>
-            {
-                ctx.ui.warn(err.explain(lang, None));
-                ctx.ui.warn(t!(
-                lang,
-                "Read the verdict on the console's Free Tier page (Billing and Cost Management → Free Tier) and type it below.",
-                "コンソールの無料利用枠のページ（請求とコスト管理 → 無料利用枠）で確認して、判定を入力してください。"
-            ));
-                let verdict = ctx.ask_text(
-                TYPED_VERDICT_KEY,
-                t!(
-                    lang,
-                    "Free Tier this month per the console: inside or over (e.g. \"over: S3 storage 5.3 of 5 GB\")",
-                    "コンソールで見た今月の無料利用枠: inside（枠内）か over（超過）（例: \"over: S3 storage 5.3 of 5 GB\"）"
-                ),
-                None,
-                &valid_verdict(lang),
-            )?;
-                let overall = if verdict.trim().to_ascii_lowercase().starts_with("over") {
-                    Standing::Over
-                } else {
-                    Standing::Inside
-                };
-                let typed_en = format!("{verdict} (typed by hand from the console)");
-                let typed_ja = format!("{verdict}（コンソールから手入力）");
-                (
-                    Some(FreeTierEvidence {
-                        offers: Vec::new(),
-                        overall,
-                        overall_en: typed_en,
-                        overall_ja: typed_ja,
-                        requests: 0,
-                    }),
-                    Some(err.to_string()),
-                )
-            }
-            Err(err) => {
-                ctx.ui.warn(err.explain(lang, None));
-                (None, Some(err.to_string()))
-            }
+            Err(err) => (Some(ask_verdict(ctx, &err)?), Some(err.to_string())),
         };
 
         let evidence = BillingEvidence {
@@ -175,6 +136,7 @@ impl super::Step for BillingStep {
             cost_error: cost.cost_error,
             plan,
             plan_error,
+            free_tier_plan,
             free_tier,
             free_tier_error,
         };
@@ -193,6 +155,72 @@ impl super::Step for BillingStep {
             .map(|e| e.report_context(lang))
             .unwrap_or(Value::Null)
     }
+}
+
+/// GetAccountPlanState failed: say so and why (naming the permission when it was refused), and
+/// take the plan from the student, who can see it in the console.
+fn ask_plan(ctx: &mut StepCtx, err: &CloudError) -> AppResult<String> {
+    let lang = ctx.lang;
+    ctx.ui.warn(err.explain(lang, None));
+    let action = &err.action;
+    ctx.ui.warn(if err.kind == CloudErrorKind::AccessDenied {
+        t!(
+            lang,
+            "The account plan could not be read: your IAM identity lacks the permission {action}. lecture06 does not guess the plan; read it in the console (Billing and Cost Management → Free Tier) and type it below, or add {action} to the policy and run `lecture06 run --step billing` again.",
+            "アカウントプランを取得できませんでした: この IAM ユーザー／ロールには {action} の権限がありません。lecture06 はプランを推測しません。コンソール（請求とコスト管理 → 無料利用枠）で確認して下に入力するか、ポリシーに {action} を追加して `lecture06 run --step billing` を再実行してください。"
+        )
+    } else {
+        t!(
+            lang,
+            "The account plan could not be read: {action} failed. lecture06 does not guess the plan; read it in the console (Billing and Cost Management → Free Tier) and type it below, or run `lecture06 run --step billing` again later.",
+            "アカウントプランを取得できませんでした: {action} が失敗しました。lecture06 はプランを推測しません。コンソール（請求とコスト管理 → 無料利用枠）で確認して下に入力するか、後で `lecture06 run --step billing` を再実行してください。"
+        )
+    });
+    let typed = ctx.ask_text(
+        TYPED_PLAN_KEY,
+        t!(
+            lang,
+            "Which Free Tier does the account have? legacy = created before 2025-07-15 (12-month offers), credit = created from 2025-07-15 (credits, on the Free or the Paid plan), none = past it",
+            "アカウントの無料利用枠は？ legacy = 2025-07-15 より前に作成（12 か月の無料枠）、credit = 2025-07-15 以降に作成（クレジット。無料プランでも有料プランでも）、none = 期間終了"
+        ),
+        None,
+        &valid_plan(lang),
+    )?;
+    Ok(typed.trim().to_string())
+}
+
+/// The Free Tier usage call failed, whatever the reason: say why and take the student's own
+/// verdict from the console, so the step still records one.
+fn ask_verdict(ctx: &mut StepCtx, err: &CloudError) -> AppResult<FreeTierEvidence> {
+    let lang = ctx.lang;
+    ctx.ui.warn(err.explain(lang, None));
+    ctx.ui.warn(t!(
+        lang,
+        "Read the verdict on the console's Free Tier page (Billing and Cost Management → Free Tier) and type it below.",
+        "コンソールの無料利用枠のページ（請求とコスト管理 → 無料利用枠）で確認して、判定を入力してください。"
+    ));
+    let verdict = ctx.ask_text(
+        TYPED_VERDICT_KEY,
+        t!(
+            lang,
+            "Free Tier this month per the console: inside or over (e.g. \"over: S3 storage 5.3 of 5 GB\")",
+            "コンソールで見た今月の無料利用枠: inside（枠内）か over（超過）（例: \"over: S3 storage 5.3 of 5 GB\"）"
+        ),
+        None,
+        &valid_verdict(lang),
+    )?;
+    let overall = if verdict.trim().to_ascii_lowercase().starts_with("over") {
+        Standing::Over
+    } else {
+        Standing::Inside
+    };
+    Ok(FreeTierEvidence {
+        offers: Vec::new(),
+        overall,
+        overall_en: format!("{verdict} (typed by hand from the console)"),
+        overall_ja: format!("{verdict}（コンソールから手入力）"),
+        requests: 0,
+    })
 }
 
 fn show(ctx: &StepCtx, e: &BillingEvidence) {
