@@ -24,6 +24,18 @@ fn report(ws: &Workspace, lang: &str) -> String {
     std::fs::read_to_string(out).unwrap()
 }
 
+fn run_billing(ws: &Workspace, answers: &str) -> crate::harness::Ran {
+    let path = ws.write("answers.toml", answers);
+    ws.run_sandbox(&[
+        "run",
+        "--yes",
+        "--step",
+        "billing",
+        "--answers",
+        path.to_str().unwrap(),
+    ])
+}
+
 #[test]
 fn seed_bill_free_tier_verdict_and_one_paid_call_cached() {
     let ws = Workspace::new();
@@ -152,15 +164,7 @@ fn seed_bill_free_tier_verdict_and_one_paid_call_cached() {
 #[test]
 fn credit_plan_account_shows_credits_and_plan() {
     let ws = Workspace::new();
-    let answers = ws.write("answers.toml", "[sandbox]\nplan = \"credit\"\n");
-    let ran = ws.run_sandbox(&[
-        "run",
-        "--yes",
-        "--step",
-        "billing",
-        "--answers",
-        answers.to_str().unwrap(),
-    ]);
+    let ran = run_billing(&ws, "[sandbox]\nplan = \"credit\"\n");
     ran.success();
     assert!(
         ran.stdout
@@ -189,15 +193,7 @@ fn credit_plan_account_shows_credits_and_plan() {
 #[test]
 fn member_account_without_cost_explorer_takes_the_typed_figure() {
     let ws = Workspace::new();
-    let answers = ws.write("answers.toml", "[sandbox]\ncost_explorer = \"member\"\n");
-    let ran = ws.run_sandbox(&[
-        "run",
-        "--yes",
-        "--step",
-        "billing",
-        "--answers",
-        answers.to_str().unwrap(),
-    ]);
+    let ran = run_billing(&ws, "[sandbox]\ncost_explorer = \"member\"\n");
     assert_eq!(ran.code, 2, "{}", ran.all());
     assert!(
         ran.all().contains("member of an AWS Organization"),
@@ -206,18 +202,7 @@ fn member_account_without_cost_explorer_takes_the_typed_figure() {
     );
     assert!(ran.all().contains("ec2_last_month_usd"), "{}", ran.all());
 
-    let answers = ws.write(
-        "answers2.toml",
-        "[billing]\nec2_last_month_usd = \"0.000032\"\nfree_tier_verdict = \"over: S3 storage 5.3 of 5 GB\"\n",
-    );
-    ws.run_sandbox(&[
-        "run",
-        "--yes",
-        "--step",
-        "billing",
-        "--answers",
-        answers.to_str().unwrap(),
-    ])
+    run_billing(&ws, "[billing]\nec2_last_month_usd = \"0.000032\"\nfree_tier_verdict = \"over: S3 storage 5.3 of 5 GB\"\n")
     .success();
     let evidence = &ws.state()["steps"]["billing"]["evidence"];
     assert_eq!(evidence["source"], "typed");
@@ -242,18 +227,10 @@ fn member_account_without_cost_explorer_takes_the_typed_figure() {
 #[test]
 fn cost_explorer_not_enabled_says_how_to_enable_it() {
     let ws = Workspace::new();
-    let answers = ws.write(
-        "answers.toml",
+    let ran = run_billing(
+        &ws,
         "[sandbox]\ncost_explorer = \"disabled\"\n[billing]\nec2_last_month_usd = \"0.01\"\n",
     );
-    let ran = ws.run_sandbox(&[
-        "run",
-        "--yes",
-        "--step",
-        "billing",
-        "--answers",
-        answers.to_str().unwrap(),
-    ]);
     ran.success();
     assert!(
         ran.all()
@@ -299,18 +276,6 @@ fn saved_answer_from_an_earlier_month_is_kept_with_its_months_and_a_warning() {
     let evidence = &ws.state()["steps"]["billing"]["evidence"];
     assert_eq!(evidence["period"]["last_month"], "2026-11-01");
     assert_eq!(ce_calls(&ws), 2);
-}
-
-fn run_billing(ws: &Workspace, answers: &str) -> crate::harness::Ran {
-    let path = ws.write("answers.toml", answers);
-    ws.run_sandbox(&[
-        "run",
-        "--yes",
-        "--step",
-        "billing",
-        "--answers",
-        path.to_str().unwrap(),
-    ])
 }
 
 /// Issue 13, item 9: a failed GetAccountPlanState printed a plan ("legacy 12-month Free Tier").
