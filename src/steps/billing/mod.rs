@@ -14,7 +14,17 @@
 //!
 //! When Cost Explorer is not enabled, not allowed, or hidden from an organization member
 //! account, the step says which and what to do, and takes the figure read from the console
-//! instead (`[billing] ec2_last_month_usd`), recorded as typed by hand.
+//! instead (`[billing] ec2_last_month_usd`), recorded as typed by hand. The Free Tier API is
+//! free and asked on every run; when one of its calls fails, whatever the reason, the step says so
+//! and asks the student for what the console shows (`[billing] free_tier_plan`,
+//! `[billing] free_tier_verdict`) instead of guessing.
+//!
+//! This file is the sequence the student walks and the `Step` impl; `cost.rs` and `free_tier.rs`
+//! hold the pure decisions, `calls.rs` the calls that act, `evidence.rs` what is kept and how it
+//! reads in `status` and the report. Public IPv4 is not in `EC2 - Other`: Cost Explorer bills it
+//! under `Amazon Virtual Private Cloud` (usage type `<region>-PublicIPv4:InUseAddress`,
+//! https://docs.aws.amazon.com/vpc/latest/userguide/vpc-billing-usage-reports.html), its own line
+//! in the by-service table.
 
 mod calls;
 mod cost;
