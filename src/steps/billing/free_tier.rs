@@ -318,4 +318,22 @@ mod tests {
         o.service = "Amazon Elastic Compute Cloud".into();
         assert_eq!(offer_name(&o), "EC2 EBS:SnapshotUsage");
     }
+
+    #[test]
+    fn a_paid_plan_tells_credit_only_by_its_credits() {
+        let plan = |plan_type, credits: Option<&str>| AccountPlan {
+            plan_type,
+            status: "ACTIVE".into(),
+            remaining_credits: credits.map(|c| crate::money::Amount::parse(c).unwrap()),
+            credits_unit: Some("USD".into()),
+            expires: None,
+        };
+        assert_eq!(
+            plan_of(&plan(PlanType::Paid, Some("142.17"))),
+            Some("credit")
+        );
+        assert_eq!(plan_of(&plan(PlanType::Paid, Some("0"))), None);
+        assert_eq!(plan_of(&plan(PlanType::Paid, None)), None, "legacy or none");
+        assert_eq!(plan_of(&plan(PlanType::Free, None)), Some("credit"));
+    }
 }
