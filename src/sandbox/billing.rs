@@ -2,17 +2,23 @@
 //! (split between `Amazon Elastic Compute Cloud - Compute` and `EC2 - Other`), a few cents of S3
 //! and CloudTrail, S3 over its Free Tier storage because CloudTrail data events fill the trail
 //! bucket, and the EBS snapshot allowance at 87 % on the 21st (Free Tier usage accrues through the
-//! month). Months are the calendar months (UTC) of the sandbox clock. The account is a legacy 12-month Free Tier account unless `[sandbox] plan =
-//! "credit"` was given when the workspace was made; `[sandbox] cost_explorer` = `disabled`,
-//! `denied` or `member` makes Cost Explorer refuse the way a real account would.
+//! month). Months are the calendar months (UTC) of the sandbox clock. The account is a legacy
+//! 12-month Free Tier account unless `[sandbox] plan` = `credit` (the Free plan of an account made
+//! since 2025-07-15) or `paid-credit` (such an account upgraded to the Paid plan, its credits kept)
+//! was given when the workspace was made; `[sandbox] cost_explorer` = `disabled`, `denied` or
+//! `member` makes Cost Explorer refuse the way a real account would, and `[sandbox] free_tier_api`
+//! = `plan-denied`, `plan-error` or `usage-error` makes the Free Tier API fail.
 //!
 //! Every Cost Explorer request is counted in the world (`ce_calls`) so tests can prove that
-//! `report` and re-runs use the cached answer.
+//! `report` and re-runs use the cached answer; every billing call is also counted by its IAM
+//! action like the sandbox's other calls, so `LECTURE06_SANDBOX_CRASH_AFTER` can stop the process
+//! right after one.
 
-use super::World;
 use super::events::Rng;
+use super::settings::SandboxSettings;
+use super::{Sandbox, World};
 use crate::cloud::billing::{
-    AccountPlan, CostAnswer, CostLine, CostQuery, FreeTierOffer, FreeTierUsage, PlanType,
+    AccountPlan, Billing, CostAnswer, CostLine, CostQuery, FreeTierOffer, FreeTierUsage, PlanType,
 };
 use crate::cloud::{CloudError, CloudErrorKind};
 use crate::money::Amount;
@@ -27,6 +33,30 @@ pub enum SandboxPlan {
     Legacy,
     /// The credit-based Free plan of accounts made since 2025-07-15.
     Credit,
+    /// An account made since 2025-07-15 that upgraded to the Paid plan: its credits still pay
+    /// (https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/free-tier-plans.html).
+    PaidCredit,
+}
+
+impl SandboxPlan {
+    /// The account has Free Tier credits that pay its usage.
+    fn has_credits(self) -> bool {
+        self != SandboxPlan::Legacy
+    }
+}
+
+/// How the Free Tier API answers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FreeTierApi {
+    #[default]
+    Ok,
+    /// The IAM identity lacks freetier:GetAccountPlanState.
+    PlanDenied,
+    /// GetAccountPlanState answers HTTP 500 (InternalServerException).
+    PlanError,
+    /// GetFreeTierUsage answers HTTP 500 (InternalServerException).
+    UsageError,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,16 +83,26 @@ pub struct BillingWorld {
     pub ce_calls: u32,
     #[serde(default)]
     pub freetier_calls: u32,
+    #[serde(default)]
+    pub free_tier_api: FreeTierApi,
 }
 
 impl BillingWorld {
-    pub fn from_answers(plan: Option<&str>, cost_explorer: Option<&str>) -> BillingWorld {
+    /// From the `[sandbox]` settings (already checked in settings.rs).
+    pub fn from_settings(settings: &SandboxSettings) -> BillingWorld {
         BillingWorld {
-            plan: match plan {
+            plan: match settings.plan.as_deref() {
                 Some("credit") => SandboxPlan::Credit,
+                Some("paid-credit") => SandboxPlan::PaidCredit,
                 _ => SandboxPlan::Legacy,
             },
-            cost_explorer: match cost_explorer {
+            free_tier_api: match settings.free_tier_api.as_deref() {
+                Some("plan-denied") => FreeTierApi::PlanDenied,
+                Some("plan-error") => FreeTierApi::PlanError,
+                Some("usage-error") => FreeTierApi::UsageError,
+                _ => FreeTierApi::Ok,
+            },
+            cost_explorer: match settings.cost_explorer.as_deref() {
                 Some("disabled") => CostExplorerAccess::Disabled,
                 Some("denied") => CostExplorerAccess::Denied,
                 Some("member") => CostExplorerAccess::Member,
@@ -103,7 +143,7 @@ fn cents(rng: &mut Rng, base: &str) -> Amount {
 /// One month's lines: `closed` is last month (final), otherwise this month to date (estimated).
 fn month_lines(world: &World, month: NaiveDate, closed: bool) -> Vec<(String, String, Amount)> {
     let mut rng = Rng::new(world.seed ^ u64::from(month.month()) << 8 ^ 0xb111);
-    let credit = world.billing.plan == SandboxPlan::Credit;
+    let credit = world.billing.plan.has_credits();
     let mut usage: Vec<(&str, Amount)> = if closed {
         vec![
             (EC2_COMPUTE, amount("0.0000304")),
@@ -139,7 +179,7 @@ fn month_lines(world: &World, month: NaiveDate, closed: bool) -> Vec<(String, St
 }
 
 pub fn cost_and_usage(world: &mut World, query: &CostQuery) -> Result<CostAnswer, CloudError> {
-    const ACTION: &str = "ce:GetCostAndUsage";
+    const ACTION: &str = CE_ACTION;
     world.billing.ce_calls += 1;
     let refused = |kind, code: &str, message: &str| {
         let mut err = CloudError::new(kind, ACTION, message).in_region("us-east-1");
@@ -216,14 +256,30 @@ fn offer(
     }
 }
 
+/// The Free Tier API's HTTP 500: `InternalServerException` in its published model; no real body
+/// of one has been published, so the message is the model's wording.
+fn internal_error(action: &str) -> CloudError {
+    let mut err = CloudError::new(
+        CloudErrorKind::Other,
+        action,
+        "An unexpected error occurred during the processing of your request.",
+    )
+    .in_region("us-east-1");
+    err.code = Some("InternalServerException".into());
+    err
+}
+
 pub fn free_tier_usage(world: &mut World) -> Result<FreeTierUsage, CloudError> {
     world.billing.freetier_calls += 1;
+    if world.billing.free_tier_api == FreeTierApi::UsageError {
+        return Err(internal_error(USAGE_ACTION));
+    }
     if world.billing.cost_explorer == CostExplorerAccess::Member {
         // In an organization the Free Tier is the whole organization's, held by the management
         // account; the sandbox's member account is refused like its Cost Explorer.
         let mut err = CloudError::new(
             CloudErrorKind::AccessDenied,
-            "freetier:GetFreeTierUsage",
+            USAGE_ACTION,
             "Free Tier usage is only available to the management account of the organization",
         )
         .in_region("us-east-1");
@@ -329,7 +385,7 @@ pub fn free_tier_usage(world: &mut World) -> Result<FreeTierUsage, CloudError> {
                 always,
             ),
         ],
-        SandboxPlan::Credit => vec![
+        SandboxPlan::Credit | SandboxPlan::PaidCredit => vec![
             offer(
                 CLOUDWATCH,
                 "CW:AlarmMonitorUsage",
@@ -356,8 +412,26 @@ pub fn free_tier_usage(world: &mut World) -> Result<FreeTierUsage, CloudError> {
     })
 }
 
-pub fn account_plan(world: &World) -> Option<AccountPlan> {
-    Some(match world.billing.plan {
+pub fn account_plan(world: &mut World) -> Result<Option<AccountPlan>, CloudError> {
+    world.billing.freetier_calls += 1;
+    match world.billing.free_tier_api {
+        FreeTierApi::PlanDenied => {
+            let mut err = CloudError::new(
+                CloudErrorKind::AccessDenied,
+                PLAN_ACTION,
+                format!(
+                    "User: arn:aws:iam::{}:user/{} is not authorized to perform: {PLAN_ACTION} because no identity-based policy allows the {PLAN_ACTION} action",
+                    world.account, world.user
+                ),
+            )
+            .in_region("us-east-1");
+            err.code = Some("AccessDeniedException".into());
+            return Err(err);
+        }
+        FreeTierApi::PlanError => return Err(internal_error(PLAN_ACTION)),
+        FreeTierApi::Ok | FreeTierApi::UsageError => {}
+    }
+    Ok(Some(match world.billing.plan {
         SandboxPlan::Legacy => AccountPlan {
             plan_type: PlanType::Paid,
             status: "ACTIVE".into(),
@@ -373,7 +447,49 @@ pub fn account_plan(world: &World) -> Option<AccountPlan> {
             // Six months after the account was made (two months before the sandbox's "now").
             expires: Some(world.epoch - Duration::days(61) + Duration::days(183)),
         },
-    })
+        // Upgraded to the Paid plan: the credits left stay until they expire, 12 months after
+        // the account was made.
+        SandboxPlan::PaidCredit => AccountPlan {
+            plan_type: PlanType::Paid,
+            status: "ACTIVE".into(),
+            remaining_credits: Some(amount("142.17")),
+            credits_unit: Some("USD".into()),
+            expires: Some(world.epoch - Duration::days(61) + Duration::days(365)),
+        },
+    }))
+}
+
+const CE_ACTION: &str = "ce:GetCostAndUsage";
+const USAGE_ACTION: &str = "freetier:GetFreeTierUsage";
+const PLAN_ACTION: &str = "freetier:GetAccountPlanState";
+
+impl Sandbox {
+    /// One billing call: `f` changes the world (and is saved), then the call is counted under its
+    /// IAM action like every other sandbox call, where `LECTURE06_SANDBOX_CRASH_AFTER` may stop the
+    /// process right after it took effect.
+    fn billing_call<R>(
+        &self,
+        action: &str,
+        f: impl FnOnce(&mut World) -> Result<R, CloudError>,
+    ) -> Result<R, CloudError> {
+        let result = self.change(f)?;
+        self.monitor(Some(action), |_, _| ())?;
+        result
+    }
+}
+
+impl Billing for Sandbox {
+    fn cost_and_usage(&self, query: &CostQuery) -> Result<CostAnswer, CloudError> {
+        self.billing_call(CE_ACTION, |w| cost_and_usage(w, query))
+    }
+
+    fn free_tier_usage(&self) -> Result<FreeTierUsage, CloudError> {
+        self.billing_call(USAGE_ACTION, free_tier_usage)
+    }
+
+    fn account_plan(&self) -> Result<Option<AccountPlan>, CloudError> {
+        self.billing_call(PLAN_ACTION, account_plan)
+    }
 }
 
 #[cfg(test)]
@@ -429,7 +545,10 @@ mod tests {
                 .iter()
                 .any(|l| l.record_type == "Credit" && l.amount.is_negative())
         );
-        assert_eq!(account_plan(&w).unwrap().plan_type, PlanType::Free);
+        assert_eq!(
+            account_plan(&mut w).unwrap().unwrap().plan_type,
+            PlanType::Free
+        );
     }
 
     #[test]

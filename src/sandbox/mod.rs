@@ -16,7 +16,6 @@ pub mod trail_bucket;
 
 use crate::atomic_file::write_atomically;
 use crate::clock::Clock;
-use crate::cloud::billing::{AccountPlan, Billing, CostAnswer, CostQuery, FreeTierUsage};
 use crate::cloud::events::TrailArchive;
 use crate::cloud::{Caller, CloudError, EventHistory, EventQuery, EventSearch, Identity};
 use crate::trail::engine::{Outcome, Query};
@@ -135,10 +134,7 @@ impl Sandbox {
                     &settings.user,
                     &settings.region,
                 );
-                world.billing = billing::BillingWorld::from_answers(
-                    settings.plan.as_deref(),
-                    settings.cost_explorer.as_deref(),
-                );
+                world.billing = billing::BillingWorld::from_settings(settings);
                 world.away_days = settings.away_days;
                 world
             }
@@ -222,20 +218,6 @@ impl EventHistory for Sandbox {
     fn search_archive(&self, archive: &TrailArchive, query: &Query) -> Result<Outcome, CloudError> {
         let world = self.read(World::clone);
         trail_bucket::search(&world, &self.dir(), archive, query)
-    }
-}
-
-impl Billing for Sandbox {
-    fn cost_and_usage(&self, query: &CostQuery) -> Result<CostAnswer, CloudError> {
-        self.change(|w| billing::cost_and_usage(w, query))?
-    }
-
-    fn free_tier_usage(&self) -> Result<FreeTierUsage, CloudError> {
-        self.change(billing::free_tier_usage)?
-    }
-
-    fn account_plan(&self) -> Result<Option<AccountPlan>, CloudError> {
-        Ok(self.read(billing::account_plan))
     }
 }
 

@@ -2,8 +2,9 @@
 //! table and two environment variables. Checked here, so a misspelt value is an error naming the
 //! key and what it may be, not a silent default.
 //!
-//! - `[sandbox]`: `user` (default `student`), `seed` (default 6), `region`, `plan` (`legacy` or
-//!   `credit`), `cost_explorer` (`enabled`, `disabled`, `denied`, `member`), `away_days` (default
+//! - `[sandbox]`: `user` (default `student`), `seed` (default 6), `region`, `plan` (`legacy`,
+//!   `credit` or `paid-credit`), `cost_explorer` (`enabled`, `disabled`, `denied`, `member`),
+//!   `free_tier_api` (`ok`, `plan-denied`, `plan-error`, `usage-error`), `away_days` (default
 //!   0: days since the student last used AWS beyond the usual one; past 90 their events are only
 //!   in the trail's bucket);
 //! - `LECTURE06_SANDBOX_NOW`: the account's "now" at creation (RFC 3339; default: the wall clock),
@@ -25,6 +26,7 @@ pub struct SandboxSettings {
     pub region: String,
     pub plan: Option<String>,
     pub cost_explorer: Option<String>,
+    pub free_tier_api: Option<String>,
     pub now: DateTime<Utc>,
     pub speed: f64,
     pub away_days: u32,
@@ -109,10 +111,14 @@ impl SandboxSettings {
                 .unwrap_or_else(|| "student".into()),
             seed,
             region: entry("region").unwrap_or_else(|| region.into()),
-            plan: one_of("plan", &["legacy", "credit"])?,
+            plan: one_of("plan", &["legacy", "credit", "paid-credit"])?,
             cost_explorer: one_of(
                 "cost_explorer",
                 &["enabled", "disabled", "denied", "member"],
+            )?,
+            free_tier_api: one_of(
+                "free_tier_api",
+                &["ok", "plan-denied", "plan-error", "usage-error"],
             )?,
             now,
             speed,
@@ -160,12 +166,17 @@ mod tests {
     fn bad_values_name_the_key_and_what_it_may_be() {
         let err = read(&[("plan", "free")], &[]).unwrap_err();
         assert!(
-            err.contains("[sandbox] plan") && err.contains("legacy, credit"),
+            err.contains("[sandbox] plan") && err.contains("legacy, credit, paid-credit"),
             "{err}"
         );
         let err = read(&[("cost_explorer", "off")], &[]).unwrap_err();
         assert!(
             err.contains("cost_explorer") && err.contains("disabled"),
+            "{err}"
+        );
+        let err = read(&[("free_tier_api", "broken")], &[]).unwrap_err();
+        assert!(
+            err.contains("[sandbox] free_tier_api") && err.contains("plan-denied"),
             "{err}"
         );
         let err = read(&[("seed", "six")], &[]).unwrap_err();

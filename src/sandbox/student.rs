@@ -30,7 +30,7 @@ impl StudentHands for Sandbox {
                 // says otherwise; the billing step, when it ran first, knows better.
                 ExampleAnswer::FreeTierPlan => match self.read(|w| w.billing.plan) {
                     SandboxPlan::Legacy => "legacy",
-                    SandboxPlan::Credit => "credit",
+                    SandboxPlan::Credit | SandboxPlan::PaidCredit => "credit",
                 },
             }
             .to_string(),

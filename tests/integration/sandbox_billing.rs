@@ -24,6 +24,18 @@ fn report(ws: &Workspace, lang: &str) -> String {
     std::fs::read_to_string(out).unwrap()
 }
 
+fn run_billing(ws: &Workspace, answers: &str) -> crate::harness::Ran {
+    let path = ws.write("answers.toml", answers);
+    ws.run_sandbox(&[
+        "run",
+        "--yes",
+        "--step",
+        "billing",
+        "--answers",
+        path.to_str().unwrap(),
+    ])
+}
+
 #[test]
 fn seed_bill_free_tier_verdict_and_one_paid_call_cached() {
     let ws = Workspace::new();
@@ -159,15 +171,7 @@ fn seed_bill_free_tier_verdict_and_one_paid_call_cached() {
 #[test]
 fn credit_plan_account_shows_credits_and_plan() {
     let ws = Workspace::new();
-    let answers = ws.write("answers.toml", "[sandbox]\nplan = \"credit\"\n");
-    let ran = ws.run_sandbox(&[
-        "run",
-        "--yes",
-        "--step",
-        "billing",
-        "--answers",
-        answers.to_str().unwrap(),
-    ]);
+    let ran = run_billing(&ws, "[sandbox]\nplan = \"credit\"\n");
     ran.success();
     assert!(
         ran.stdout
@@ -196,15 +200,7 @@ fn credit_plan_account_shows_credits_and_plan() {
 #[test]
 fn member_account_without_cost_explorer_takes_the_typed_figure() {
     let ws = Workspace::new();
-    let answers = ws.write("answers.toml", "[sandbox]\ncost_explorer = \"member\"\n");
-    let ran = ws.run_sandbox(&[
-        "run",
-        "--yes",
-        "--step",
-        "billing",
-        "--answers",
-        answers.to_str().unwrap(),
-    ]);
+    let ran = run_billing(&ws, "[sandbox]\ncost_explorer = \"member\"\n");
     assert_eq!(ran.code, 2, "{}", ran.all());
     assert!(
         ran.all().contains("member of an AWS Organization"),
@@ -213,18 +209,7 @@ fn member_account_without_cost_explorer_takes_the_typed_figure() {
     );
     assert!(ran.all().contains("ec2_last_month_usd"), "{}", ran.all());
 
-    let answers = ws.write(
-        "answers2.toml",
-        "[billing]\nec2_last_month_usd = \"0.000032\"\nfree_tier_verdict = \"over: S3 storage 5.3 of 5 GB\"\n",
-    );
-    ws.run_sandbox(&[
-        "run",
-        "--yes",
-        "--step",
-        "billing",
-        "--answers",
-        answers.to_str().unwrap(),
-    ])
+    run_billing(&ws, "[billing]\nec2_last_month_usd = \"0.000032\"\nfree_tier_verdict = \"over: S3 storage 5.3 of 5 GB\"\n")
     .success();
     let evidence = &ws.state()["steps"]["billing"]["evidence"];
     assert_eq!(evidence["source"], "typed");
@@ -249,18 +234,10 @@ fn member_account_without_cost_explorer_takes_the_typed_figure() {
 #[test]
 fn cost_explorer_not_enabled_says_how_to_enable_it() {
     let ws = Workspace::new();
-    let answers = ws.write(
-        "answers.toml",
+    let ran = run_billing(
+        &ws,
         "[sandbox]\ncost_explorer = \"disabled\"\n[billing]\nec2_last_month_usd = \"0.01\"\n",
     );
-    let ran = ws.run_sandbox(&[
-        "run",
-        "--yes",
-        "--step",
-        "billing",
-        "--answers",
-        answers.to_str().unwrap(),
-    ]);
     ran.success();
     assert!(
         ran.all()
@@ -306,4 +283,226 @@ fn saved_answer_from_an_earlier_month_is_kept_with_its_months_and_a_warning() {
     let evidence = &ws.state()["steps"]["billing"]["evidence"];
     assert_eq!(evidence["period"]["last_month"], "2026-11-01");
     assert_eq!(ce_calls(&ws), 2);
+}
+
+/// Issue 13, item 9: a failed GetAccountPlanState printed a plan ("legacy 12-month Free Tier").
+/// Now the failure is said, with the IAM permission when it was refused, and the plan is asked.
+#[test]
+fn free_tier_plan_failure_is_said_and_asked() {
+    let ws = Workspace::new();
+    let refused = run_billing(&ws, "[sandbox]\nfree_tier_api = \"plan-denied\"\n");
+    assert_eq!(refused.code, 2, "{}", refused.all());
+    let out = refused.all();
+    assert!(
+        out.contains("lacks the permission freetier:GetAccountPlanState"),
+        "{out}"
+    );
+    assert!(out.contains("free_tier_plan"), "the key to answer: {out}");
+    assert!(
+        !out.contains("Paid plan (")
+            && !out.contains("Free plan (")
+            && !out.contains("No account plan record"),
+        "no plan stated from a failed call: {out}"
+    );
+
+    let ran = run_billing(
+        &ws,
+        "[sandbox]\nfree_tier_api = \"plan-denied\"\n[billing]\nfree_tier_plan = \"credit\"\n",
+    );
+    ran.success();
+    assert!(
+        ran.stdout
+            .contains("Account plan not read (freetier:GetAccountPlanState: User: arn:aws:iam::"),
+        "{}",
+        ran.stdout
+    );
+    let evidence = &ws.state()["steps"]["billing"]["evidence"];
+    assert_eq!(evidence["plan"], Value::Null);
+    assert_eq!(evidence["free_tier_plan"], "credit");
+    assert!(
+        evidence["plan_error"]
+            .as_str()
+            .unwrap()
+            .contains("not authorized to perform: freetier:GetAccountPlanState")
+    );
+    let en = report(&ws, "en");
+    assert!(
+        en.contains(
+            "per the console, typed by hand: Free Tier credits (account made from 2025-07-15"
+        ),
+        "{en}"
+    );
+    assert!(!en.contains("legacy 12-month"), "{en}");
+    let ja = report(&ws, "ja");
+    assert!(
+        ja.contains("アカウントプランを取得できませんでした"),
+        "{ja}"
+    );
+
+    // A server error (HTTP 500) is said as a failure, without blaming IAM.
+    let ws = Workspace::new();
+    let failed = run_billing(&ws, "[sandbox]\nfree_tier_api = \"plan-error\"\n");
+    assert_eq!(failed.code, 2, "{}", failed.all());
+    assert!(
+        failed.all().contains("InternalServerException")
+            && failed.all().contains("freetier:GetAccountPlanState failed"),
+        "{}",
+        failed.all()
+    );
+    assert!(!failed.all().contains("lacks the permission"));
+}
+
+/// Issue 13, item 9: after a 500 of the Free Tier usage call the step showed "not available"
+/// and asked nothing; now the student's own verdict is asked for and recorded.
+#[test]
+fn free_tier_usage_failure_asks_for_the_verdict() {
+    let ws = Workspace::new();
+    let failed = run_billing(&ws, "[sandbox]\nfree_tier_api = \"usage-error\"\n");
+    assert_eq!(failed.code, 2, "{}", failed.all());
+    assert!(
+        failed.all().contains("free_tier_verdict"),
+        "{}",
+        failed.all()
+    );
+    assert!(
+        failed.all().contains("InternalServerException"),
+        "{}",
+        failed.all()
+    );
+
+    let ran = run_billing(
+        &ws,
+        "[sandbox]\nfree_tier_api = \"usage-error\"\n[billing]\nfree_tier_verdict = \"inside: all offers below 50 %\"\n",
+    );
+    ran.success();
+    assert!(!ran.stdout.contains("not available"), "{}", ran.stdout);
+    let evidence = &ws.state()["steps"]["billing"]["evidence"];
+    assert_eq!(evidence["free_tier"]["overall"], "inside");
+    assert!(
+        evidence["free_tier_error"]
+            .as_str()
+            .unwrap()
+            .contains("freetier:GetFreeTierUsage")
+    );
+    let en = report(&ws, "en");
+    assert!(
+        en.contains("**Verdict: inside: all offers below 50 % (typed by hand from the console)**"),
+        "{en}"
+    );
+}
+
+/// Issue 13, item 9: `LECTURE06_SANDBOX_CRASH_AFTER` never fired for the billing calls. Killed
+/// right after each one, the step resumes to the clean run's figures, and a paid request made
+/// before the kill is still counted (it may have been charged).
+#[test]
+fn crash_at_a_billing_call_resumes_and_counts_every_paid_request() {
+    for (action, paid) in [
+        ("ce:GetCostAndUsage", 2),
+        ("freetier:GetAccountPlanState", 1),
+        ("freetier:GetFreeTierUsage", 1),
+    ] {
+        let ws = Workspace::new();
+        let crashed = ws
+            .sandbox(&["run", "--yes", "--step", "billing"])
+            .env("LECTURE06_SANDBOX_CRASH_AFTER", action)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            !crashed.status.success(),
+            "{action}: it should have crashed"
+        );
+        assert!(
+            String::from_utf8_lossy(&crashed.stderr).contains(&format!("crashing after {action}")),
+            "{action}"
+        );
+        assert_eq!(ws.step_status("billing"), "in_progress", "{action}");
+        ws.run_sandbox(&["run", "--yes", "--step", "billing"])
+            .success();
+        assert_eq!(ws.step_status("billing"), "done", "{action}");
+        let evidence = &ws.state()["steps"]["billing"]["evidence"];
+        assert_eq!(evidence["ec2_last_month"]["total"], "0.000032", "{action}");
+        assert_eq!(evidence["free_tier"]["overall"], "over", "{action}");
+        assert_eq!(ce_calls(&ws), paid, "{action}: Cost Explorer requests made");
+        assert_eq!(
+            evidence["paid_calls"], paid,
+            "{action}: every request made is counted, the one before the kill too"
+        );
+    }
+}
+
+/// Issue 12, item 9: an account made after 2025-07-15 and upgraded to the Paid plan keeps its
+/// credits (AWS, "Choosing an AWS Free Tier plan"); the step called every Paid plan legacy.
+#[test]
+fn paid_plan_with_credits_is_not_called_legacy() {
+    let ws = Workspace::new();
+    let ran = run_billing(&ws, "[sandbox]\nplan = \"paid-credit\"\n");
+    ran.success();
+    assert!(
+        ran.stdout
+            .contains("Paid plan (ACTIVE) with USD 142.17 of Free Tier credits left"),
+        "{}",
+        ran.stdout
+    );
+    let plan_line = ran
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Paid plan ("))
+        .unwrap();
+    assert!(!plan_line.contains("legacy"), "{plan_line}");
+    let evidence = &ws.state()["steps"]["billing"]["evidence"];
+    assert_eq!(evidence["plan"]["plan_type"], "PAID");
+    assert_eq!(
+        evidence["free_tier_plan"], "credit",
+        "what the estimate step reads"
+    );
+    assert_eq!(evidence["ec2_last_month"]["adjustments"], "-0.000032");
+    let ja = report(&ws, "ja");
+    assert!(
+        ja.contains("有料プラン（ACTIVE）、無料利用枠のクレジット残り USD 142.17"),
+        "{ja}"
+    );
+}
+
+/// The duplicated line: the guide and the step both said the price, one after the other.
+#[test]
+fn cost_explorer_price_is_said_once() {
+    for (lang, price) in [("en", "0.01 per request"), ("ja", "1 リクエスト")] {
+        let ws = Workspace::new();
+        let ran = ws.run_sandbox(&["--lang", lang, "run", "--yes", "--step", "billing"]);
+        ran.success();
+        let said: Vec<&str> = ran.stdout.lines().filter(|l| l.contains(price)).collect();
+        assert_eq!(said.len(), 1, "{lang}: {said:#?}");
+    }
+}
+
+/// Issue 12, item 9: public IPv4 is billed under Amazon Virtual Private Cloud (AWS's VPC billing
+/// codes: `<region>-PublicIPv4:InUseAddress`), never under "EC2 - Other", in guides and reports.
+#[test]
+fn public_ipv4_is_billed_under_vpc_not_ec2_other() {
+    let ws = Workspace::new();
+    ws.run_sandbox(&["run", "--yes", "--step", "billing"])
+        .success();
+    for lang in ["en", "ja"] {
+        let mut texts = vec![report(&ws, lang)];
+        for step in ["billing", "estimate"] {
+            let guide = ws.run_sandbox(&["--lang", lang, "guide", step]);
+            guide.success();
+            texts.push(guide.stdout.clone());
+        }
+        for text in &texts {
+            for sentence in text
+                .split(['\n', '.', '。'])
+                .filter(|s| s.contains("EC2 - Other"))
+            {
+                assert!(!sentence.contains("IPv4"), "{lang}: {sentence}");
+            }
+        }
+        assert!(
+            texts
+                .iter()
+                .all(|t| t.contains("Amazon Virtual Private Cloud")),
+            "{lang}: every one of them says where IPv4 is billed"
+        );
+    }
 }
