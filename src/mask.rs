@@ -35,11 +35,11 @@ static DIGIT_GROUPS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[0-9０-９]+(?:[\-‐‑‒–—―−－ー \u{3000}\u{00A0}][0-9０-９]+)*").unwrap()
 });
 /// An e-mail address: letters of any script, the `@` as typed (`@`, full-width `＠`, or
-/// percent-encoded `%40`), a domain of any script ending in an ASCII top-level domain (so
-/// Japanese text right after it, `…@example.comまで`, is not taken for the domain).
+/// percent-encoded `%40`), a domain of any script (dots full-width too) ending in a Latin
+/// top-level domain (so Japanese text right after it, `…@example.comまで`, is not taken for it).
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"[\p{L}\p{N}._%+\-]+(?:@|＠|%40)(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?\.)+[A-Za-z]{2,}",
+        r"[\p{L}\p{N}._%+\-]+(?:@|＠|%40)(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?[.．])+[A-Za-zＡ-Ｚａ-ｚ]{2,}",
     )
     .unwrap()
 });

@@ -4,6 +4,7 @@
 
 mod estimate_run;
 mod harness;
+mod masking_oracle;
 mod pty;
 mod report;
 mod sandbox_alarm;
