@@ -8,6 +8,7 @@ mod harness;
 mod masking_oracle;
 mod pty;
 mod report;
+mod report_overwrite;
 mod sandbox_alarm;
 mod sandbox_billing;
 mod sandbox_run;

@@ -270,6 +270,7 @@ fn a_steps_chart_becomes_a_linked_masked_svg() {
     let charts = |step: StepId, _: &Value, _: Lang| (step == StepId::Transitions).then(timeline);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("lecture06.md");
+    let mut written = report::written::Written::load(&dir.path().join(".lecture06/written.json"));
     for lang in [Lang::Ja, Lang::En] {
         let options = RenderOptions::default();
         let rendered = report::render_with(&state, lang, &options, &charts).unwrap();
@@ -289,7 +290,7 @@ fn a_steps_chart_becomes_a_linked_masked_svg() {
             "the chart is masked"
         );
         assert!(svg.contains("5563********") && svg.contains("x.x.x.x"));
-        report::write_files(&out, &rendered, &options).unwrap();
+        report::write_files(&out, &rendered, &options, &mut written, false, lang).unwrap();
         assert!(
             dir.path()
                 .join("lecture06-assets/transitions.svg")
@@ -306,7 +307,7 @@ fn a_steps_chart_becomes_a_linked_masked_svg() {
     state.steps.get_mut(&StepId::Transitions).unwrap().status = StepStatus::InProgress;
     let options = RenderOptions::default();
     let rendered = report::render_with(&state, Lang::En, &options, &charts).unwrap();
-    report::write_files(&out, &rendered, &options).unwrap();
+    report::write_files(&out, &rendered, &options, &mut written, false, Lang::En).unwrap();
     assert!(!dir.path().join("lecture06-assets/transitions.svg").exists());
     assert!(!rendered.markdown.contains("transitions.svg"));
 }
