@@ -111,6 +111,8 @@ pub fn problems_in(text: &str, base: &Path, lang: Lang) -> Vec<String> {
         }
     }
     problems.dedup();
+    // Each linked file is read and checked once, however often the report links it.
+    let mut checked = std::collections::HashSet::new();
     for (line, dest) in linked {
         let Some(target) = local_target(&dest) else {
             continue;
@@ -127,6 +129,7 @@ pub fn problems_in(text: &str, base: &Path, lang: Lang) -> Vec<String> {
                 "{line} 行目: リンク／画像 `{dest}` の指す {target} がありません（GitHub ではリンク切れになります）"
             ));
         } else if path.is_file()
+            && checked.insert(path.clone())
             && let Ok(body) = std::fs::read_to_string(&path)
         {
             for (kind, found) in mask::findings(&body) {
@@ -292,6 +295,14 @@ mod tests {
             );
             assert!(problem.contains("account ID"), "{problem}");
         }
+    }
+
+    #[test]
+    fn a_file_linked_twice_is_reported_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("c.svg"), "<svg>556312345678</svg>").unwrap();
+        let found = problems_in("![a](c.svg)\n\n![b](c.svg)\n", dir.path(), Lang::En);
+        assert_eq!(found, ["c.svg: an unmasked account ID (556312345678)"]);
     }
 
     #[test]
