@@ -130,9 +130,12 @@ impl Span {
     }
 }
 
+/// A detector: the spans to mask in the text it is given.
+type Detect = fn(&str) -> Vec<Span>;
+
 /// The detectors in the order they run, each with the kind of secret it names. Longer secrets
 /// go first, so that the digits and key-like words inside a token are masked with it.
-const STAGES: [(&str, fn(&str) -> Vec<Span>); 9] = [
+const STAGES: [(&str, Detect); 9] = [
     ("session token", session_tokens),
     ("secret access key", secret_access_keys),
     ("e-mail address", emails),

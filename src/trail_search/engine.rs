@@ -362,8 +362,7 @@ fn inflate(
     let sane = gz
         .len()
         .saturating_mul(16)
-        .max(64 << 10)
-        .min(FIRST_RESERVATION_CAP);
+        .clamp(64 << 10, FIRST_RESERVATION_CAP);
     let mut size = stated.clamp(1024, sane);
     loop {
         if out.len() < size {
