@@ -264,7 +264,7 @@ fn is_any_digit(c: char) -> bool {
 fn written_account_ids(text: &str) -> Vec<Span> {
     let mut spans = Vec::new();
     for m in DIGIT_GROUPS.find_iter(text) {
-        // (start, end, digit count) of each group.
+        // (start, end) of each group of digits.
         let mut groups = Vec::new();
         let mut start = None;
         for (i, c) in m.as_str().char_indices() {
@@ -281,56 +281,60 @@ fn written_account_ids(text: &str) -> Vec<Span> {
             groups.push((m.start() + s, m.end()));
         }
         let digits = |&(s, e): &(usize, usize)| text[s..e].chars().count();
-        if let [first, second, third] = groups[..]
-            && groups.iter().all(|g| digits(g) == 4)
-            && stands_alone(text, m.start(), m.end())
-        {
-            let masked = format!(
-                "{}{}****{}****",
-                &text[first.0..first.1],
-                &text[first.1..second.0],
-                &text[second.1..third.0]
-            );
-            spans.push(Span::new(first.0, third.1, masked));
-            continue;
-        }
-        for &(s, e) in &groups {
-            let group = &text[s..e];
+        // Three groups of four stand apart when each side is a space (other numbers written
+        // beside them: `ID 5563-1234-5678 2 回目`) or the end of the run, not glued to a word
+        // (`…-4c6f-4280-9687-3565…`, the middle of a UUID, is not an account ID).
+        let space_between = |k: usize| text[groups[k].1..groups[k + 1].0].trim().is_empty();
+        let mut k = 0;
+        while k < groups.len() {
+            let last = k + 2;
+            let apart = last < groups.len()
+                && groups[k..=last].iter().all(|g| digits(g) == 4)
+                && if k == 0 {
+                    !is_glued(text[..m.start()].chars().next_back())
+                } else {
+                    space_between(k - 1)
+                }
+                && if last == groups.len() - 1 {
+                    !is_glued(text[m.end()..].chars().next())
+                } else {
+                    space_between(last)
+                };
+            if apart {
+                let (first, second, third) = (groups[k], groups[k + 1], groups[last]);
+                let masked = format!(
+                    "{}{}****{}****",
+                    &text[first.0..first.1],
+                    &text[first.1..second.0],
+                    &text[second.1..third.0]
+                );
+                spans.push(Span::new(first.0, third.1, masked));
+                k += 3;
+                continue;
+            }
+            let (s, e) = groups[k];
             // All-ASCII runs are the plain detector's (with its exceptions for amounts).
-            if digits(&(s, e)) == 12 && !group.is_ascii() {
-                let four: String = group.chars().take(4).collect();
+            if digits(&groups[k]) == 12 && !text[s..e].is_ascii() {
+                let four: String = text[s..e].chars().take(4).collect();
                 spans.push(Span::new(s, e, format!("{four}********")));
             }
+            k += 1;
         }
     }
     spans
 }
 
-/// Neither end of `start..end` touches a word, a hyphen, a dot or a mask: `5563-1234-5678` in a
-/// sentence, not the middle of a UUID (`…-4c6f-4280-9687-3565…`) or of a longer number.
-fn stands_alone(text: &str, start: usize, end: usize) -> bool {
-    let glued = |c: Option<char>| {
-        c.is_some_and(|c| {
-            c.is_ascii_alphanumeric()
-                || is_any_digit(c)
-                || matches!(
-                    c,
-                    '*' | '_'
-                        | '.'
-                        | '-'
-                        | '‐'
-                        | '‑'
-                        | '‒'
-                        | '–'
-                        | '—'
-                        | '―'
-                        | '−'
-                        | '－'
-                        | 'ー'
-                )
-        })
-    };
-    !glued(text[..start].chars().next_back()) && !glued(text[end..].chars().next())
+/// A character that glues a number to what it touches: a letter or digit, a hyphen or dash, a
+/// dot, `_`, or a mask's `*`.
+fn is_glued(c: Option<char>) -> bool {
+    c.is_some_and(|c| {
+        c.is_ascii_alphanumeric()
+            || is_any_digit(c)
+            || matches!(
+                c,
+                '*' | '_' | '.' | '-' | '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | '－' | 'ー'
+            )
+    })
 }
 
 fn account_ids(text: &str) -> Vec<Span> {
@@ -559,6 +563,14 @@ mod tests {
     fn masks_the_forms_students_type() {
         assert_eq!(text("ID: 5563-1234-5678"), "ID: 5563-****-****");
         assert_eq!(text("ID 5563 1234 5678 です"), "ID 5563 **** **** です");
+        assert_eq!(
+            text("ID 5563-1234-5678 2026-11-21"),
+            "ID 5563-****-**** 2026-11-21"
+        );
+        assert_eq!(text("No. 10 5563 1234 5678"), "No. 10 5563 **** ****");
+        // The middle of a UUID is not one.
+        let uuid = "531857df-4c6f-4280-9687-3565-ab";
+        assert_eq!(text(uuid), uuid);
         assert_eq!(text("５５６３１２３４５６７８"), "５５６３********");
         assert_eq!(text("５５６３－１２３４－５６７８"), "５５６３－****－****");
         assert_eq!(text("taro%40example.com"), MASKED_EMAIL);
