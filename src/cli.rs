@@ -177,6 +177,10 @@ pub struct ReportArgs {
     /// Do not mask account IDs, access keys, IP and e-mail addresses (never publish the result)
     #[arg(long)]
     pub no_mask: bool,
+    /// Write even over a report you edited by hand: your version is first kept beside it as
+    /// <name>.edited-<date-time>.md
+    #[arg(long, conflicts_with = "check")]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,15 +1,23 @@
 //! Masking of what must not be published: reports go to GitHub. Account IDs keep their first four
-//! digits as students mask them by hand (`5563********`); access key IDs (and the other IAM unique
-//! IDs: `AIDA…`, `AROA…`) keep their four-letter prefix; IP addresses and e-mail addresses are
-//! replaced. Applied to every text that leaves the workspace (report, assets, status output), never
-//! to what is stored in `.lecture06/`.
+//! digits as students mask them by hand (`5563********`, `5563-****-****`); access key IDs (and the
+//! other IAM unique IDs: `AIDA…`, `AROA…`) keep their four-letter prefix; secret access keys,
+//! session tokens, IP and e-mail addresses are replaced. Applied to every text that leaves the
+//! workspace (report, assets, status output), never to what is stored in `.lecture06/`.
 //!
-//! The detectors work on maximal runs of the characters an address can be made of (digits, dots,
-//! hex digits and colons) rather than on delimited patterns, so that a neighbour (`1.2.3.4,5.6.7.8`,
-//! a sentence's full stop, `_` in a bucket name) never hides an address. [`findings`] uses the very
-//! same detectors, so "masked" and "nothing found" cannot disagree.
+//! Students type these by hand, so each is looked for in the forms they write: an account ID as
+//! the console's menu shows it (`5563-1234-5678`) or in full-width digits from a Japanese IME
+//! (`５５６３１２３４５６７８`), an e-mail address percent-encoded (`taro%40example.com`), with a
+//! full-width `＠` or non-ASCII letters (`山田@例え.jp`), an IPv4 address spelt inside a host name
+//! (`p203-0-113-5.tokyo.ocn.ne.jp`, `ec2-54-250-1-2…`).
+//!
+//! The detectors work on maximal runs of the characters a secret can be made of (digits, dots,
+//! hex digits and colons, base64) rather than on delimited patterns, so that a neighbour
+//! (`1.2.3.4,5.6.7.8`, a sentence's full stop, `_` in a bucket name) never hides one. They run in
+//! a fixed order, each on the previous one's output; [`findings`] runs the very same stages, so
+//! "masked" and "nothing found" cannot disagree (the tests check both against an independent list
+//! of known leaks instead).
 
-use regex::{Captures, Regex};
+use regex::Regex;
 use std::net::Ipv6Addr;
 use std::sync::LazyLock;
 
@@ -21,23 +29,48 @@ static ACCESS_KEY: LazyLock<Regex> = LazyLock::new(|| {
 /// Runs of digits. A percent-escape (`%22` in a URL-encoded policy) is matched on its own first,
 /// so that its hex digits never join the run that follows (`%22123837392027%22`).
 static DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"%[0-9A-Fa-f]{2}|[0-9]+").unwrap());
+/// Digits (ASCII or full-width) in groups joined by one separator each: a hyphen or a dash of any
+/// width (also `ー`, the long-vowel mark an IME gives for `-`), a space or an ideographic space.
+static DIGIT_GROUPS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[0-9０-９]+(?:[\-‐‑‒–—―−－ー \u{3000}\u{00A0}][0-9０-９]+)*").unwrap()
+});
+/// An e-mail address: letters of any script, the `@` as typed (`@`, full-width `＠`, or
+/// percent-encoded `%40`), a domain of any script (dots full-width too) ending in a Latin
+/// top-level domain (so Japanese text right after it, `…@example.comまで`, is not taken for it).
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[A-Za-z0-9._%+\-]+@([A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}")
-        .unwrap()
+    Regex::new(
+        r"[\p{L}\p{N}._%+\-]+(?:@|＠|%40)(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?[.．])+[A-Za-zＡ-Ｚａ-ｚ]{2,}",
+    )
+    .unwrap()
 });
-/// EC2 host names spell their address: `ip-172-31-0-5.…internal`, `ec2-203-0-113-5.…amazonaws.com`.
-static ADDRESS_HOST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(ip|ec2)-[0-9]{1,3}-[0-9]{1,3}-[0-9]{1,3}-[0-9]{1,3}([^0-9]|$)").unwrap()
-});
+/// Numbers joined by hyphens: host names that spell an IPv4 address (`ip-172-31-0-5`,
+/// `ec2-54-250-1-2.…amazonaws.com`, `p203-0-113-5.tokyo.ocn.ne.jp`, `FL1-60-34-56-78.…`).
+static HYPHENATED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[0-9]+(?:-[0-9]+){3,}").unwrap());
 /// Runs of digits and dots: IPv4 candidates.
 static DOTTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"%[0-9A-Fa-f]{2}|[0-9.]+").unwrap());
 /// Runs of hex digits, colons and dots that hold a colon: IPv6 candidates.
 static IPV6_CANDIDATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*").unwrap());
+/// Runs of base64 characters: secret access key candidates (exactly 40 of them).
+static BASE64: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9/+]+").unwrap());
+/// Runs of base64 characters, percent-escapes (a token in a presigned URL) and padding: session
+/// token candidates.
+static TOKEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9/+%]+=*").unwrap());
+
+/// How STS session tokens begin (the base64 of their fixed leading bytes): `IQoJb3JpZ2lu…` today,
+/// `FwoGZXIvYXdz…`/`FQoGZXIvYXdz…` and `AQoDYXdz…` in older ones. Even the bare prefix is masked:
+/// a student who pastes a token cut off with `…` has pasted a token.
+const TOKEN_PREFIXES: [&str; 4] = ["IQoJb3JpZ2lu", "FwoGZXIvYXdz", "FQoGZXIvYXdz", "AQoDYXdz"];
+/// A base64 run this long with upper- and lower-case letters and digits is a token of some kind.
+const LONG_TOKEN: usize = 100;
 
 pub const MASKED_IP: &str = "x.x.x.x";
 pub const MASKED_EMAIL: &str = "***@***";
 pub const MASKED_IPV6: &str = "x:x:x:x";
+/// Words, not asterisks: a line of asterisks alone would be a horizontal rule in Markdown.
+pub const MASKED_SECRET_KEY: &str = "SECRET-KEY-MASKED";
+pub const MASKED_SESSION_TOKEN: &str = "SESSION-TOKEN-MASKED";
 
 /// `556312345678` → `5563********`.
 pub fn account_id(id: &str) -> String {
@@ -57,34 +90,296 @@ fn is_decimal_fraction(text: &str, start: usize) -> bool {
         && before[before.len() - 2].is_ascii_digit()
 }
 
+/// Digits inside a long hexadecimal word (a calculator.aws share id `estimate?id=<40 hex>`, a
+/// commit or a hash) are part of that word, not an account ID.
+fn is_inside_hex_word(text: &str, start: usize, end: usize) -> bool {
+    let bytes = text.as_bytes();
+    let is_hex = |b: &u8| b.is_ascii_hexdigit();
+    let first = start
+        - bytes[..start]
+            .iter()
+            .rev()
+            .take_while(|b| is_hex(b))
+            .count();
+    let last = end + bytes[end..].iter().take_while(|b| is_hex(b)).count();
+    let bounded = |b: Option<&u8>| b.is_none_or(|b| !b.is_ascii_alphanumeric());
+    last - first >= 32
+        && (first > start || last > end)
+        && bounded(first.checked_sub(1).and_then(|i| bytes.get(i)))
+        && bounded(bytes.get(last))
+}
+
 fn is_account_id(run: &str) -> bool {
     run.len() == 12 && run.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Masks every account ID, access key ID, e-mail and IP address in `text`.
-pub fn text(text: &str) -> String {
-    let text = EMAIL.replace_all(text, MASKED_EMAIL);
-    let text = ACCESS_KEY.replace_all(&text, |c: &Captures| {
-        format!("{}{}", &c[1], "*".repeat(c[0].len() - c[1].len()))
-    });
-    let text = ADDRESS_HOST.replace_all(&text, "$1-x-x-x-x$2");
+/// One thing to mask: where it is in the text a stage sees, and what replaces it.
+struct Span {
+    start: usize,
+    end: usize,
+    masked: String,
+}
+
+impl Span {
+    fn new(start: usize, end: usize, masked: impl Into<String>) -> Span {
+        Span {
+            start,
+            end,
+            masked: masked.into(),
+        }
+    }
+}
+
+/// A detector: the spans to mask in the text it is given.
+type Detect = fn(&str) -> Vec<Span>;
+
+/// The detectors in the order they run, each with the kind of secret it names. Longer secrets
+/// go first, so that the digits and key-like words inside a token are masked with it.
+const STAGES: [(&str, Detect); 9] = [
+    ("session token", session_tokens),
+    ("secret access key", secret_access_keys),
+    ("e-mail address", emails),
+    ("access key ID", access_key_ids),
+    ("IPv4 address (host name)", hyphenated_ipv4),
     // IPv6 before IPv4 so that `::ffff:192.0.2.1` goes as one address.
-    let text = IPV6_CANDIDATE.replace_all(&text, |c: &Captures| mask_ipv6_run(&c[0]));
-    let text = DOTTED.replace_all(&text, |c: &Captures| match ipv4_in_run(&c[0]) {
-        _ if c[0].starts_with('%') => c[0].to_string(),
-        Some((start, end)) => format!("{}{MASKED_IP}{}", &c[0][..start], &c[0][end..]),
-        None => c[0].to_string(),
-    });
-    DIGITS
-        .replace_all(&text, |c: &Captures| {
-            let run = c.get(0).expect("whole match");
-            if is_decimal_fraction(&text, run.start()) {
-                run.as_str().to_string()
-            } else {
-                account_id(run.as_str())
-            }
+    ("IPv6 address", ipv6_addresses),
+    ("IPv4 address", dotted_ipv4),
+    ("account ID", written_account_ids),
+    ("account ID", account_ids),
+];
+
+fn session_tokens(text: &str) -> Vec<Span> {
+    TOKEN
+        .find_iter(text)
+        .filter(|m| {
+            let run = m.as_str();
+            TOKEN_PREFIXES.iter().any(|p| run.starts_with(p))
+                || (run.len() >= LONG_TOKEN && !run.contains('%') && has_mixed_classes(run))
         })
-        .into_owned()
+        .map(|m| Span::new(m.start(), m.end(), MASKED_SESSION_TOKEN))
+        .collect()
+}
+
+/// Upper- and lower-case letters and digits: random base64, not a word, a path or a hex hash.
+fn has_mixed_classes(run: &str) -> bool {
+    run.bytes().any(|b| b.is_ascii_uppercase())
+        && run.bytes().any(|b| b.is_ascii_lowercase())
+        && run.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// Exactly forty base64 characters of mixed case with a digit (`wJalrXUtnFEMI/K7MDENG/…`). A
+/// calculator share id or a commit (40 hex digits, one case) is not one.
+fn secret_access_keys(text: &str) -> Vec<Span> {
+    BASE64
+        .find_iter(text)
+        .filter(|m| {
+            let run = m.as_str();
+            run.len() == 40 && has_mixed_classes(run) && !run.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+        .map(|m| Span::new(m.start(), m.end(), MASKED_SECRET_KEY))
+        .collect()
+}
+
+fn emails(text: &str) -> Vec<Span> {
+    EMAIL
+        .find_iter(text)
+        .map(|m| Span::new(m.start(), m.end(), MASKED_EMAIL))
+        .collect()
+}
+
+fn access_key_ids(text: &str) -> Vec<Span> {
+    ACCESS_KEY
+        .captures_iter(text)
+        .map(|c| {
+            let (whole, prefix) = (c.get(0).expect("match"), &c[1]);
+            let masked = format!("{prefix}{}", "*".repeat(whole.len() - prefix.len()));
+            Span::new(whole.start(), whole.end(), masked)
+        })
+        .collect()
+}
+
+/// In a run of hyphen-joined numbers, the last four that can be an address (each at most three
+/// digits and 255) are one; so is any earlier four that does not overlap it. `ec2-54-250-1-2`
+/// keeps the `2` of `ec2`, `FL1-60-34-56-78` its `1`.
+fn hyphenated_ipv4(text: &str) -> Vec<Span> {
+    let mut spans = Vec::new();
+    for m in HYPHENATED.find_iter(text) {
+        let mut groups = Vec::new();
+        let mut at = m.start();
+        for part in m.as_str().split('-') {
+            groups.push((at, at + part.len()));
+            at += part.len() + 1;
+        }
+        let octet = |&(s, e): &(usize, usize)| {
+            e - s <= 3 && text[s..e].parse::<u16>().is_ok_and(|n| n <= 255)
+        };
+        let mut found = Vec::new();
+        let mut end = groups.len();
+        while end >= 4 {
+            if groups[end - 4..end].iter().all(octet) {
+                found.push(Span::new(groups[end - 4].0, groups[end - 1].1, "x-x-x-x"));
+                end -= 4;
+            } else {
+                end -= 1;
+            }
+        }
+        spans.extend(found.into_iter().rev());
+    }
+    spans
+}
+
+fn ipv6_addresses(text: &str) -> Vec<Span> {
+    let mut spans = Vec::new();
+    for m in IPV6_CANDIDATE.find_iter(text) {
+        // Longer runs are not addresses but hex dumps; checking every sub-run would be quadratic.
+        if m.as_str().len() <= 200 {
+            spans.extend(
+                ipv6_spans(m.as_str())
+                    .into_iter()
+                    .map(|(s, e)| Span::new(m.start() + s, m.start() + e, MASKED_IPV6)),
+            );
+        }
+    }
+    spans
+}
+
+fn dotted_ipv4(text: &str) -> Vec<Span> {
+    DOTTED
+        .find_iter(text)
+        .filter_map(|m| {
+            let (s, e) = ipv4_in_run(m.as_str())?;
+            Some(Span::new(m.start() + s, m.start() + e, MASKED_IP))
+        })
+        .collect()
+}
+
+/// An ASCII or full-width digit.
+fn is_any_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+/// Account IDs written as the console's account menu shows them (`5563-1234-5678`, also with
+/// spaces or dashes of any width) or typed in full-width digits (`５５６３１２３４５６７８`). The
+/// first four digits stay, as written.
+fn written_account_ids(text: &str) -> Vec<Span> {
+    let mut spans = Vec::new();
+    for m in DIGIT_GROUPS.find_iter(text) {
+        // (start, end) of each group of digits.
+        let mut groups = Vec::new();
+        let mut start = None;
+        for (i, c) in m.as_str().char_indices() {
+            match (is_any_digit(c), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    groups.push((m.start() + s, m.start() + i));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            groups.push((m.start() + s, m.end()));
+        }
+        let digits = |&(s, e): &(usize, usize)| text[s..e].chars().count();
+        // Three groups of four stand apart when each side is a space (other numbers written
+        // beside them: `ID 5563-1234-5678 2 回目`) or the end of the run, not glued to a word
+        // (`…-4c6f-4280-9687-3565…`, the middle of a UUID, is not an account ID).
+        let space_between = |k: usize| text[groups[k].1..groups[k + 1].0].trim().is_empty();
+        let mut k = 0;
+        while k < groups.len() {
+            let last = k + 2;
+            let apart = last < groups.len()
+                && groups[k..=last].iter().all(|g| digits(g) == 4)
+                && if k == 0 {
+                    !is_glued(text[..m.start()].chars().next_back())
+                } else {
+                    space_between(k - 1)
+                }
+                && if last == groups.len() - 1 {
+                    !is_glued(text[m.end()..].chars().next())
+                } else {
+                    space_between(last)
+                };
+            if apart {
+                let (first, second, third) = (groups[k], groups[k + 1], groups[last]);
+                let masked = format!(
+                    "{}{}****{}****",
+                    &text[first.0..first.1],
+                    &text[first.1..second.0],
+                    &text[second.1..third.0]
+                );
+                spans.push(Span::new(first.0, third.1, masked));
+                k += 3;
+                continue;
+            }
+            let (s, e) = groups[k];
+            // All-ASCII runs are the plain detector's (with its exceptions for amounts).
+            if digits(&groups[k]) == 12 && !text[s..e].is_ascii() {
+                let four: String = text[s..e].chars().take(4).collect();
+                spans.push(Span::new(s, e, format!("{four}********")));
+            }
+            k += 1;
+        }
+    }
+    spans
+}
+
+/// A character that glues a number to what it touches: a letter or digit, a hyphen or dash, a
+/// dot, `_`, or a mask's `*`.
+fn is_glued(c: Option<char>) -> bool {
+    c.is_some_and(|c| {
+        c.is_ascii_alphanumeric()
+            || is_any_digit(c)
+            || matches!(
+                c,
+                '*' | '_' | '.' | '-' | '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | '－' | 'ー'
+            )
+    })
+}
+
+fn account_ids(text: &str) -> Vec<Span> {
+    DIGITS
+        .find_iter(text)
+        .filter(|m| {
+            is_account_id(m.as_str())
+                && !is_decimal_fraction(text, m.start())
+                && !is_inside_hex_word(text, m.start(), m.end())
+        })
+        .map(|m| Span::new(m.start(), m.end(), account_id(m.as_str())))
+        .collect()
+}
+
+/// `text` with each span (in order, not overlapping) replaced.
+fn splice(text: &str, spans: &[Span]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for span in spans {
+        out.push_str(&text[last..span.start]);
+        out.push_str(&span.masked);
+        last = span.end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// Runs every stage, each on the previous one's output; `seen` gets each stage's finds in the
+/// text that stage saw.
+fn run_stages(text: &str, mut seen: impl FnMut(&'static str, &str, &[Span])) -> String {
+    let mut current = std::borrow::Cow::Borrowed(text);
+    for (kind, detect) in STAGES {
+        let spans = detect(&current);
+        if spans.is_empty() {
+            continue;
+        }
+        seen(kind, &current, &spans);
+        current = std::borrow::Cow::Owned(splice(&current, &spans));
+    }
+    current.into_owned()
+}
+
+/// Masks every account ID, access key, session token, e-mail and IP address in `text`.
+pub fn text(text: &str) -> String {
+    run_stages(text, |_, _, _| {})
 }
 
 /// Masks every string inside a JSON value (keys are left alone).
@@ -158,53 +453,42 @@ fn ipv6_spans(run: &str) -> Vec<(usize, usize)> {
     spans
 }
 
-fn mask_ipv6_run(run: &str) -> String {
-    if run.len() > 200 {
-        // Not an address: a hex dump. Checking every sub-run would be quadratic.
-        return run.to_string();
-    }
-    let mut out = String::with_capacity(run.len());
-    let mut last = 0;
-    for (start, end) in ipv6_spans(run) {
-        out.push_str(&run[last..start]);
-        out.push_str(MASKED_IPV6);
-        last = end;
-    }
-    out.push_str(&run[last..]);
-    out
+/// Something that still looks like a secret: its kind, the text as found, and its line (1-based).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: &'static str,
+    pub found: String,
+    pub line: usize,
 }
 
-/// What still looks like a secret in `text` (for `report --check` and tests): each finding names
-/// its kind.
-pub fn findings(text: &str) -> Vec<(&'static str, String)> {
+/// What still looks like a secret in `text` (for `report --check` and tests), in the order of the
+/// lines, each with its line. Linear in the text's length: masking never adds or removes a line
+/// break, so a line counted in a stage's text is the line in `text`.
+pub fn findings_with_lines(text: &str) -> Vec<Finding> {
     let mut found = Vec::new();
-    for m in ACCESS_KEY.find_iter(text) {
-        found.push(("access key ID", m.as_str().to_string()));
-    }
-    for m in DIGITS.find_iter(text) {
-        if is_account_id(m.as_str()) && !is_decimal_fraction(text, m.start()) {
-            found.push(("account ID", m.as_str().to_string()));
+    run_stages(text, |kind, seen, spans| {
+        let mut line = 1;
+        let mut counted = 0;
+        for span in spans {
+            line += memchr::memchr_iter(b'\n', &seen.as_bytes()[counted..span.start]).count();
+            counted = span.start;
+            found.push(Finding {
+                kind,
+                found: seen[span.start..span.end].to_string(),
+                line,
+            });
         }
-    }
-    for m in EMAIL.find_iter(text) {
-        found.push(("e-mail address", m.as_str().to_string()));
-    }
-    for m in IPV6_CANDIDATE.find_iter(text) {
-        if m.as_str().len() <= 200 {
-            for (start, end) in ipv6_spans(m.as_str()) {
-                found.push(("IPv6 address", m.as_str()[start..end].to_string()));
-            }
-        }
-    }
-    for c in ADDRESS_HOST.captures_iter(text) {
-        found.push(("IPv4 address (host name)", c[0].to_string()));
-    }
-    for m in DOTTED.find_iter(text) {
-        if let Some((start, end)) = ipv4_in_run(m.as_str()) {
-            found.push(("IPv4 address", m.as_str()[start..end].to_string()));
-        }
-    }
+    });
+    found.sort_by_key(|f| f.line);
     found
+}
+
+/// What still looks like a secret in `text`: each finding names its kind.
+pub fn findings(text: &str) -> Vec<(&'static str, String)> {
+    findings_with_lines(text)
+        .into_iter()
+        .map(|f| (f.kind, f.found))
+        .collect()
 }
 
 #[cfg(test)]
@@ -273,6 +557,58 @@ mod tests {
         let plain = "2023-07-10T12:40:00Z version 1.08 took 12:30 and 1234567, aws-cli/2.13.0 Python/3.11.4 Linux/5.10.184-175.731.amzn2.x86_64 ec2:StopInstances 1.2.3.4.5";
         assert_eq!(text(plain), plain);
         assert!(findings(plain).is_empty(), "{:?}", findings(plain));
+    }
+
+    #[test]
+    fn masks_the_forms_students_type() {
+        assert_eq!(text("ID: 5563-1234-5678"), "ID: 5563-****-****");
+        assert_eq!(text("ID 5563 1234 5678 です"), "ID 5563 **** **** です");
+        assert_eq!(
+            text("ID 5563-1234-5678 2026-11-21"),
+            "ID 5563-****-**** 2026-11-21"
+        );
+        assert_eq!(text("No. 10 5563 1234 5678"), "No. 10 5563 **** ****");
+        // The middle of a UUID is not one.
+        let uuid = "531857df-4c6f-4280-9687-3565-ab";
+        assert_eq!(text(uuid), uuid);
+        assert_eq!(text("５５６３１２３４５６７８"), "５５６３********");
+        assert_eq!(text("５５６３－１２３４－５６７８"), "５５６３－****－****");
+        assert_eq!(text("taro%40example.com"), MASKED_EMAIL);
+        assert_eq!(text("宛先：山田@例え.jpまで"), "宛先：***@***まで");
+        assert_eq!(text("tarō@example.com"), MASKED_EMAIL);
+        assert_eq!(
+            text("key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY."),
+            "key SECRET-KEY-MASKED."
+        );
+        assert_eq!(
+            text("token=IQoJb3JpZ2luX2VjEJr//////////wEaDmFwLW5vcnRoZWFzdC0x…"),
+            "token=SESSION-TOKEN-MASKED…"
+        );
+        assert_eq!(
+            text("p203-0-113-5.tokyo.ocn.ne.jp"),
+            "px-x-x-x.tokyo.ocn.ne.jp"
+        );
+        assert_eq!(
+            text("ec2-54-250-1-2.ap-northeast-1.compute.amazonaws.com"),
+            "ec2-x-x-x-x.ap-northeast-1.compute.amazonaws.com"
+        );
+        assert_eq!(text("FL1-60-34-56-78.tky"), "FL1-x-x-x-x.tky");
+    }
+
+    #[test]
+    fn share_ids_and_hashes_are_not_secrets() {
+        // A 40-hex id holding a run of exactly twelve digits.
+        let url = "https://calculator.aws/#/estimate?id=ab123456789012cdef0123456789abcdef012345";
+        assert_eq!(text(url), url);
+        let commit = "commit 9fceb02d0ae598e95dc970b74767f19372d61af8";
+        assert_eq!(text(commit), commit);
+    }
+
+    #[test]
+    fn findings_carry_their_line() {
+        let found = findings_with_lines("a\nb 5563-1234-5678\n\nIP 203.0.113.5\n");
+        let lines: Vec<_> = found.iter().map(|f| (f.kind, f.line)).collect();
+        assert_eq!(lines, [("account ID", 2), ("IPv4 address", 4)]);
     }
 
     #[test]

@@ -14,8 +14,10 @@ pub fn write(app: &App, args: &ReportArgs) -> AppResult<()> {
     if args.check {
         return check(app, &out);
     }
-    let workspace = app.workspace();
-    let Some(state) = workspace.load()? else {
+    // What lecture06 wrote is remembered in the workspace: under its lock, like the state.
+    let mut workspace = app.workspace();
+    workspace.lock()?;
+    let Some(state) = app.load_state(&workspace)? else {
         return Err(AppError::Failed(t!(
             lang,
             "No lecture06 session here yet: run `lecture06 run` first (or use --dir).",
@@ -49,7 +51,25 @@ pub fn write(app: &App, args: &ReportArgs) -> AppResult<()> {
         assets_dir: report::assets_dir_name(&out),
     };
     let rendered = report::render(&state, lang, &options)?;
-    let base = report::write_files(&out, &rendered, &options)?;
+    let mut written = report::written::Written::load(&workspace.dir.join(report::written::FILE));
+    let wrote = report::write_files(&out, &rendered, &options, &mut written, args.force, lang)?;
+    let base = wrote.base;
+    for (path, kept) in &wrote.kept {
+        let (path, kept) = (path.display(), kept.display());
+        app.ui.warn(t!(
+            lang,
+            "{path} had changed since lecture06 wrote it: your version is kept as {kept}",
+            "{path} は lecture06 が書き出した後に変更されていました。編集した版は {kept} に残しました"
+        ));
+    }
+    for stale in &wrote.left {
+        let stale = stale.display();
+        app.ui.line(t!(
+            lang,
+            "{stale} is no longer linked from the report; lecture06 did not write it (or it was changed), so it is left as it is.",
+            "{stale} はもうレポートからリンクされていませんが、lecture06 が書いたものではない（または変更されている）ため、そのまま残しました。"
+        ));
+    }
     let shown = out.display();
     let bytes = rendered.markdown.len();
     let count = report::sections(&rendered.markdown).len();

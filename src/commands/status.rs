@@ -42,7 +42,7 @@ pub fn status(app: &App, args: &StatusArgs) -> AppResult<()> {
         .collect();
     let resources: Vec<Value> = state
         .as_ref()
-        .map(|s| s.resources.iter().map(|r| json!({"kind": r.kind, "id": r.id, "region": r.region, "step": r.step, "created_at": r.created_at})).collect())
+        .map(|s| s.resources.iter().map(|r| json!({"kind": r.kind, "id": mask::text(&r.id), "region": r.region, "step": r.step, "created_at": r.created_at})).collect())
         .unwrap_or_default();
     if args.json {
         let out = json!({

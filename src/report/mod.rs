@@ -21,6 +21,7 @@
 pub mod chart;
 pub mod check;
 pub mod html;
+pub mod written;
 
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
@@ -315,27 +316,109 @@ pub fn sections(markdown: &str) -> Vec<String> {
         .collect()
 }
 
-/// Writes the Markdown at `out` and its assets relative to it (charts a step no longer draws are
-/// removed); returns the folder the links start from.
-pub fn write_files(out: &Path, rendered: &Rendered, options: &RenderOptions) -> AppResult<PathBuf> {
+/// What [`write_files`] did besides writing.
+#[derive(Debug, Default)]
+pub struct Wrote {
+    /// The folder the report's links start from.
+    pub base: PathBuf,
+    /// Each file the student had changed, and where their version was kept (with `--force`).
+    pub kept: Vec<(PathBuf, PathBuf)>,
+    /// Charts a step no longer draws that lecture06 did not write (or that were edited): left.
+    pub left: Vec<PathBuf>,
+}
+
+/// Writes the Markdown at `out` and its assets relative to it, and remembers them in `written`.
+/// A file that is neither what lecture06 last wrote there nor what it is about to write (the
+/// student edited it) is not replaced: without `force` nothing at all is written and the error
+/// names the files and `--force`; with `force` each is first kept beside itself as
+/// `<name>.edited-<date-time>.<ext>`. A chart a step no longer draws is removed only when it is
+/// exactly what lecture06 wrote.
+pub fn write_files(
+    out: &Path,
+    rendered: &Rendered,
+    options: &RenderOptions,
+    written: &mut written::Written,
+    force: bool,
+    lang: Lang,
+) -> AppResult<Wrote> {
     let base = match out.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    let mut planned: Vec<(PathBuf, &str)> = rendered
+        .assets
+        .iter()
+        .map(|(path, body)| (base.join(path), body.as_str()))
+        .collect();
+    planned.push((out.to_path_buf(), rendered.markdown.as_str()));
+    let mut edited = Vec::new();
+    for (path, body) in &planned {
+        let state = written.on_disk(path, body).map_err(|e| {
+            let shown = path.display();
+            AppError::Failed(t!(
+                lang,
+                "Cannot read {shown} to see whether you edited it: {e}",
+                "{shown} を読めないため、手で編集したかどうか確かめられません: {e}"
+            ))
+        })?;
+        if state == written::OnDisk::Theirs {
+            edited.push(path.clone());
+        }
+    }
+    if !edited.is_empty() && !force {
+        return Err(AppError::Failed(refuse_message(&edited, lang)));
+    }
+    let mut wrote = Wrote {
+        base: base.clone(),
+        ..Wrote::default()
+    };
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
+    for path in edited {
+        let kept = written::kept_copy_path(&path, &stamp);
+        std::fs::copy(&path, &kept)?;
+        wrote.kept.push((path, kept));
+    }
     for step in StepId::ALL {
         let path = format!("{}/{}.svg", options.assets_dir, step.id());
         if !rendered.assets.iter().any(|(p, _)| *p == path) {
             let stale = base.join(&path);
-            if stale.is_file() {
-                std::fs::remove_file(stale)?;
+            if written.is_ours(&stale) {
+                std::fs::remove_file(&stale)?;
+                written.forget(&stale);
+            } else if stale.is_file() {
+                wrote.left.push(stale);
             }
         }
     }
-    for (path, body) in &rendered.assets {
-        crate::atomic_file::write_atomically(&base.join(path), body.as_bytes())?;
+    for (path, body) in &planned {
+        crate::atomic_file::write_atomically(path, body.as_bytes())?;
+        written.remember(path, body);
     }
-    crate::atomic_file::write_atomically(out, rendered.markdown.as_bytes())?;
-    Ok(base)
+    written.save()?;
+    Ok(wrote)
+}
+
+/// Why `report` wrote nothing: the files the student changed, and `--force`.
+fn refuse_message(edited: &[PathBuf], lang: Lang) -> String {
+    let list: Vec<String> = edited
+        .iter()
+        .map(|path| {
+            let shown = path.display();
+            let kept = written::kept_copy_path(path, lang.pick("<date-time>", "<日時>"));
+            let kept = kept.file_name().unwrap_or_default().to_string_lossy();
+            t!(
+                lang,
+                "  - {shown} (yours would be kept as {kept})",
+                "  - {shown}（編集した版は {kept} として残します）"
+            )
+        })
+        .collect();
+    let list = list.join("\n");
+    t!(
+        lang,
+        "Not written: these files changed since lecture06 last wrote them (edited by hand?), and `report` does not overwrite your edits:\n{list}\nRun the same command again with --force to write the new report anyway: each file above is first kept beside itself under the name shown, so nothing you wrote is lost. (To have text in every report, put it in the learnings, which `lecture06 run` asks for, or in your own --template.)",
+        "書き出しませんでした。次のファイルは lecture06 が前回書き出した後に変更されています（手で編集しましたか？）。`report` は編集内容を上書きしません:\n{list}\nそれでも新しいレポートを書き出すには、同じコマンドに --force を付けて実行してください。上の各ファイルは、表示した名前で同じフォルダーに残してから書き出すので、書いた内容は失われません（毎回のレポートに入れたい文章は、`lecture06 run` が尋ねる「学んだこと」か、自分の --template に書いてください）。"
+    )
 }
 
 #[cfg(test)]

@@ -344,35 +344,55 @@ impl<'q> Scanner<'q> {
     }
 }
 
+/// The most room reserved before inflating anything, whatever the trailer says.
+const FIRST_RESERVATION_CAP: usize = 4 << 20;
+/// Deflate cannot expand data more than about 1032 times; more output than this from a file is
+/// damage, not data.
+const MAX_RATIO: usize = 1032;
+
 /// Inflates a single-member gzip file whole into `out` (CloudTrail files are 10–100 KB) and
-/// returns its length. The size comes from the gzip trailer, with growing room for a lying or
-/// multi-member trailer; the buffer only ever grows, so it is not cleared for each file.
+/// returns its length. The gzip trailer's size (ISIZE, the last four bytes) is only a hint: in a
+/// truncated file those bytes are compressed data and may say 4 GiB. So the first reservation is
+/// at most a small multiple of the compressed size and a few MiB, and the buffer doubles when
+/// the data needs more, up to what deflate can produce from that many bytes. The buffer only
+/// ever grows, so it is not cleared for each file.
 fn inflate(
     inflater: &mut libdeflater::Decompressor,
     gz: &[u8],
     out: &mut Vec<u8>,
 ) -> Result<usize, String> {
     if gz.len() < 18 {
-        return Err("damaged gzip (truncated)".into());
+        return Err("damaged gzip (truncated: shorter than a gzip header and trailer)".into());
     }
     let tail = &gz[gz.len() - 4..];
-    let mut size = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]) as usize;
-    size = size.max(1024);
-    for _ in 0..4 {
+    let stated = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]) as usize;
+    let ceiling = gz.len().saturating_mul(MAX_RATIO).max(1024);
+    let sane = gz
+        .len()
+        .saturating_mul(16)
+        .clamp(64 << 10, FIRST_RESERVATION_CAP);
+    let mut size = stated.clamp(1024, sane);
+    loop {
         if out.len() < size {
             out.resize(size, 0);
         }
         match inflater.gzip_decompress(gz, out) {
             Ok(n) => return Ok(n),
+            Err(libdeflater::DecompressionError::InsufficientSpace) if out.len() < ceiling => {
+                size = out.len().saturating_mul(2).min(ceiling);
+            }
             Err(libdeflater::DecompressionError::InsufficientSpace) => {
-                size = out.len().max(gz.len()) * 4
+                return Err(format!(
+                    "damaged gzip (inflates beyond {} MiB, more than deflate can make of {} bytes)",
+                    ceiling >> 20,
+                    gz.len()
+                ));
             }
             Err(libdeflater::DecompressionError::BadData) => {
-                return Err("damaged gzip (bad data)".into());
+                return Err("damaged gzip (bad or truncated data: download the file again)".into());
             }
         }
     }
-    Err("damaged gzip (inflates beyond its stated size)".into())
 }
 
 /// LookupEvents output keeps the record as a JSON string in `CloudTrailEvent`.
@@ -750,6 +770,64 @@ mod tests {
         );
         assert!(scanner.scan(b"{\"Records\":[]}").unwrap().hits.is_empty());
         assert!(scanner.scan(b"[1,2]").is_err());
+    }
+
+    /// A gzip file cut where its last four bytes (read as the trailer's size) say at least 3 GiB.
+    fn truncated_claiming_gigabytes(plain: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(plain).unwrap();
+        let gz = gz.finish().unwrap();
+        let cut = (gz.len() / 2..gz.len() - 8)
+            .find(|&end| u32::from_le_bytes(gz[end - 4..end].try_into().unwrap()) >= 3 << 30)
+            .expect("a cut whose last bytes claim gigabytes");
+        gz[..cut].to_vec()
+    }
+
+    #[test]
+    fn a_truncated_gzip_claiming_gigabytes_is_damage_without_the_allocation() {
+        let mut plain = String::from("{\"Records\":[");
+        for i in 0..2000 {
+            plain.push_str(&format!(
+                "{{\"eventID\":\"e{i}\",\"eventName\":\"StopInstances\",\"n\":{}}},",
+                i * 7919 % 10007
+            ));
+        }
+        plain.push_str("{\"eventID\":\"last\"}]}");
+        let truncated = truncated_claiming_gigabytes(plain.as_bytes());
+        let q = query(None, None);
+        let mut scanner = Scanner::new(&q);
+        let err = scanner.scan(&truncated).unwrap_err();
+        assert!(err.contains("damaged gzip"), "{err}");
+        // The trailer claimed gigabytes; the buffer stayed within what the bytes can inflate to.
+        assert!(
+            scanner.buffer.len() <= truncated.len() * MAX_RATIO && scanner.buffer.len() <= 8 << 20,
+            "{} bytes reserved for a {}-byte file",
+            scanner.buffer.len(),
+            truncated.len()
+        );
+        // The same scanner goes on with the next file.
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, plain.as_bytes()).unwrap();
+        let whole = gz.finish().unwrap();
+        assert_eq!(scanner.scan(&whole).unwrap().hits.len(), 2001);
+    }
+
+    #[test]
+    fn a_file_inflating_far_beyond_the_first_reservation_is_read_whole() {
+        use std::io::Write;
+        // 3 MiB of spaces compress to a few KB: the first reservation (64 KiB) doubles to fit.
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(br#"{"Records":[{"eventID":"a"},"#).unwrap();
+        gz.write_all(&vec![b' '; 3 << 20]).unwrap();
+        gz.write_all(br#"{"eventID":"b"}]}"#).unwrap();
+        let gz = gz.finish().unwrap();
+        assert!(gz.len() * 16 < 64 << 10, "{} bytes", gz.len());
+        let q = query(None, None);
+        let mut scanner = Scanner::new(&q);
+        let scan = scanner.scan(&gz).unwrap();
+        assert_eq!(ids(&scan), vec!["a", "b"]);
+        assert!(scan.inflated > 3 << 20);
     }
 
     #[test]

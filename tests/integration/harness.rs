@@ -121,15 +121,20 @@ impl Workspace {
     }
 }
 
-/// `../shared/testdata/cloudtrail`, which CI places beside the clone.
+/// `shared/testdata/cloudtrail`, which CI places beside the clone (or beside the folder that holds
+/// it: a git worktree in `wt/<name>`).
 pub fn cloudtrail_testdata() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata/cloudtrail");
-    assert!(
-        dir.is_dir(),
-        "the real CloudTrail records are expected in {} (the workplace's shared/ folder beside this repository)",
-        dir.display()
-    );
-    dir
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .map(|d| d.join("shared/testdata/cloudtrail"))
+        .find(|candidate| candidate.is_dir())
+        .unwrap_or_else(|| {
+            panic!(
+                "the real CloudTrail records are expected in shared/testdata/cloudtrail beside {} (or one of its parent folders)",
+                manifest.display()
+            )
+        })
 }
 
 /// moto's address, started by `scripts/test.sh`.

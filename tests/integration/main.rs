@@ -3,11 +3,14 @@
 //! the AWS adapters over the wire (moto, or a replayed HTTP client where moto cannot serve).
 
 mod architecture;
+mod closed_pipe;
 mod estimate_run;
 mod harness;
 mod iam_policy;
+mod masking_oracle;
 mod pty;
 mod report;
+mod report_overwrite;
 mod sandbox_alarm;
 mod sandbox_billing;
 mod sandbox_run;

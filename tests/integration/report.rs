@@ -270,6 +270,7 @@ fn a_steps_chart_becomes_a_linked_masked_svg() {
     let charts = |step: StepId, _: &Value, _: Lang| (step == StepId::Transitions).then(timeline);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("lecture06.md");
+    let mut written = report::written::Written::load(&dir.path().join(".lecture06/written.json"));
     for lang in [Lang::Ja, Lang::En] {
         let options = RenderOptions::default();
         let rendered = report::render_with(&state, lang, &options, &charts).unwrap();
@@ -289,7 +290,7 @@ fn a_steps_chart_becomes_a_linked_masked_svg() {
             "the chart is masked"
         );
         assert!(svg.contains("5563********") && svg.contains("x.x.x.x"));
-        report::write_files(&out, &rendered, &options).unwrap();
+        report::write_files(&out, &rendered, &options, &mut written, false, lang).unwrap();
         assert!(
             dir.path()
                 .join("lecture06-assets/transitions.svg")
@@ -306,7 +307,7 @@ fn a_steps_chart_becomes_a_linked_masked_svg() {
     state.steps.get_mut(&StepId::Transitions).unwrap().status = StepStatus::InProgress;
     let options = RenderOptions::default();
     let rendered = report::render_with(&state, Lang::En, &options, &charts).unwrap();
-    report::write_files(&out, &rendered, &options).unwrap();
+    report::write_files(&out, &rendered, &options, &mut written, false, Lang::En).unwrap();
     assert!(!dir.path().join("lecture06-assets/transitions.svg").exists());
     assert!(!rendered.markdown.contains("transitions.svg"));
 }
@@ -413,6 +414,52 @@ fn secrets_in(value: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// The sensitive values of a record read by field name, as CloudTrail's record format documents
+/// them: account IDs (`accountId`, `recipientAccountId`, the account part of any `arn`), access key
+/// IDs, a principal ID's key part (`AIDA…` before `:session`) or a root principal's account,
+/// `sourceIPAddress` when it is an address, and a `userName` that is an e-mail address.
+fn sensitive_fields(value: &Value, out: &mut Vec<String>) {
+    let text = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let is_account = |s: &str| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit());
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                let Some(s) = text(v) else {
+                    sensitive_fields(v, out);
+                    continue;
+                };
+                match key.as_str() {
+                    "accountId" | "recipientAccountId" if is_account(&s) => out.push(s),
+                    "accessKeyId" if s.len() >= 16 => out.push(s),
+                    "principalId" => {
+                        let key_part = s.split(':').next().unwrap_or_default();
+                        if is_account(key_part)
+                            || (key_part.len() >= 16
+                                && key_part.bytes().all(|b| b.is_ascii_alphanumeric()))
+                        {
+                            out.push(key_part.to_string());
+                        }
+                    }
+                    "sourceIPAddress" if s.parse::<std::net::IpAddr>().is_ok() => out.push(s),
+                    "userName" if s.contains('@') => out.push(s),
+                    "arn" | "ARN" => {
+                        if let Some(account) = s.split(':').nth(4).filter(|a| is_account(a)) {
+                            out.push(account.to_string());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| sensitive_fields(i, out)),
+        _ => {}
+    }
+}
+
 fn state_with_event(record: &Value) -> State {
     let show = |path: &str| {
         let mut v = record;
@@ -465,7 +512,7 @@ fn every_real_record_is_masked_in_the_report() {
         "all the material is read: {}",
         records.len()
     );
-    let mut secrets_seen = 0;
+    let (mut secrets_seen, mut fields_seen) = (0, 0);
     for (index, (file, record)) in records.iter().enumerate() {
         let state = state_with_event(record);
         // Both languages on a sample; every record in one.
@@ -482,16 +529,28 @@ fn every_real_record_is_masked_in_the_report() {
         let mut secrets = Vec::new();
         secrets_in(record, &mut secrets);
         secrets_seen += secrets.len();
-        for secret in secrets {
-            if let Some(at) = text.find(&secret) {
-                let around = &text[at.saturating_sub(80)..(at + secret.len() + 40).min(text.len())];
-                panic!("{file} #{index}: {secret} is left unmasked: …{around}…");
+        let mut by_field = Vec::new();
+        sensitive_fields(record, &mut by_field);
+        fields_seen += by_field.len();
+        // The record as `status --json` and the evidence views mask it, too.
+        let as_json = serde_json::to_string_pretty(&lecture06::mask::json(record)).unwrap();
+        for secret in secrets.iter().chain(&by_field) {
+            for (shown, masked) in [("report", &text), ("mask::json", &as_json)] {
+                if let Some(at) = masked.find(secret.as_str()) {
+                    let around =
+                        &masked[at.saturating_sub(80)..(at + secret.len() + 40).min(masked.len())];
+                    panic!("{file} #{index}: {secret} is left unmasked in the {shown}: …{around}…");
+                }
             }
         }
     }
     assert!(
         secrets_seen > 5000,
         "the material does hold secrets to mask: {secrets_seen}"
+    );
+    assert!(
+        fields_seen > 5000,
+        "the records' sensitive fields are read: {fields_seen}"
     );
 }
 

@@ -208,6 +208,53 @@ fn status_json_follows_the_contract() {
     );
 }
 
+/// Issue 13 (item 8): `status --json` printed the resources' ARNs with the account ID in them.
+/// Masked as the text status masks them: the account's first four digits, the rest of the ARN
+/// as it is (computed here from `state.json`, which keeps them unmasked).
+#[test]
+fn status_json_masks_the_account_in_resource_arns() {
+    let ws = Workspace::new();
+    ws.run_sandbox(&["run", "--yes"]).success();
+    let state = ws.state();
+    let stored: Vec<&str> = state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(!stored.is_empty(), "the sandbox run records resources");
+    let status = ws.run_sandbox(&["status", "--json"]);
+    status.success();
+    let shown: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    let shown: Vec<&str> = shown["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let text = ws.run_sandbox(&["status"]);
+    text.success();
+    assert_eq!(shown.len(), stored.len());
+    assert!(stored.iter().any(|id| id.starts_with("arn:")), "{stored:?}");
+    for (stored, shown) in stored.iter().zip(&shown) {
+        if !stored.starts_with("arn:") {
+            // An alarm's name: nothing to mask.
+            assert_eq!(stored, shown);
+            continue;
+        }
+        let parts: Vec<&str> = stored.split(':').collect();
+        let account = parts[4];
+        assert!(
+            account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()),
+            "{stored}"
+        );
+        let expected = stored.replace(account, &format!("{}********", &account[..4]));
+        assert_eq!(*shown, expected);
+        assert!(!status.stdout.contains(account), "{}", status.stdout);
+        assert!(!text.stdout.contains(account), "{}", text.stdout);
+    }
+}
+
 #[test]
 fn guide_and_status_speak_japanese() {
     let ws = Workspace::new();

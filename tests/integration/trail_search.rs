@@ -261,6 +261,41 @@ fn damaged_files_are_reported_by_name_and_the_rest_is_searched() {
     assert!(!ran.stderr.contains("empty-records"), "{}", ran.stderr);
 }
 
+/// Issue 13: a truncated `.json.gz` whose last four bytes (the gzip trailer's size, in a whole
+/// file) say gigabytes made the search reserve that much. Now it is named as damaged and the
+/// other files are searched.
+#[test]
+fn a_truncated_gzip_claiming_gigabytes_is_named_and_the_rest_is_searched() {
+    let archive = Archive::new();
+    let good = std::fs::read(
+        std::fs::read_dir(original_day())
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path(),
+    )
+    .unwrap();
+    let cut = (good.len() / 2..good.len() - 8)
+        .find(|&end| u32::from_le_bytes(good[end - 4..end].try_into().unwrap()) >= 3 << 30)
+        .expect("a cut whose last four bytes claim at least 3 GiB");
+    let day11 = archive.dir.path().join(DAY_DIR).join("11");
+    std::fs::write(day11.join("cut-off.json.gz"), &good[..cut]).unwrap();
+    let ran = search(&["--path", archive.root(), "--json", "--latest", "100000"]);
+    ran.success();
+    assert_eq!(ids_of(&ran).len(), 2900, "every other file is searched");
+    assert!(
+        ran.stderr.contains("1 file(s) could not be read"),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        ran.stderr.contains("cut-off.json.gz: damaged gzip"),
+        "{}",
+        ran.stderr
+    );
+}
+
 #[test]
 fn day_folders_are_pruned_with_one_day_of_slack() {
     let archive = Archive::new();
