@@ -5,6 +5,7 @@
 //! the CloudTrail step and `trail search` all use it without reaching each other.
 
 pub mod athena_sql;
+mod bytes;
 pub mod engine;
 pub mod record;
 

@@ -5,12 +5,14 @@
 
 #[path = "../../../src/clock.rs"]
 mod clock;
-#[path = "../../../src/trail_search/engine.rs"]
+#[path = "../../../src/trail/bytes.rs"]
+mod bytes;
+#[path = "../../../src/trail/engine.rs"]
 mod engine;
 #[path = "../../../src/i18n.rs"]
 mod i18n;
-#[path = "../../../src/trail_record.rs"]
-mod trail_record;
+#[path = "../../../src/trail/record.rs"]
+mod record;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use clap::{Parser, Subcommand};
