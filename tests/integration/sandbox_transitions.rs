@@ -90,7 +90,9 @@ fn the_whole_timeline_with_plausible_delays() {
     let e = &state["steps"]["transitions"]["evidence"];
     check_timeline(e);
 
-    let chart = lecture06::steps::transitions::chart(e, lecture06::i18n::Lang::En).unwrap();
+    let chart = lecture06::steps::get(lecture06::step_id::StepId::Transitions)
+        .chart(e, lecture06::i18n::Lang::En)
+        .unwrap();
     assert!(chart.bands.iter().any(|b| b.state == "ALARM"));
     assert!(chart.marks.len() >= 3);
     assert!(!chart.points.is_empty());

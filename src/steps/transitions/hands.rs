@@ -1,0 +1,201 @@
+//! What acts on the app server and asks the student: stopping and starting it the chosen way
+//! (by hand, over SSH, through SSM Run Command) and when each mail arrived.
+
+use crate::clock::{jst, utc};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::prompt::Choice;
+use crate::steps::StepCtx;
+use crate::t;
+use chrono::{DateTime, FixedOffset, NaiveTime, TimeZone, Utc};
+
+pub fn method_choices(lang: Lang) -> Vec<Choice> {
+    vec![
+        Choice {
+            id: "manual".into(),
+            label: lang
+                .pick(
+                    "By hand: I run the command on the instance",
+                    "手動: インスタンスで自分でコマンドを実行する",
+                )
+                .into(),
+        },
+        Choice {
+            id: "ssh".into(),
+            label: lang
+                .pick(
+                    "Over SSH (a host alias from ~/.ssh/config)",
+                    "SSH 経由（~/.ssh/config のホスト名）",
+                )
+                .into(),
+        },
+        Choice {
+            id: "ssm".into(),
+            label: lang
+                .pick("Through SSM Run Command", "SSM Run Command 経由")
+                .into(),
+        },
+    ]
+}
+
+/// Stops or starts Unicorn the chosen way; returns the moment it happened.
+pub fn control(
+    ctx: &mut StepCtx,
+    method: &str,
+    host: Option<&str>,
+    command: &str,
+    stop: bool,
+) -> AppResult<DateTime<Utc>> {
+    let lang = ctx.lang;
+    let verb = if stop {
+        lang.pick("Stop", "停止")
+    } else {
+        lang.pick("Start", "起動")
+    };
+    match method {
+        "ssh" => {
+            let host = host.unwrap_or_default().to_string();
+            ctx.ui.line(format!("$ ssh {host} '{command}'"));
+            let out = std::process::Command::new("ssh")
+                .args(["-o", "BatchMode=yes", &host, command])
+                .output()
+                .map_err(|e| {
+                    AppError::Failed(t!(
+                        lang,
+                        "Could not run ssh ({e}). Install OpenSSH, or choose the method \"manual\" ([transitions] method).",
+                        "ssh を実行できませんでした（{e}）。OpenSSH を入れるか、方法を「manual」にしてください（[transitions] method）。"
+                    ))
+                })?;
+            if !out.status.success() {
+                let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
+                return Err(AppError::Failed(t!(
+                    lang,
+                    "ssh {host} '{command}' failed: {err}\nCheck `ssh {host}` works without a password prompt, then run `lecture06 run` again.",
+                    "ssh {host} '{command}' が失敗しました: {err}\nパスワード入力なしで `ssh {host}` できるか確認してから `lecture06 run` を再実行してください。"
+                )));
+            }
+            ctx.cloud.student.app_server_changed(!stop)?;
+        }
+        "ssm" => {
+            let instance = host.unwrap_or_default().to_string();
+            let region = ctx.cloud.region.clone();
+            ctx.ui.line(format!(
+                "ssm:SendCommand {instance} AWS-RunShellScript '{command}'"
+            ));
+            let result = ctx.cloud.remote.run_shell(&region, &instance, command)?;
+            if result.status != "Success" {
+                let (status, output) = (&result.status, result.output.trim());
+                return Err(AppError::Failed(t!(
+                    lang,
+                    "The SSM command ended {status}: {output}\nCheck the command works on the instance, then run `lecture06 run` again.",
+                    "SSM のコマンドが {status} で終了しました: {output}\nインスタンス上でコマンドが動くか確認してから `lecture06 run` を再実行してください。"
+                )));
+            }
+            ctx.cloud.student.app_server_changed(!stop)?;
+        }
+        _ => {
+            ctx.ui.line(t!(
+                lang,
+                "On the EC2 instance, run:\n    {command}",
+                "EC2 インスタンスで次を実行してください:\n    {command}"
+            ));
+            let key = if stop { "stopped" } else { "started" };
+            let question = ctx.cloud.student.ask_app_server_changed(stop, lang);
+            let done = ctx.ask_confirm(key, question, true)?;
+            if !done {
+                return Err(AppError::Failed(t!(
+                    lang,
+                    "Unicorn was not changed; run `lecture06 run` again when you are ready.",
+                    "Unicorn を変更しませんでした。準備ができたら `lecture06 run` を再実行してください。"
+                )));
+            }
+            ctx.cloud.student.app_server_changed(!stop)?;
+        }
+    }
+    let at = ctx.cloud.clock.now();
+    ctx.ui.ok(t!(
+        lang,
+        "Unicorn: {verb} at {} / {}",
+        "Unicorn: {} / {} に{verb}",
+        jst(at),
+        utc(at)
+    ));
+    Ok(at)
+}
+
+fn valid_time(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
+    move |v: &str| {
+        if v.is_empty()
+            || NaiveTime::parse_from_str(v, "%H:%M").is_ok()
+            || NaiveTime::parse_from_str(v, "%H:%M:%S").is_ok()
+        {
+            Ok(())
+        } else {
+            Err(t!(
+                lang,
+                "a JST time such as 10:04, or empty",
+                "10:04 のような日本時間、または空"
+            ))
+        }
+    }
+}
+
+/// `HH:MM[:SS]` JST on the day of `near` (JST), as UTC.
+fn jst_time_near(text: &str, near: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let time = NaiveTime::parse_from_str(text, "%H:%M:%S")
+        .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M"))
+        .ok()?;
+    let offset = FixedOffset::east_opt(9 * 3600)?;
+    let day = near.with_timezone(&offset).date_naive();
+    offset
+        .from_local_datetime(&day.and_time(time))
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+pub fn ask_mail_time(
+    ctx: &mut StepCtx,
+    key: &str,
+    state: &str,
+    alarm: &str,
+    after: DateTime<Utc>,
+) -> AppResult<Option<DateTime<Utc>>> {
+    let lang = ctx.lang;
+    let default = ctx
+        .cloud
+        .student
+        .mail_received(alarm, state, after)
+        .map(|t| {
+            t.with_timezone(&FixedOffset::east_opt(9 * 3600).expect("JST"))
+                .format("%H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_default();
+    let answer = ctx.ask_text(
+        key,
+        t!(
+            lang,
+            "When did the {state} mail arrive? (JST, e.g. 10:04; empty to skip)",
+            "{state} のメールは何時に届きましたか？（日本時間、例 10:04。空欄でスキップ）"
+        ),
+        Some(default),
+        &valid_time(lang),
+    )?;
+    Ok(jst_time_near(&answer, after))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mail_times_are_jst() {
+        let near = crate::clock::parse_time("2026-11-21T01:03:00Z").unwrap();
+        assert_eq!(
+            jst_time_near("10:04", near),
+            crate::clock::parse_time("2026-11-21T01:04:00Z")
+        );
+        assert!(valid_time(Lang::En)("").is_ok());
+        assert!(valid_time(Lang::En)("25:00").is_err());
+    }
+}
