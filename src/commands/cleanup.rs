@@ -1,6 +1,7 @@
 //! `lecture06 cleanup`: deleting what lecture06 made, in the order AWS allows (alarms, then subscriptions, then
 //! topics), and saying for each what could not be deleted and why. A resource that is already
-//! gone counts as deleted.
+//! gone counts as deleted. A health-check path lecture06 changed is put back (`health-check-path`,
+//! id `<target group ARN>#<old path>`).
 
 use super::confirm_destructive;
 use crate::app::App;
@@ -85,6 +86,10 @@ fn delete_one(cloud: &Cloud, r: &Resource, lang: Lang) -> Result<(), String> {
             Err(e) => Err(explain(e)),
         },
         "sns-topic" => gone(cloud.sns.delete_topic(region, &r.id)).map_err(explain),
+        "health-check-path" => {
+            let (tg_arn, old_path) = r.id.split_once('#').unwrap_or((&r.id, "/"));
+            gone(cloud.elb.set_health_check_path(region, tg_arn, old_path)).map_err(explain)
+        }
         other => Err(t!(
             lang,
             "lecture06 does not know how to delete a {other}; delete it in the console.",

@@ -18,6 +18,7 @@ mod wire_alarm;
 mod wire_billing;
 mod wire_cloudtrail;
 mod wire_estimate;
+mod wire_health_check;
 mod wire_sts;
 mod wire_trail_athena;
 mod wire_trail_s3;

@@ -304,3 +304,97 @@ fn ssm_method_sends_the_commands_to_the_instance() {
     assert_eq!(calls["ssm:SendCommand"], 2, "stop and start");
     check_timeline(&ws.state()["steps"]["transitions"]["evidence"]);
 }
+
+/// Issue 14: a health check on a file Nginx serves cannot see Unicorn. Told before the stop, the
+/// watch ends early with the reason (not the give-up timeout), the evidence is kept; agreeing to
+/// the fix points the check at `/up`, the step completes, the report says so, and `cleanup` puts
+/// `/index.html` back.
+#[test]
+fn a_static_health_check_is_told_before_the_stop_and_can_be_fixed() {
+    let ws = Workspace::new();
+    let answers = format!("{ANSWERS}\n[sandbox]\nhealth_check = \"static\"\n");
+    let ran = run_until_transitions(&ws, &answers);
+    assert_eq!(ran.code, 1, "{}", ran.all());
+    let out = ran.all();
+    let warned = out
+        .find("The health check cannot see Unicorn: /index.html")
+        .unwrap_or_else(|| panic!("no warning: {out}"));
+    let stopped = out
+        .find("Unicorn: Stop at")
+        .unwrap_or_else(|| panic!("no stop: {out}"));
+    assert!(warned < stopped, "the warning comes before the stop");
+    assert!(out.contains("Why the alarm would never fire"), "{out}");
+    assert!(
+        out.contains("`/up`"),
+        "the Rails 7.1 route is offered: {out}"
+    );
+    assert!(out.contains("The target was still healthy"), "{out}");
+    assert!(
+        !out.contains("No ALARM after"),
+        "not the give-up timeout: {out}"
+    );
+    assert!(
+        out.contains("Unicorn: Start at"),
+        "the app is started again: {out}"
+    );
+    // --yes changed nothing: the health check still checks the file.
+    assert_eq!(
+        world(&ws)["monitoring"]["alb"]["health_check"]["path"],
+        "/index.html"
+    );
+    assert_ne!(ws.step_status("transitions"), "done");
+    // The evidence: the preflight's finding and the early end, with the target still healthy.
+    let evidence = ws.path().join(".lecture06/evidence/transitions");
+    let preflight: Value =
+        serde_json::from_str(&std::fs::read_to_string(evidence.join("health-check.json")).unwrap())
+            .unwrap();
+    assert_eq!(preflight["answered_by"], "static-file");
+    assert_eq!(preflight["status"], 200);
+    let ended: Value = serde_json::from_str(
+        &std::fs::read_to_string(evidence.join("watch-ended-early.json")).unwrap(),
+    )
+    .unwrap();
+    let waited = seconds(&ended["ended_at"]) - seconds(&ended["stopped_at"]);
+    // interval 30 s × 2 failures + margin (2 intervals + 60 s) = 180 s; looks every 20 s.
+    assert!(
+        (181..=240).contains(&waited),
+        "ended {waited} s after the stop"
+    );
+
+    // The student agrees: the check now asks Rails, and the step completes.
+    let fixed = format!("{answers}\n[transitions]\nfix_health_check = true\n");
+    run_until_transitions(&ws, &fixed).success();
+    assert_eq!(ws.step_status("transitions"), "done");
+    assert_eq!(
+        world(&ws)["monitoring"]["alb"]["health_check"]["path"],
+        "/up"
+    );
+    let state = ws.state();
+    assert!(
+        state["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["kind"] == "health-check-path"
+                && r["id"].as_str().unwrap().ends_with("#/index.html"))
+    );
+    let e = &state["steps"]["transitions"]["evidence"];
+    assert_eq!(e["preflight"]["changed_from"], "/index.html");
+    assert_eq!(e["preflight"]["answered_by"], "rails");
+    check_timeline(e);
+
+    let report = ws.path().join("r.md");
+    ws.run_sandbox(&["report", "--out", report.to_str().unwrap()])
+        .success();
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        text.contains("lecture06 pointed the health check here from `/index.html`"),
+        "{text}"
+    );
+
+    ws.run_sandbox(&["cleanup", "--yes"]).success();
+    assert_eq!(
+        world(&ws)["monitoring"]["alb"]["health_check"]["path"],
+        "/index.html"
+    );
+}

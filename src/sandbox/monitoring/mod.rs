@@ -2,7 +2,10 @@
 //! together so the alarm and transitions steps teach what real AWS does:
 //!
 //! - the ALB `app/raisetech-alb/<16 hex>` routes to one target group with one EC2 target, where
-//!   Unicorn runs (or not); while Unicorn is down, nginx on the instance answers 502;
+//!   Nginx passes requests to Unicorn; while Unicorn is down Nginx answers 502, while Nginx is
+//!   down the connection is refused, while the instance is stopped the target is `unused`;
+//! - Nginx serves `/index.html` itself (`STATIC_PAGE`): a health check on that path stays healthy
+//!   with Unicorn stopped (`[sandbox] health_check = "static"`); every other path is Rails';
 //! - health checks run every `interval` seconds; the target turns unhealthy after
 //!   `unhealthy_threshold` failures in a row and healthy after `healthy_threshold` successes;
 //! - `HealthyHostCount` has one datapoint a minute (Minimum/Maximum/Average over the minute),
@@ -37,6 +40,8 @@ pub const PUBLISH_DELAY_SECONDS: i64 = 60;
 pub const MAIL_DELAY_SECONDS: i64 = 20;
 pub const ALB_NAME: &str = "raisetech-alb";
 pub const TARGET_GROUP_NAME: &str = "raisetech-tg";
+/// The file Nginx serves from the app's `public/` folder without asking Unicorn.
+pub const STATIC_PAGE: &str = "/index.html";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Monitoring {
@@ -63,6 +68,10 @@ pub struct SimAlb {
     pub instance_id: String,
     pub health_check: HealthCheck,
     pub app_running: bool,
+    #[serde(default = "running")]
+    pub nginx_running: bool,
+    #[serde(default = "running")]
+    pub instance_running: bool,
     pub target_healthy: bool,
     /// Consecutive health-check results that disagree with the current health.
     pub streak: u32,
@@ -77,6 +86,17 @@ pub struct SimAlarm {
     pub tags: Vec<(String, String)>,
     pub created_at: DateTime<Utc>,
     pub history: Vec<HistoryItem>,
+}
+
+fn running() -> bool {
+    true
+}
+
+/// One answer of the simulated instance through the ALB, as `HttpProbe` reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer {
+    pub status: Option<u16>,
+    pub headers: Vec<(String, String)>,
 }
 
 pub(super) fn hex(seed: u64, label: &str, len: usize) -> String {
@@ -113,8 +133,17 @@ impl Monitoring {
                     hex(seed, "tg", 16)
                 ),
                 instance_id: world.instance_id(),
-                health_check: HealthCheck::default(),
+                health_check: HealthCheck {
+                    path: if world.static_health_check {
+                        STATIC_PAGE.into()
+                    } else {
+                        "/".into()
+                    },
+                    ..HealthCheck::default()
+                },
                 app_running: true,
+                nginx_running: true,
+                instance_running: true,
                 target_healthy: true,
                 streak: 0,
                 next_check: minute_floor(world.now) + Duration::seconds(check_offset),
@@ -162,20 +191,21 @@ impl Monitoring {
     }
 
     fn health_check(&mut self, at: DateTime<Utc>) {
+        let passes = self.check_passes();
         let alb = &mut self.alb;
         alb.next_check = at + Duration::seconds(alb.health_check.interval_seconds as i64);
-        if alb.app_running == alb.target_healthy {
+        if passes == alb.target_healthy {
             alb.streak = 0;
             return;
         }
         alb.streak += 1;
-        let needed = if alb.app_running {
+        let needed = if passes {
             alb.health_check.healthy_threshold
         } else {
             alb.health_check.unhealthy_threshold
         };
         if alb.streak >= needed {
-            alb.target_healthy = alb.app_running;
+            alb.target_healthy = passes;
             alb.streak = 0;
             alb.health_log.push((at, alb.target_healthy));
         }
@@ -371,23 +401,95 @@ impl Monitoring {
         }
     }
 
+    /// Whether a health check of the configured path passes now.
+    fn check_passes(&self) -> bool {
+        self.answer(&self.alb.health_check.path).status == Some(200)
+    }
+
+    /// The target as `DescribeTargetHealth` shows it, with AWS's reason code and description.
     pub fn target_health(&self) -> TargetHealth {
-        let (state, reason) = if self.alb.target_healthy {
-            ("healthy", None)
+        let alb = &self.alb;
+        let (state, reason, description) = if !alb.instance_running {
+            (
+                "unused",
+                Some("Target.InvalidState"),
+                Some("Target is in the stopped state"),
+            )
+        } else if alb.target_healthy {
+            ("healthy", None, None)
+        } else if !alb.nginx_running {
+            (
+                "unhealthy",
+                Some("Target.FailedHealthChecks"),
+                Some("Health checks failed"),
+            )
         } else {
-            ("unhealthy", Some("Target.ResponseCodeMismatch".to_string()))
+            (
+                "unhealthy",
+                Some("Target.ResponseCodeMismatch"),
+                Some("Health checks failed with these codes: [502]"),
+            )
         };
         TargetHealth {
-            id: self.alb.instance_id.clone(),
+            id: alb.instance_id.clone(),
             port: Some(80),
             state: state.into(),
-            reason,
+            reason: reason.map(str::to_string),
+            description: description.map(str::to_string),
         }
     }
 
-    /// What a GET of the ALB's DNS name answers: nginx's 502 while Unicorn is down.
-    pub fn http_status(&self) -> u16 {
-        if self.alb.app_running { 200 } else { 502 }
+    /// What the instance answers for `path`: Nginx serves `STATIC_PAGE` itself and passes the
+    /// rest to Unicorn (502 while it is down); a stopped Nginx or instance answers nothing.
+    pub fn answer(&self, path: &str) -> Answer {
+        let alb = &self.alb;
+        let nginx = |status: u16, more: &[(&str, &str)]| Answer {
+            status: Some(status),
+            headers: [("Server", "nginx/1.20.1"), ("Content-Type", "text/html")]
+                .iter()
+                .chain(more)
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+        };
+        if !alb.instance_running || !alb.nginx_running {
+            return Answer {
+                status: None,
+                headers: Vec::new(),
+            };
+        }
+        if path == STATIC_PAGE {
+            return nginx(
+                200,
+                &[("ETag", "\"65f1a2b3-2d4\""), ("Accept-Ranges", "bytes")],
+            );
+        }
+        if !alb.app_running {
+            return nginx(502, &[]);
+        }
+        nginx(
+            200,
+            &[
+                ("Cache-Control", "max-age=0, private, must-revalidate"),
+                ("X-Request-Id", "0f6c3d1e-8b2a-4f57-9c1d-5e7a2b9c4d10"),
+            ],
+        )
+    }
+
+    /// What a GET of `path` on the ALB's DNS name answers: the instance's answer, or the ALB's own
+    /// 502 when nothing answers on the instance and 503 when no target is in use.
+    pub fn http_answer(&self, path: &str) -> Answer {
+        let answer = self.answer(path);
+        if answer.status.is_some() {
+            return answer;
+        }
+        let status = if self.alb.instance_running { 502 } else { 503 };
+        Answer {
+            status: Some(status),
+            headers: vec![
+                ("Server".into(), "awselb/2.0".into()),
+                ("Content-Type".into(), "text/html".into()),
+            ],
+        }
     }
 }
 

@@ -38,6 +38,9 @@ pub struct TransitionsEvidence {
     pub history: Vec<HistoryItem>,
     pub datapoints: Vec<Datapoint>,
     pub health_check: HealthCheck,
+    /// What the health-check preflight saw (absent in evidence from before it existed).
+    #[serde(default)]
+    pub preflight: Option<super::Preflight>,
     pub period: u32,
     pub evaluation_periods: u32,
     pub datapoints_to_alarm: u32,
@@ -189,4 +192,33 @@ pub fn timeline(e: &TransitionsEvidence, lang: Lang) -> Vec<Value> {
         start,
     );
     rows
+}
+
+/// The health-check preflight as the report tells it: the path checked, who answered, the change.
+pub fn preflight_context(p: &super::Preflight, lang: Lang) -> Value {
+    use super::health::Answerer;
+    let hc = &p.health_check;
+    let answered = match p.answered_by {
+        Answerer::Rails => lang.pick(
+            "Rails answered it (X-Request-Id), so stopping Unicorn fails the health check",
+            "Rails が応答（X-Request-Id）。Unicorn を止めるとヘルスチェックは失敗します",
+        ),
+        Answerer::StaticFile => lang.pick(
+            "Nginx served it as a file (no X-Request-Id): the health check cannot see Unicorn",
+            "Nginx がファイルとして返しました（X-Request-Id なし）。ヘルスチェックから Unicorn は見えません",
+        ),
+        Answerer::Unknown => lang.pick("who answered could not be told", "誰が応答したか判断できませんでした"),
+    };
+    json!({
+        "path": hc.path,
+        "settings": t!(
+            lang,
+            "{} {} on port {}, success codes {}, every {} s, unhealthy after {}, healthy after {}",
+            "{} {}（ポート {}）、成功コード {}、{} 秒ごと、{} 回で unhealthy、{} 回で healthy",
+            hc.protocol, hc.path, hc.port, hc.matcher, hc.interval_seconds, hc.unhealthy_threshold, hc.healthy_threshold
+        ),
+        "answered": answered,
+        "status": p.status.map_or_else(|| "-".to_string(), |s| s.to_string()),
+        "changed_from": p.changed_from,
+    })
 }

@@ -9,9 +9,12 @@
 
 mod evidence;
 mod hands;
+mod health;
+mod preflight;
 mod watch;
 
 pub use evidence::{Moments, TransitionsEvidence};
+pub use preflight::{HEALTH_CHECK_PATH, Preflight};
 pub use watch::{Change, Observation};
 use watch::{POLL, give_up_after, transition_time, watch};
 
@@ -26,6 +29,7 @@ use crate::timeline::{Mark, StateBand, TimelineChart};
 use chrono::{DateTime, Duration as Span, Utc};
 use evidence::{delay, explanation, summary_lines, timeline};
 use hands::{ask_mail_time, control, method_choices};
+use health::{blind_health_check, reason_explained, still_healthy_too_long};
 use serde_json::{Value, json};
 use watch::{CloudObserver, Observe, http_text};
 
@@ -174,6 +178,24 @@ impl super::Step for TransitionsStep {
             return Ok(json!({"dry_run": true}));
         }
 
+        // Before anything is stopped: can the health check see the app server at all?
+        let preflight: Preflight = match ctx.progress("preflight") {
+            Some(p) => p,
+            None => {
+                let p = preflight::run(
+                    ctx,
+                    &region,
+                    &alarm_evidence.load_balancer.arn,
+                    &alarm_evidence.target_group.arn,
+                    &alarm_evidence.load_balancer.dns_name,
+                    &health,
+                )?;
+                ctx.set_progress("preflight", &p)?;
+                p
+            }
+        };
+        let health = preflight.health_check.clone();
+
         let mut observer = CloudObserver {
             cloud,
             region: region.clone(),
@@ -219,6 +241,7 @@ impl super::Step for TransitionsStep {
                         "OK",
                         POLL,
                         timeout,
+                        &|_| false,
                         &mut |_, _| {},
                     )?;
                     polls += r.polls;
@@ -262,9 +285,9 @@ impl super::Step for TransitionsStep {
                                changes: &mut Vec<Change>,
                                polls: &mut u32,
                                throttled: &mut u32|
-         -> AppResult<Option<DateTime<Utc>>> {
+         -> AppResult<(Option<DateTime<Utc>>, bool)> {
             if let Some(at) = ctx.progress::<DateTime<Utc>>(key) {
-                return Ok(Some(at));
+                return Ok((Some(at), false));
             }
             let spinner =
                 ctx.ui
@@ -281,6 +304,11 @@ impl super::Step for TransitionsStep {
                 goal,
                 POLL,
                 timeout,
+                // A target still healthy well after the stop: the health check cannot see it.
+                &|seen| {
+                    goal == "ALARM"
+                        && still_healthy_too_long(&health, stopped_at, &seen.target, seen.at)
+                },
                 &mut |change, seen| {
                     let elapsed = human_duration((change.at - stopped_at).num_seconds());
                     let line = format!(
@@ -291,6 +319,11 @@ impl super::Step for TransitionsStep {
                         change.to
                     );
                     spinner.println(line);
+                    if let Some(reason) = &change.reason {
+                        let code = reason.split(':').next().unwrap_or(reason);
+                        let why = reason_explained(code, lang).unwrap_or_default();
+                        spinner.println(format!("      {reason} — {why}"));
+                    }
                     changes.push(change.clone());
                     let saved = ctx
                         .set_progress("changes", &*changes)
@@ -316,10 +349,10 @@ impl super::Step for TransitionsStep {
             if let Some(at) = result.reached_at {
                 ctx.set_progress(key, &at)?;
             }
-            Ok(result.reached_at)
+            Ok((result.reached_at, result.ended_early))
         };
 
-        let alarm_seen = watch_until(
+        let (alarm_seen, ended_early) = watch_until(
             ctx,
             "ALARM",
             "alarm_seen_at",
@@ -327,6 +360,42 @@ impl super::Step for TransitionsStep {
             &mut polls,
             &mut throttled,
         )?;
+        if ended_early {
+            let after = human_duration((clock.now() - stopped_at).num_seconds());
+            for line in blind_health_check(&health, lang) {
+                ctx.ui.warn(line);
+            }
+            ctx.evidence_file(
+                "watch-ended-early.json",
+                &serde_json::to_vec_pretty(&json!({
+                    "preflight": preflight,
+                    "stopped_at": stopped_at,
+                    "ended_at": clock.now(),
+                    "changes": changes,
+                }))
+                .map_err(anyhow::Error::from)?,
+            )?;
+            // Put the app back, and start over next time: the preflight looks (and asks) again.
+            control(ctx, &method, host.as_deref(), &start_command, false)?;
+            for key in [
+                "preflight",
+                "before",
+                "stopped_at",
+                "last",
+                "changes",
+                "polls",
+                "throttled",
+            ] {
+                ctx.forget_progress(key)?;
+            }
+            ctx.forget_answer("fix_health_check")?;
+            return Err(AppError::Failed(t!(
+                lang,
+                "The target was still healthy {after} after the stop, long past the {} s its health check needs to fail: it cannot see Unicorn (see above), so no ALARM will come. Unicorn was started again. Point the health check at a Rails path (or answer `[transitions] fix_health_check = true`), then run `lecture06 run` again.",
+                "停止から {after} たってもターゲットは healthy のままです（ヘルスチェックが失敗するには {} 秒で足ります）。ヘルスチェックから Unicorn が見えていないので（上記）、ALARM にはなりません。Unicorn は起動し直しました。ヘルスチェックを Rails のパスに向けて（または `[transitions] fix_health_check = true` と回答して）から `lecture06 run` を再実行してください。",
+                health::healthy_too_long_after(&health)
+            )));
+        }
         if alarm_seen.is_none() {
             let minutes = timeout.as_secs() / 60;
             return Err(AppError::Failed(t!(
@@ -364,7 +433,7 @@ impl super::Step for TransitionsStep {
                 at
             }
         };
-        let ok_seen = watch_until(
+        let (ok_seen, _) = watch_until(
             ctx,
             "OK",
             "ok_seen_at",
@@ -419,6 +488,7 @@ impl super::Step for TransitionsStep {
             history,
             datapoints,
             health_check: health,
+            preflight: Some(preflight),
             period: spec.period,
             evaluation_periods: spec.evaluation_periods,
             datapoints_to_alarm: spec.datapoints_to_alarm,
@@ -463,6 +533,17 @@ impl super::Step for TransitionsStep {
             "explanation": explanation(&e, lang),
             "history": e.history.iter().filter(|h| h.kind == "StateUpdate").map(|h| json!({"jst": jst(h.timestamp), "summary": h.summary})).collect::<Vec<_>>(),
             "datapoints": e.datapoints.iter().map(|p| json!({"jst": jst(p.timestamp), "value": p.value})).collect::<Vec<_>>(),
+            "health_check": e.preflight.as_ref().map(|p| evidence::preflight_context(p, lang)),
+            "target_changes": e.changes.iter().filter(|c| c.what == "target").map(|c| {
+                let code = c.reason.as_deref().map(|r| r.split(':').next().unwrap_or(r));
+                json!({
+                    "jst": jst(c.at),
+                    "from": c.from,
+                    "to": c.to,
+                    "reason": c.reason,
+                    "why": code.and_then(|code| health::reason_explained(code, lang)),
+                })
+            }).collect::<Vec<_>>(),
             "polls": e.polls,
             "api_calls": e.polls * 2,
         })

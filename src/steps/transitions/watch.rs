@@ -26,6 +26,10 @@ pub struct Observation {
     pub http_millis: u64,
     pub target: String,
     pub alarm: String,
+    /// AWS's reason code and description for the target's state (`Target.ResponseCodeMismatch:
+    /// Health checks failed with these codes: [502]`), when it gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_reason: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -35,6 +39,9 @@ pub struct Change {
     pub what: String,
     pub from: String,
     pub to: String,
+    /// For a target change: AWS's reason code and description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 pub trait Observe {
@@ -48,14 +55,17 @@ pub struct WatchResult {
     pub polls: u32,
     pub throttled: u32,
     pub last: Option<Observation>,
+    /// `end_early` said there is no point waiting longer.
+    pub ended_early: bool,
 }
 
 pub fn http_text(status: Option<u16>) -> String {
     status.map_or_else(|| "no answer".to_string(), |s| s.to_string())
 }
 
-/// Looks every `poll` until the alarm is in `goal` or `timeout` has passed; reports each change
-/// to `on_change` as it is seen. Throttling doubles the interval (up to 8×) instead of failing.
+/// Looks every `poll` until the alarm is in `goal`, `end_early` says waiting is pointless, or
+/// `timeout` has passed; reports each change to `on_change` as it is seen. Throttling doubles the
+/// interval (up to 8×) instead of failing.
 pub fn watch(
     source: &mut dyn Observe,
     clock: &dyn Clock,
@@ -63,6 +73,7 @@ pub fn watch(
     goal: &str,
     poll: Duration,
     timeout: Duration,
+    end_early: &dyn Fn(&Observation) -> bool,
     on_change: &mut dyn FnMut(&Change, &Observation),
 ) -> Result<WatchResult, CloudError> {
     let started = clock.now();
@@ -73,6 +84,7 @@ pub fn watch(
         polls: 0,
         throttled: 0,
         last: None,
+        ended_early: false,
     };
     loop {
         result.polls += 1;
@@ -92,6 +104,9 @@ pub fn watch(
                                 what: what.into(),
                                 from,
                                 to,
+                                reason: (what == "target")
+                                    .then(|| seen.target_reason.clone())
+                                    .flatten(),
                             };
                             on_change(&change, &seen);
                             result.changes.push(change);
@@ -103,6 +118,10 @@ pub fn watch(
                 result.last = Some(seen.clone());
                 if reached {
                     result.reached_at = Some(seen.at);
+                    return Ok(result);
+                }
+                if end_early(&seen) {
+                    result.ended_early = true;
                     return Ok(result);
                 }
             }
@@ -159,6 +178,12 @@ impl Observe for CloudObserver<'_> {
     fn observe(&mut self) -> Result<Observation, CloudError> {
         let probe = self.cloud.http.get(&self.url);
         let targets = self.cloud.elb.target_health(&self.region, &self.tg_arn)?;
+        let target_reason = targets.iter().find_map(|t| {
+            t.reason.as_ref().map(|code| match &t.description {
+                Some(d) => format!("{code}: {d}"),
+                None => code.clone(),
+            })
+        });
         let target = if targets.is_empty() {
             "no target".to_string()
         } else {
@@ -178,6 +203,7 @@ impl Observe for CloudObserver<'_> {
             http_millis: probe.millis,
             target,
             alarm,
+            target_reason,
         })
     }
 }
@@ -235,6 +261,7 @@ mod tests {
                     http_millis: 5,
                     target: target.into(),
                     alarm: alarm.into(),
+                    target_reason: None,
                 }),
             }
         }
@@ -268,6 +295,7 @@ mod tests {
             "ALARM",
             POLL,
             Duration::from_secs(600),
+            &|_| false,
             &mut |c, _| seen.push(format!("{}:{}->{}", c.what, c.from, c.to)),
         )
         .unwrap();
@@ -306,6 +334,7 @@ mod tests {
             "ALARM",
             POLL,
             Duration::from_secs(600),
+            &|_| false,
             &mut |_, _| {},
         )
         .unwrap();
@@ -329,6 +358,7 @@ mod tests {
             "ALARM",
             POLL,
             Duration::from_secs(100),
+            &|_| false,
             &mut |_, _| {},
         )
         .unwrap();
@@ -346,6 +376,7 @@ mod tests {
             http_millis: 3,
             target: "unhealthy".into(),
             alarm: "OK".into(),
+            target_reason: None,
         };
         let mut source = scripted(&clock, &[Some((502, "unhealthy", "ALARM"))]);
         let result = watch(
@@ -355,6 +386,7 @@ mod tests {
             "ALARM",
             POLL,
             Duration::from_secs(600),
+            &|_| false,
             &mut |_, _| {},
         )
         .unwrap();
@@ -387,5 +419,30 @@ mod tests {
         let default = give_up_after(&HealthCheck::default(), 60, 1, 1);
         assert_eq!(default, Duration::from_secs(2 * (60 + 60 + 60 + 60) + 300));
         assert!(give_up_after(&HealthCheck::default(), 300, 3, 3) > default);
+    }
+
+    #[test]
+    fn a_watch_ends_early_when_told() {
+        let clock = clock();
+        let steps: Vec<_> = (0..20).map(|_| Some((200, "healthy", "OK"))).collect();
+        let mut source = scripted(&clock, &steps);
+        let start = clock.now();
+        let result = watch(
+            &mut source,
+            &clock,
+            None,
+            "ALARM",
+            POLL,
+            Duration::from_secs(1200),
+            &|seen| (seen.at - start).num_seconds() > 180,
+            &mut |_, _| {},
+        )
+        .unwrap();
+        assert!(result.ended_early);
+        assert_eq!(result.reached_at, None);
+        assert_eq!(
+            result.polls, 11,
+            "looks at 0, 20, …, 200 s: the first past 180 s ends it"
+        );
     }
 }
