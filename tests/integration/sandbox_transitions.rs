@@ -398,3 +398,95 @@ fn a_static_health_check_is_told_before_the_stop_and_can_be_fixed() {
         "/index.html"
     );
 }
+
+/// Issue 14: which process. Nginx stopped: connection refused (`Target.FailedHealthChecks`), and
+/// the commands offered are Nginx's; the timeline records the reason code and explains it.
+#[test]
+fn stopping_nginx_fails_the_health_check_with_failed_health_checks() {
+    let ws = Workspace::new();
+    let answers = format!("{ANSWERS}\n[transitions]\nprocess = \"nginx\"\n");
+    let ran = run_until_transitions(&ws, &answers);
+    ran.success();
+    assert!(
+        ran.stdout.contains("sudo systemctl stop nginx"),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("Nginx: Stop at"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("Target.FailedHealthChecks")
+            && ran.stdout.contains("the connection is refused"),
+        "{}",
+        ran.stdout
+    );
+    let state = ws.state();
+    let e = &state["steps"]["transitions"]["evidence"];
+    assert_eq!(e["process"], "nginx");
+    let target = e["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["what"] == "target" && c["to"] == "unhealthy")
+        .unwrap();
+    assert!(
+        target["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("Target.FailedHealthChecks"),
+        "{target}"
+    );
+    // Through the ALB, with nothing listening on the instance, the ALB itself answers 502.
+    assert!(e["moments"]["first_5xx_at"].is_string());
+}
+
+/// Issue 14: the instance stopped: its target is unused (`Target.InvalidState`), HealthyHostCount
+/// has no datapoints, and the alarm leaves OK for INSUFFICIENT_DATA (missing data "missing") or
+/// ALARM (missing data "breaching"), as the alarm's own setting says.
+#[test]
+fn stopping_the_instance_makes_the_target_unused_and_the_metric_stop() {
+    let ws = Workspace::new();
+    let answers = format!("{ANSWERS}\n[transitions]\nprocess = \"instance\"\n");
+    let ran = run_until_transitions(&ws, &answers);
+    ran.success();
+    assert!(
+        ran.stdout
+            .contains("aws ec2 stop-instances --instance-ids i-0"),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("Target.InvalidState"), "{}", ran.stdout);
+    let state = ws.state();
+    let e = &state["steps"]["transitions"]["evidence"];
+    assert_eq!(e["process"], "instance");
+    assert!(
+        e["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["what"] == "target" && c["to"] == "unused")
+    );
+    let stop = seconds(&e["moments"]["stopped_at"]);
+    let start = seconds(&e["moments"]["started_at"]);
+    // No datapoint for any minute the instance was stopped in.
+    for p in e["datapoints"].as_array().unwrap() {
+        let minute = seconds(&p["timestamp"]);
+        assert!(
+            minute + 60 <= stop || minute >= start,
+            "datapoint {p} while stopped"
+        );
+    }
+    let expected = if e["treat_missing_data"] == "breaching" {
+        "Alarm updated from OK to ALARM"
+    } else {
+        "Alarm updated from OK to INSUFFICIENT_DATA"
+    };
+    assert!(
+        e["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["summary"] == expected),
+        "{}",
+        e["history"]
+    );
+}

@@ -28,6 +28,7 @@ pub use sns::{Mail, SimSubscription, SimTopic, region_name};
 use super::World;
 use crate::cloud::alarms::{AlarmInfo, AlarmSpec, Datapoint, HistoryItem};
 use crate::cloud::elb::{HealthCheck, LoadBalancer, TargetGroup, TargetHealth};
+use crate::cloud::student::ServerProcess;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -72,6 +73,9 @@ pub struct SimAlb {
     pub nginx_running: bool,
     #[serde(default = "running")]
     pub instance_running: bool,
+    /// `(from, running)`: when the instance was stopped and started (no datapoints while stopped).
+    #[serde(default)]
+    pub instance_log: Vec<(DateTime<Utc>, bool)>,
     pub target_healthy: bool,
     /// Consecutive health-check results that disagree with the current health.
     pub streak: u32,
@@ -144,6 +148,7 @@ impl Monitoring {
                 app_running: true,
                 nginx_running: true,
                 instance_running: true,
+                instance_log: Vec::new(),
                 target_healthy: true,
                 streak: 0,
                 next_check: minute_floor(world.now) + Duration::seconds(check_offset),
@@ -194,7 +199,8 @@ impl Monitoring {
         let passes = self.check_passes();
         let alb = &mut self.alb;
         alb.next_check = at + Duration::seconds(alb.health_check.interval_seconds as i64);
-        if passes == alb.target_healthy {
+        // An unused target (stopped instance) is not checked.
+        if !alb.instance_running || passes == alb.target_healthy {
             alb.streak = 0;
             return;
         }
@@ -288,10 +294,12 @@ impl Monitoring {
             if period_end + Duration::seconds(PUBLISH_DELAY_SECONDS) > at {
                 break;
             }
-            points.push(Datapoint {
-                timestamp: from,
-                value: self.healthy_host_count(from, period, &spec.statistic),
-            });
+            if !self.instance_stopped_during(from, period_end) {
+                points.push(Datapoint {
+                    timestamp: from,
+                    value: self.healthy_host_count(from, period, &spec.statistic),
+                });
+            }
             from = period_end;
         }
         points
@@ -399,6 +407,40 @@ impl Monitoring {
             port: 80,
             health_check: self.alb.health_check.clone(),
         }
+    }
+
+    /// The student stopped or started `process` at `now`. A stopped instance's target is unused at
+    /// once (not counted as healthy); started again, it needs `healthy_threshold` passing checks.
+    pub fn set_running(&mut self, process: ServerProcess, running: bool, now: DateTime<Utc>) {
+        let alb = &mut self.alb;
+        match process {
+            ServerProcess::Unicorn => alb.app_running = running,
+            ServerProcess::Nginx => alb.nginx_running = running,
+            ServerProcess::Instance => {
+                alb.instance_running = running;
+                alb.instance_log.push((now, running));
+                alb.streak = 0;
+                if !running && alb.target_healthy {
+                    alb.target_healthy = false;
+                    alb.health_log.push((now, false));
+                }
+            }
+        }
+    }
+
+    /// Whether the instance was stopped at any moment of `[from, to)`: then the period has no
+    /// HealthyHostCount datapoint.
+    fn instance_stopped_during(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+        let log = &self.alb.instance_log;
+        let at_start = log
+            .iter()
+            .rev()
+            .find(|(t, _)| *t <= from)
+            .is_some_and(|(_, running)| !running);
+        at_start
+            || log
+                .iter()
+                .any(|(t, running)| !running && *t > from && *t < to)
     }
 
     /// Whether a health check of the configured path passes now.

@@ -6,6 +6,7 @@ use super::watch::{Change, Observation, PUBLICATION_SECONDS};
 use crate::clock::{human_duration, jst, utc};
 use crate::cloud::alarms::{Datapoint, HistoryItem};
 use crate::cloud::elb::HealthCheck;
+use crate::cloud::student::ServerProcess;
 use crate::i18n::Lang;
 use crate::t;
 
@@ -32,6 +33,9 @@ pub struct TransitionsEvidence {
     pub alarm_name: String,
     pub url: String,
     pub method: String,
+    /// What was stopped and started (absent in evidence from before the choice: Unicorn).
+    #[serde(default)]
+    pub process: ServerProcess,
     pub before: Observation,
     pub moments: Moments,
     pub changes: Vec<Change>,
@@ -103,6 +107,7 @@ pub fn explanation(e: &TransitionsEvidence, lang: Lang) -> Vec<String> {
 
 /// The evidence as `status` shows it: a few key lines.
 pub fn summary_lines(e: &TransitionsEvidence, lang: Lang) -> Vec<String> {
+    let name = e.process.name(lang);
     let m = &e.moments;
     let d = |to: Option<DateTime<Utc>>, from: DateTime<Utc>| {
         delay(from, to)
@@ -111,8 +116,8 @@ pub fn summary_lines(e: &TransitionsEvidence, lang: Lang) -> Vec<String> {
     };
     let mut lines = vec![t!(
         lang,
-        "Unicorn stopped {} → ALARM {} ({})",
-        "Unicorn 停止 {} → ALARM {}（{}）",
+        "{name} stopped {} → ALARM {} ({})",
+        "{name} 停止 {} → ALARM {}（{}）",
         jst(m.stopped_at),
         m.alarm_at.map(jst).unwrap_or_default(),
         d(m.alarm_at, m.stopped_at)
@@ -120,8 +125,8 @@ pub fn summary_lines(e: &TransitionsEvidence, lang: Lang) -> Vec<String> {
     if let Some(started) = m.started_at {
         lines.push(t!(
             lang,
-            "Unicorn started {} → OK {} ({})",
-            "Unicorn 起動 {} → OK {}（{}）",
+            "{name} started {} → OK {} ({})",
+            "{name} 起動 {} → OK {}（{}）",
             jst(started),
             m.ok_at.map(jst).unwrap_or_default(),
             d(m.ok_at, started)
@@ -154,11 +159,7 @@ pub fn timeline(e: &TransitionsEvidence, lang: Lang) -> Vec<Value> {
             }));
         }
     };
-    push(
-        lang.pick("Unicorn stopped", "Unicorn 停止"),
-        Some(stop),
-        None,
-    );
+    push(&stopped_label(e.process, lang), Some(stop), None);
     push(
         lang.pick("First 5xx through the ALB", "ALB 経由で最初の 5xx"),
         m.first_5xx_at,
@@ -179,7 +180,7 @@ pub fn timeline(e: &TransitionsEvidence, lang: Lang) -> Vec<Value> {
         m.alarm_mail_at,
         Some(stop),
     );
-    push(lang.pick("Unicorn started", "Unicorn 起動"), start, None);
+    push(&started_label(e.process, lang), start, None);
     push(
         lang.pick("Target healthy", "ターゲット healthy"),
         m.target_healthy_at,
@@ -221,4 +222,15 @@ pub fn preflight_context(p: &super::Preflight, lang: Lang) -> Value {
         "status": p.status.map_or_else(|| "-".to_string(), |s| s.to_string()),
         "changed_from": p.changed_from,
     })
+}
+
+/// "Unicorn stopped", "Nginx stopped", "The instance stopped" (timeline rows and chart marks).
+pub fn stopped_label(process: ServerProcess, lang: Lang) -> String {
+    let name = process.name(lang);
+    t!(lang, "{name} stopped", "{name} 停止")
+}
+
+pub fn started_label(process: ServerProcess, lang: Lang) -> String {
+    let name = process.name(lang);
+    t!(lang, "{name} started", "{name} 起動")
 }

@@ -1,7 +1,9 @@
-//! What acts on the app server and asks the student: stopping and starting it the chosen way
-//! (by hand, over SSH, through SSM Run Command) and when each mail arrived.
+//! What acts on the server and asks the student: which process to stop (Unicorn, Nginx or the
+//! instance) and its commands, stopping and starting it the chosen way (by hand, over SSH,
+//! through SSM Run Command) and when each mail arrived.
 
 use crate::clock::{jst, utc};
+use crate::cloud::student::ServerProcess;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::prompt::Choice;
@@ -38,9 +40,51 @@ pub fn method_choices(lang: Lang) -> Vec<Choice> {
     ]
 }
 
-/// Stops or starts Unicorn the chosen way; returns the moment it happened.
+/// The three things a student may stop, for the select prompt (`[transitions] process`).
+pub fn process_choices(lang: Lang) -> Vec<Choice> {
+    ServerProcess::ALL
+        .iter()
+        .map(|p| Choice {
+            id: p.id().into(),
+            label: match p {
+                ServerProcess::Unicorn => lang.pick(
+                    "Unicorn (the app server; Nginx answers 502)",
+                    "Unicorn（アプリサーバー。Nginx が 502 を返す）",
+                ),
+                ServerProcess::Nginx => lang.pick(
+                    "Nginx (the web server; the connection is refused)",
+                    "Nginx（Web サーバー。接続が拒否される）",
+                ),
+                ServerProcess::Instance => lang.pick(
+                    "The EC2 instance itself (the target becomes unused)",
+                    "EC2 インスタンスそのもの（ターゲットが unused になる）",
+                ),
+            }
+            .into(),
+        })
+        .collect()
+}
+
+/// The usual stop and start commands for `process`; the instance is stopped from the student's
+/// own computer (AWS CLI) or the console, never from inside itself.
+pub fn default_commands(process: ServerProcess, instance_id: &str) -> (String, String) {
+    match process {
+        ServerProcess::Unicorn => (super::DEFAULT_STOP.into(), super::DEFAULT_START.into()),
+        ServerProcess::Nginx => (
+            "sudo systemctl stop nginx".into(),
+            "sudo systemctl start nginx".into(),
+        ),
+        ServerProcess::Instance => (
+            format!("aws ec2 stop-instances --instance-ids {instance_id}"),
+            format!("aws ec2 start-instances --instance-ids {instance_id}"),
+        ),
+    }
+}
+
+/// Stops or starts `process` the chosen way; returns the moment it happened.
 pub fn control(
     ctx: &mut StepCtx,
+    process: ServerProcess,
     method: &str,
     host: Option<&str>,
     command: &str,
@@ -74,7 +118,7 @@ pub fn control(
                     "ssh {host} '{command}' が失敗しました: {err}\nパスワード入力なしで `ssh {host}` できるか確認してから `lecture06 run` を再実行してください。"
                 )));
             }
-            ctx.cloud.student.app_server_changed(!stop)?;
+            ctx.cloud.student.app_server_changed(process, !stop)?;
         }
         "ssm" => {
             let instance = host.unwrap_or_default().to_string();
@@ -91,32 +135,45 @@ pub fn control(
                     "SSM のコマンドが {status} で終了しました: {output}\nインスタンス上でコマンドが動くか確認してから `lecture06 run` を再実行してください。"
                 )));
             }
-            ctx.cloud.student.app_server_changed(!stop)?;
+            ctx.cloud.student.app_server_changed(process, !stop)?;
         }
         _ => {
-            ctx.ui.line(t!(
-                lang,
-                "On the EC2 instance, run:\n    {command}",
-                "EC2 インスタンスで次を実行してください:\n    {command}"
-            ));
+            if process == ServerProcess::Instance {
+                ctx.ui.line(t!(
+                    lang,
+                    "On your own computer (AWS CLI), run:\n    {command}\n  or in the console: EC2 → Instances → Instance state → {verb}.",
+                    "自分の PC で（AWS CLI）次を実行してください:\n    {command}\n  またはコンソールで: EC2 → インスタンス → インスタンスの状態 → {verb}。"
+                ));
+            } else {
+                ctx.ui.line(t!(
+                    lang,
+                    "On the EC2 instance, run:\n    {command}",
+                    "EC2 インスタンスで次を実行してください:\n    {command}"
+                ));
+            }
             let key = if stop { "stopped" } else { "started" };
-            let question = ctx.cloud.student.ask_app_server_changed(stop, lang);
+            let question = ctx
+                .cloud
+                .student
+                .ask_app_server_changed(process, stop, lang);
             let done = ctx.ask_confirm(key, question, true)?;
             if !done {
+                let name = process.name(lang);
                 return Err(AppError::Failed(t!(
                     lang,
-                    "Unicorn was not changed; run `lecture06 run` again when you are ready.",
-                    "Unicorn を変更しませんでした。準備ができたら `lecture06 run` を再実行してください。"
+                    "{name} was not changed; run `lecture06 run` again when you are ready.",
+                    "{name} を変更しませんでした。準備ができたら `lecture06 run` を再実行してください。"
                 )));
             }
-            ctx.cloud.student.app_server_changed(!stop)?;
+            ctx.cloud.student.app_server_changed(process, !stop)?;
         }
     }
     let at = ctx.cloud.clock.now();
+    let name = process.name(lang);
     ctx.ui.ok(t!(
         lang,
-        "Unicorn: {verb} at {} / {}",
-        "Unicorn: {} / {} に{verb}",
+        "{name}: {verb} at {} / {}",
+        "{name}: {} / {} に{verb}",
         jst(at),
         utc(at)
     ));

@@ -21,6 +21,7 @@ use watch::{POLL, give_up_after, transition_time, watch};
 use super::StepCtx;
 use super::alarm::AlarmEvidence;
 use crate::clock::{human_duration, jst, utc};
+use crate::cloud::student::ServerProcess;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::step_id::StepId;
@@ -28,7 +29,7 @@ use crate::t;
 use crate::timeline::{Mark, StateBand, TimelineChart};
 use chrono::{DateTime, Duration as Span, Utc};
 use evidence::{delay, explanation, summary_lines, timeline};
-use hands::{ask_mail_time, control, method_choices};
+use hands::{ask_mail_time, control, default_commands, method_choices, process_choices};
 use health::{blind_health_check, reason_explained, still_healthy_too_long};
 use serde_json::{Value, json};
 use watch::{CloudObserver, Observe, http_text};
@@ -72,20 +73,47 @@ impl super::Step for TransitionsStep {
         let url = format!("http://{}/", alarm_evidence.load_balancer.dns_name);
         let health = alarm_evidence.target_group.health_check.clone();
 
-        let choices = method_choices(lang);
-        let default_method = if ctx.options.ssh.is_some() { 1 } else { 0 };
-        let method = choices[ctx.ask_select(
-            "method",
+        let process = ServerProcess::ALL[ctx.ask_select(
+            "process",
             t!(
                 lang,
-                "How should Unicorn be stopped and started?",
-                "Unicorn をどの方法で停止・起動しますか？"
+                "What do you stop so that the target fails its health check?",
+                "ターゲットのヘルスチェックを失敗させるために何を止めますか？"
             ),
-            &choices,
-            default_method,
-        )?]
-        .id
-        .clone();
+            &process_choices(lang),
+            0,
+        )?];
+        let name = process.name(lang);
+        let choices = method_choices(lang);
+        let default_method = if ctx.options.ssh.is_some() { 1 } else { 0 };
+        let method = if process == ServerProcess::Instance {
+            // A stopped instance cannot start itself: the student does it from outside.
+            "manual".to_string()
+        } else {
+            choices[ctx.ask_select(
+                "method",
+                t!(
+                    lang,
+                    "How should {name} be stopped and started?",
+                    "{name} をどの方法で停止・起動しますか？"
+                ),
+                &choices,
+                default_method,
+            )?]
+            .id
+            .clone()
+        };
+        let instance_id = if process == ServerProcess::Instance {
+            cloud
+                .elb
+                .target_health(&region, &alarm_evidence.target_group.arn)?
+                .first()
+                .map(|t| t.id.clone())
+                .unwrap_or_else(|| "<instance-id>".into())
+        } else {
+            String::new()
+        };
+        let (default_stop, default_start) = default_commands(process, &instance_id);
         let host = if method == "ssh" {
             Some(ctx.ask_text(
                 "ssh_host",
@@ -133,20 +161,20 @@ impl super::Step for TransitionsStep {
             "stop_command",
             t!(
                 lang,
-                "Command that stops Unicorn",
-                "Unicorn を停止するコマンド"
+                "Command that stops {name}",
+                "{name} を停止するコマンド"
             ),
-            Some(DEFAULT_STOP.into()),
+            Some(default_stop),
             &not_empty,
         )?;
         let start_command = ctx.ask_text(
             "start_command",
             t!(
                 lang,
-                "Command that starts Unicorn",
-                "Unicorn を起動するコマンド"
+                "Command that starts {name}",
+                "{name} を起動するコマンド"
             ),
-            Some(DEFAULT_START.into()),
+            Some(default_start),
             &not_empty,
         )?;
 
@@ -238,7 +266,7 @@ impl super::Step for TransitionsStep {
                         &mut observer,
                         clock.as_ref(),
                         Some(seen.clone()),
-                        "OK",
+                        &["OK"],
                         POLL,
                         timeout,
                         &|_| false,
@@ -266,21 +294,21 @@ impl super::Step for TransitionsStep {
             Some(at) => {
                 ctx.ui.line(t!(
                     lang,
-                    "Unicorn was stopped at {}; watching on.",
-                    "Unicorn は {} に停止済み。監視を続けます。",
+                    "{name} was stopped at {}; watching on.",
+                    "{name} は {} に停止済み。監視を続けます。",
                     jst(at)
                 ));
                 at
             }
             None => {
-                let at = control(ctx, &method, host.as_deref(), &stop_command, true)?;
+                let at = control(ctx, process, &method, host.as_deref(), &stop_command, true)?;
                 ctx.set_progress("stopped_at", &at)?;
                 at
             }
         };
 
         let mut watch_until = |ctx: &mut StepCtx,
-                               goal: &str,
+                               goals: &[&str],
                                key: &str,
                                changes: &mut Vec<Change>,
                                polls: &mut u32,
@@ -289,6 +317,7 @@ impl super::Step for TransitionsStep {
             if let Some(at) = ctx.progress::<DateTime<Utc>>(key) {
                 return Ok((Some(at), false));
             }
+            let goal = goals.join(" / ");
             let spinner =
                 ctx.ui
                     .spinner(t!(lang, "Watching for {goal}…", "{goal} を待っています…"));
@@ -301,12 +330,12 @@ impl super::Step for TransitionsStep {
                 &mut observer,
                 clock.as_ref(),
                 previous,
-                goal,
+                goals,
                 POLL,
                 timeout,
                 // A target still healthy well after the stop: the health check cannot see it.
                 &|seen| {
-                    goal == "ALARM"
+                    goals.contains(&"ALARM")
                         && still_healthy_too_long(&health, stopped_at, &seen.target, seen.at)
                 },
                 &mut |change, seen| {
@@ -352,9 +381,15 @@ impl super::Step for TransitionsStep {
             Ok((result.reached_at, result.ended_early))
         };
 
+        // A stopped instance leaves no datapoints: INSUFFICIENT_DATA unless missing data breaches.
+        let alarm_goals: &[&str] = if process == ServerProcess::Instance {
+            &["ALARM", "INSUFFICIENT_DATA"]
+        } else {
+            &["ALARM"]
+        };
         let (alarm_seen, ended_early) = watch_until(
             ctx,
-            "ALARM",
+            alarm_goals,
             "alarm_seen_at",
             &mut changes,
             &mut polls,
@@ -376,7 +411,14 @@ impl super::Step for TransitionsStep {
                 .map_err(anyhow::Error::from)?,
             )?;
             // Put the app back, and start over next time: the preflight looks (and asks) again.
-            control(ctx, &method, host.as_deref(), &start_command, false)?;
+            control(
+                ctx,
+                process,
+                &method,
+                host.as_deref(),
+                &start_command,
+                false,
+            )?;
             for key in [
                 "preflight",
                 "before",
@@ -391,8 +433,8 @@ impl super::Step for TransitionsStep {
             ctx.forget_answer("fix_health_check")?;
             return Err(AppError::Failed(t!(
                 lang,
-                "The target was still healthy {after} after the stop, long past the {} s its health check needs to fail: it cannot see Unicorn (see above), so no ALARM will come. Unicorn was started again. Point the health check at a Rails path (or answer `[transitions] fix_health_check = true`), then run `lecture06 run` again.",
-                "停止から {after} たってもターゲットは healthy のままです（ヘルスチェックが失敗するには {} 秒で足ります）。ヘルスチェックから Unicorn が見えていないので（上記）、ALARM にはなりません。Unicorn は起動し直しました。ヘルスチェックを Rails のパスに向けて（または `[transitions] fix_health_check = true` と回答して）から `lecture06 run` を再実行してください。",
+                "The target was still healthy {after} after the stop, long past the {} s its health check needs to fail: it cannot see Unicorn (see above), so no ALARM will come. {name} was started again. Point the health check at a Rails path (or answer `[transitions] fix_health_check = true`), then run `lecture06 run` again.",
+                "停止から {after} たってもターゲットは healthy のままです（ヘルスチェックが失敗するには {} 秒で足ります）。ヘルスチェックから Unicorn が見えていないので（上記）、ALARM にはなりません。{name} は起動し直しました。ヘルスチェックを Rails のパスに向けて（または `[transitions] fix_health_check = true` と回答して）から `lecture06 run` を再実行してください。",
                 health::healthy_too_long_after(&health)
             )));
         }
@@ -410,32 +452,53 @@ impl super::Step for TransitionsStep {
             stopped_at - Span::minutes(5),
             clock.now(),
         )?;
-        let alarm_at = transition_time(&history_now, "ALARM", stopped_at).or(alarm_seen);
+        let (alarm_state, alarm_at) = alarm_goals
+            .iter()
+            .filter_map(|g| transition_time(&history_now, g, stopped_at).map(|t| (*g, t)))
+            .min_by_key(|(_, t)| *t)
+            .map(|(g, t)| (g, Some(t)))
+            .unwrap_or(("ALARM", alarm_seen));
         if let Some(at) = alarm_at {
             ctx.ui.ok(t!(
                 lang,
-                "ALARM at {} / {} ({} after the stop, from the alarm history)",
-                "ALARM: {} / {}（停止から {}、アラーム履歴より）",
+                "{alarm_state} at {} / {} ({} after the stop, from the alarm history)",
+                "{alarm_state}: {} / {}（停止から {}、アラーム履歴より）",
                 jst(at),
                 utc(at),
                 human_duration((at - stopped_at).num_seconds())
             ));
         }
-        let alarm_mail_at =
-            ask_mail_time(ctx, "alarm_mail_time", "ALARM", &alarm_name, stopped_at)?;
+        let alarm_mail_at = if alarm_state == "ALARM" {
+            ask_mail_time(ctx, "alarm_mail_time", "ALARM", &alarm_name, stopped_at)?
+        } else {
+            ctx.ui.line(t!(
+                lang,
+                "The alarm went to {alarm_state}, not ALARM: with the instance stopped its target is unused, HealthyHostCount has no datapoints, and missing data is treated as \"{}\". No mail is sent for it (the alarm's actions are for ALARM and OK).",
+                "アラームは ALARM ではなく {alarm_state} になりました。インスタンスを止めるとターゲットは unused になり、HealthyHostCount のデータポイントが来なくなります（欠落データの扱い: \"{}\"）。この状態ではメールは届きません（アクションは ALARM と OK のみ）。",
+                spec.treat_missing_data
+            ));
+            None
+        };
 
         // Start.
         let started_at: DateTime<Utc> = match ctx.progress("started_at") {
             Some(at) => at,
             None => {
-                let at = control(ctx, &method, host.as_deref(), &start_command, false)?;
+                let at = control(
+                    ctx,
+                    process,
+                    &method,
+                    host.as_deref(),
+                    &start_command,
+                    false,
+                )?;
                 ctx.set_progress("started_at", &at)?;
                 at
             }
         };
         let (ok_seen, _) = watch_until(
             ctx,
-            "OK",
+            &["OK"],
             "ok_seen_at",
             &mut changes,
             &mut polls,
@@ -482,6 +545,7 @@ impl super::Step for TransitionsStep {
             alarm_name,
             url,
             method,
+            process,
             before,
             moments,
             changes: changes.clone(),
@@ -586,11 +650,12 @@ impl super::Step for TransitionsStep {
         bands.retain(|b| b.to > b.from);
         let mut marks = vec![Mark {
             at: m.stopped_at,
-            label: lang.pick("Unicorn stopped", "Unicorn 停止").into(),
+            label: evidence::stopped_label(e.process, lang),
         }];
+        let started = evidence::started_label(e.process, lang);
         let optional = [
             (m.alarm_mail_at, lang.pick("ALARM mail", "ALARM メール")),
-            (m.started_at, lang.pick("Unicorn started", "Unicorn 起動")),
+            (m.started_at, started.as_str()),
             (m.ok_mail_at, lang.pick("OK mail", "OK メール")),
         ];
         for (at, label) in optional {

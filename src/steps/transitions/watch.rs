@@ -63,14 +63,14 @@ pub fn http_text(status: Option<u16>) -> String {
     status.map_or_else(|| "no answer".to_string(), |s| s.to_string())
 }
 
-/// Looks every `poll` until the alarm is in `goal`, `end_early` says waiting is pointless, or
+/// Looks every `poll` until the alarm is in one of `goals`, `end_early` says waiting is pointless, or
 /// `timeout` has passed; reports each change to `on_change` as it is seen. Throttling doubles the
 /// interval (up to 8×) instead of failing.
 pub fn watch(
     source: &mut dyn Observe,
     clock: &dyn Clock,
     mut previous: Option<Observation>,
-    goal: &str,
+    goals: &[&str],
     poll: Duration,
     timeout: Duration,
     end_early: &dyn Fn(&Observation) -> bool,
@@ -113,7 +113,7 @@ pub fn watch(
                         }
                     }
                 }
-                let reached = seen.alarm == goal;
+                let reached = goals.contains(&seen.alarm.as_str());
                 previous = Some(seen.clone());
                 result.last = Some(seen.clone());
                 if reached {
@@ -292,7 +292,7 @@ mod tests {
             &mut source,
             &clock,
             None,
-            "ALARM",
+            &["ALARM"],
             POLL,
             Duration::from_secs(600),
             &|_| false,
@@ -331,7 +331,7 @@ mod tests {
             &mut source,
             &clock,
             None,
-            "ALARM",
+            &["ALARM"],
             POLL,
             Duration::from_secs(600),
             &|_| false,
@@ -355,7 +355,7 @@ mod tests {
             &mut source,
             &clock,
             None,
-            "ALARM",
+            &["ALARM"],
             POLL,
             Duration::from_secs(100),
             &|_| false,
@@ -383,7 +383,7 @@ mod tests {
             &mut source,
             &clock,
             Some(before),
-            "ALARM",
+            &["ALARM"],
             POLL,
             Duration::from_secs(600),
             &|_| false,
@@ -431,7 +431,7 @@ mod tests {
             &mut source,
             &clock,
             None,
-            "ALARM",
+            &["ALARM"],
             POLL,
             Duration::from_secs(1200),
             &|seen| (seen.at - start).num_seconds() > 180,
