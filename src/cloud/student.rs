@@ -129,6 +129,12 @@ pub trait StudentHands: Send + Sync {
         Vec::new()
     }
 
+    /// The text of a mail `mails_about` listed, if lecture06 can read it.
+    fn mail_text(&self, mail: &Mail) -> Option<String> {
+        let _ = mail;
+        None
+    }
+
     /// When the `state` mail (`ALARM` or `OK`) of `alarm` arrived at or after `after`, if
     /// lecture06 can see it.
     fn mail_received(

@@ -104,6 +104,10 @@ impl StudentHands for Sandbox {
             .collect()
     }
 
+    fn mail_text(&self, mail: &Mail) -> Option<String> {
+        std::fs::read_to_string(self.mailbox_dir().join(&mail.name)).ok()
+    }
+
     fn mail_received(
         &self,
         alarm: &str,

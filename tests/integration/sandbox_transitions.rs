@@ -89,6 +89,18 @@ fn the_whole_timeline_with_plausible_delays() {
     let state = ws.state();
     let e = &state["steps"]["transitions"]["evidence"];
     check_timeline(e);
+    // Issue 14: the mails' key lines, read from the mailbox files, for the report.
+    assert_eq!(e["mails_from"], "mailbox");
+    let mails = e["mails"].as_array().unwrap();
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    assert_eq!(
+        mails[0]["subject"],
+        "ALARM: \"lecture06-alb-unhealthy\" in Asia Pacific (Tokyo)"
+    );
+    assert_eq!(mails[0]["state_change"], "OK -> ALARM");
+    assert_eq!(mails[0]["at"], e["moments"]["alarm_at"]);
+    assert_eq!(mails[1]["state_change"], "ALARM -> OK");
+    assert_eq!(mails[1]["at"], e["moments"]["ok_at"]);
 
     let chart = lecture06::steps::get(lecture06::step_id::StepId::Transitions)
         .chart(e, lecture06::i18n::Lang::En)

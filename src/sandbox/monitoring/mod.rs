@@ -23,7 +23,7 @@
 
 mod sns;
 
-pub use sns::{Mail, SimSubscription, SimTopic, region_name};
+pub use sns::{Mail, SimSubscription, SimTopic};
 
 use super::World;
 use crate::cloud::alarms::{AlarmInfo, AlarmSpec, Datapoint, HistoryItem};

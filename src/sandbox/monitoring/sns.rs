@@ -3,6 +3,7 @@
 //! `.lecture06/sandbox/mailbox/` as `.eml` files.
 
 use super::{MAIL_DELAY_SECONDS, Monitoring, WorldFacts, hex};
+use crate::cloud::alarm_mail::{AlarmMail, region_name};
 use crate::cloud::alarms::AlarmInfo;
 use crate::cloud::notify::{PENDING, Subscription, Topic, TopicSettings};
 use chrono::{DateTime, Duration, Utc};
@@ -32,18 +33,6 @@ pub struct Mail {
     pub subject: String,
     pub body: String,
     pub kind: String,
-}
-
-pub fn region_name(region: &str) -> &'static str {
-    match region {
-        "ap-northeast-1" => "Asia Pacific (Tokyo)",
-        "ap-northeast-3" => "Asia Pacific (Osaka)",
-        "us-east-1" => "US East (N. Virginia)",
-        "us-west-2" => "US West (Oregon)",
-        "ap-southeast-1" => "Asia Pacific (Singapore)",
-        "eu-west-1" => "Europe (Ireland)",
-        _ => "the selected",
-    }
 }
 
 impl Monitoring {
@@ -143,9 +132,10 @@ pub(super) fn alarm_mail(
     let spec = &info.spec;
     let region = &world.region;
     let place = region_name(region);
-    let when = at.format("%A %d %B, %Y %H:%M:%S UTC");
     let name = &spec.name;
     let state = &info.state;
+    let lines = AlarmMail::new(name, region, old, state, &info.state_reason, at);
+    let when = &lines.timestamp;
     let dims: Vec<String> = spec
         .dimensions
         .iter()
@@ -158,7 +148,7 @@ View this alarm in the AWS Management Console:\nhttps://{region}.console.aws.ama
 Alarm Details:\n\
 - Name:                       {name}\n\
 - Description:                {description}\n\
-- State Change:               {old} -> {state}\n\
+- State Change:               {state_change}\n\
 - Reason for State Change:    {reason}\n\
 - Timestamp:                  {when}\n\
 - AWS Account:                {account}\n\
@@ -179,7 +169,8 @@ State Change Actions:\n\
 - INSUFFICIENT_DATA:\n\n\n\
 --\nIf you wish to stop receiving notifications from this topic, please click or visit the link below to unsubscribe:\nhttps://sns.{region}.amazonaws.com/unsubscribe.html?SubscriptionArn={sub}&Endpoint={to}\n\n\
 Please do not reply directly to this email. If you have any questions or comments regarding this email, please contact us at https://aws.amazon.com/support\n",
-        reason = info.state_reason,
+        reason = lines.reason,
+        state_change = lines.state_change,
         description = spec.description,
         account = world.account,
         arn = info.arn,
@@ -201,7 +192,7 @@ Please do not reply directly to this email. If you have any questions or comment
     Mail {
         at: at + Duration::seconds(MAIL_DELAY_SECONDS),
         to: subscription.endpoint.clone(),
-        subject: format!("{state}: \"{name}\" in {place}"),
+        subject: lines.subject,
         body,
         kind: format!("{}-{name}", state.to_ascii_lowercase()),
     }

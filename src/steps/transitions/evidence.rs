@@ -4,6 +4,7 @@
 
 use super::watch::{Change, Observation, PUBLICATION_SECONDS};
 use crate::clock::{human_duration, jst, utc};
+use crate::cloud::alarm_mail::AlarmMail;
 use crate::cloud::alarms::{Datapoint, HistoryItem};
 use crate::cloud::elb::HealthCheck;
 use crate::cloud::student::ServerProcess;
@@ -49,6 +50,11 @@ pub struct TransitionsEvidence {
     pub evaluation_periods: u32,
     pub datapoints_to_alarm: u32,
     pub treat_missing_data: String,
+    /// The ALARM and OK mails' key lines, and where they were read (`mailbox` or `history`).
+    #[serde(default)]
+    pub mails: Vec<AlarmMail>,
+    #[serde(default)]
+    pub mails_from: String,
     /// Looks made while watching (each: DescribeTargetHealth + DescribeAlarms + one HTTP GET).
     pub polls: u32,
     pub throttled: u32,
@@ -233,4 +239,26 @@ pub fn stopped_label(process: ServerProcess, lang: Lang) -> String {
 pub fn started_label(process: ServerProcess, lang: Lang) -> String {
     let name = process.name(lang);
     t!(lang, "{name} started", "{name} 起動")
+}
+
+/// The mails as the report quotes them, each beside the arrival time the student gave.
+pub fn mails_context(e: &TransitionsEvidence, lang: Lang) -> Value {
+    let arrived = |state: &str| match state {
+        "ALARM" => e.moments.alarm_mail_at,
+        "OK" => e.moments.ok_mail_at,
+        _ => None,
+    };
+    json!({
+        "from": match e.mails_from.as_str() {
+            "mailbox" => lang.pick("read from the mails themselves", "受信したメールから読み取り"),
+            _ => lang.pick("rebuilt from the alarm history (DescribeAlarmHistory)", "アラーム履歴（DescribeAlarmHistory）から再構成"),
+        },
+        "list": e.mails.iter().map(|m| json!({
+            "subject": m.subject,
+            "state_change": m.state_change,
+            "reason": m.reason,
+            "timestamp": m.timestamp,
+            "arrived": arrived(&m.state).map(jst).unwrap_or_else(|| "-".into()),
+        })).collect::<Vec<_>>(),
+    })
 }

@@ -3,6 +3,8 @@
 //! through SSM Run Command) and when each mail arrived.
 
 use crate::clock::{jst, utc};
+use crate::cloud::alarm_mail::AlarmMail;
+use crate::cloud::alarms::HistoryItem;
 use crate::cloud::student::ServerProcess;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
@@ -178,6 +180,48 @@ pub fn control(
         utc(at)
     ));
     Ok(at)
+}
+
+/// The ALARM mail after the stop and the OK mail after the start, as the report quotes them:
+/// read from the mails themselves when lecture06 can see them, else rebuilt from the alarm
+/// history. The second value says which (`mailbox` or `history`).
+pub fn alarm_mails(
+    ctx: &StepCtx,
+    alarm: &str,
+    region: &str,
+    history: &[HistoryItem],
+    stopped_at: DateTime<Utc>,
+    started_at: DateTime<Utc>,
+) -> (Vec<AlarmMail>, &'static str) {
+    let pick = |all: Vec<AlarmMail>| -> Vec<AlarmMail> {
+        let first = |state: &str, after: DateTime<Utc>| {
+            all.iter()
+                .filter(|m| m.state == state && m.at >= after)
+                .min_by_key(|m| m.at)
+                .cloned()
+        };
+        [first("ALARM", stopped_at), first("OK", started_at)]
+            .into_iter()
+            .flatten()
+            .collect()
+    };
+    let student = &ctx.cloud.student;
+    let read = pick(
+        student
+            .mails_about(alarm)
+            .iter()
+            .filter_map(|mail| student.mail_text(mail))
+            .filter_map(|text| AlarmMail::from_mail_text(&text))
+            .collect(),
+    );
+    if !read.is_empty() {
+        return (read, "mailbox");
+    }
+    let rebuilt = history
+        .iter()
+        .filter_map(|item| AlarmMail::from_history(item, alarm, region))
+        .collect();
+    (pick(rebuilt), "history")
 }
 
 fn valid_time(lang: Lang) -> impl Fn(&str) -> Result<(), String> {

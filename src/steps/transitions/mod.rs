@@ -29,7 +29,9 @@ use crate::t;
 use crate::timeline::{Mark, StateBand, TimelineChart};
 use chrono::{DateTime, Duration as Span, Utc};
 use evidence::{delay, explanation, summary_lines, timeline};
-use hands::{ask_mail_time, control, default_commands, method_choices, process_choices};
+use hands::{
+    alarm_mails, ask_mail_time, control, default_commands, method_choices, process_choices,
+};
 use health::{blind_health_check, reason_explained, still_healthy_too_long};
 use serde_json::{Value, json};
 use watch::{CloudObserver, Observe, http_text};
@@ -540,6 +542,8 @@ impl super::Step for TransitionsStep {
             ok_at,
             ok_mail_at,
         };
+        let (mails, mails_from) =
+            alarm_mails(ctx, &alarm_name, &region, &history, stopped_at, started_at);
         let evidence = TransitionsEvidence {
             region,
             alarm_name,
@@ -557,6 +561,8 @@ impl super::Step for TransitionsStep {
             evaluation_periods: spec.evaluation_periods,
             datapoints_to_alarm: spec.datapoints_to_alarm,
             treat_missing_data: spec.treat_missing_data.clone(),
+            mails,
+            mails_from: mails_from.into(),
             polls,
             throttled,
             captured_at: end,
@@ -608,6 +614,7 @@ impl super::Step for TransitionsStep {
                     "why": code.and_then(|code| health::reason_explained(code, lang)),
                 })
             }).collect::<Vec<_>>(),
+            "mails": evidence::mails_context(&e, lang),
             "polls": e.polls,
             "api_calls": e.polls * 2,
         })
