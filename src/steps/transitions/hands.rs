@@ -83,6 +83,132 @@ pub fn default_commands(process: ServerProcess, instance_id: &str) -> (String, S
     }
 }
 
+/// How the student stops and starts the server: what, which way, where, and the two commands.
+pub struct HowToStop {
+    pub process: ServerProcess,
+    pub method: String,
+    pub host: Option<String>,
+    pub stop_command: String,
+    pub start_command: String,
+}
+
+/// Asks what to stop (`[transitions] process`), which way (`method`, `ssh_host`, `instance_id`)
+/// and the commands (`stop_command`, `start_command`, defaults following the process).
+pub fn ask_how_to_stop(ctx: &mut StepCtx, region: &str, tg_arn: &str) -> AppResult<HowToStop> {
+    let lang = ctx.lang;
+    let process = ServerProcess::ALL[ctx.ask_select(
+        "process",
+        t!(
+            lang,
+            "What do you stop so that the target fails its health check?",
+            "ターゲットのヘルスチェックを失敗させるために何を止めますか？"
+        ),
+        &process_choices(lang),
+        0,
+    )?];
+    let name = process.name(lang);
+    let choices = method_choices(lang);
+    let default_method = if ctx.options.ssh.is_some() { 1 } else { 0 };
+    let method = if process == ServerProcess::Instance {
+        // A stopped instance cannot start itself: the student does it from outside.
+        "manual".to_string()
+    } else {
+        choices[ctx.ask_select(
+            "method",
+            t!(
+                lang,
+                "How should {name} be stopped and started?",
+                "{name} をどの方法で停止・起動しますか？"
+            ),
+            &choices,
+            default_method,
+        )?]
+        .id
+        .clone()
+    };
+    let instance_id = if process == ServerProcess::Instance {
+        ctx.cloud
+            .elb
+            .target_health(region, tg_arn)?
+            .first()
+            .map(|t| t.id.clone())
+            .unwrap_or_else(|| "<instance-id>".into())
+    } else {
+        String::new()
+    };
+    let (default_stop, default_start) = default_commands(process, &instance_id);
+    let host = if method == "ssh" {
+        Some(ctx.ask_text(
+            "ssh_host",
+            t!(
+                lang,
+                "SSH host (alias from ~/.ssh/config)",
+                "SSH ホスト（~/.ssh/config の別名）"
+            ),
+            ctx.options.ssh.clone(),
+            &|v: &str| {
+                if v.is_empty() || v.contains(char::is_whitespace) {
+                    Err("a host name or alias".into())
+                } else {
+                    Ok(())
+                }
+            },
+        )?)
+    } else {
+        None
+    };
+    let host = if method == "ssm" {
+        Some(ctx.ask_text(
+            "instance_id",
+            t!(lang, "EC2 instance ID", "EC2 インスタンス ID"),
+            None,
+            &|v: &str| {
+                if v.starts_with("i-") && v.len() > 3 {
+                    Ok(())
+                } else {
+                    Err("an instance ID such as i-0123456789abcdef0".into())
+                }
+            },
+        )?)
+    } else {
+        host
+    };
+    let not_empty = |v: &str| {
+        if v.trim().is_empty() {
+            Err("a command".to_string())
+        } else {
+            Ok(())
+        }
+    };
+    let stop_command = ctx.ask_text(
+        "stop_command",
+        t!(
+            lang,
+            "Command that stops {name}",
+            "{name} を停止するコマンド"
+        ),
+        Some(default_stop),
+        &not_empty,
+    )?;
+    let start_command = ctx.ask_text(
+        "start_command",
+        t!(
+            lang,
+            "Command that starts {name}",
+            "{name} を起動するコマンド"
+        ),
+        Some(default_start),
+        &not_empty,
+    )?;
+    Ok(HowToStop {
+        process,
+        method,
+        host,
+        stop_command,
+        start_command,
+    })
+}
+
 /// Stops or starts `process` the chosen way; returns the moment it happened.
 pub fn control(
     ctx: &mut StepCtx,

@@ -1,11 +1,13 @@
-//! Step 3: stop Unicorn, watch the ALB and the alarm go to ALARM, start it again, watch OK come
-//! back, and keep the timeline with the measured delays as evidence, with the reason the delay is
+//! Step 3: stop Unicorn (or Nginx, or the instance), watch the ALB and the alarm go to ALARM,
+//! start it again, watch OK come back, and keep the timeline with the measured delays as evidence, with the reason the delay is
 //! minutes and not the one-minute period, computed from the actual settings.
 //!
-//! This file is the sequence the student walks (the `Step` impl); `watch` is the polling loop,
-//! `hands` stops and starts the app server and asks for the mail times, `evidence` is what is
-//! kept and how the status, the report and its chart show it. Every change is saved as it
-//! happens: a watch resumed after Ctrl-C or a crash keeps the recorded moments.
+//! This file is the sequence the student walks (the `Step` impl); `preflight` checks, before
+//! anything is stopped, that the health check can see the app server (`health` holds the pure
+//! decisions: Rails or a file, too long healthy, reason codes); `hands` asks what to stop and
+//! how, stops and starts it, and gathers the mails; `watch` is the polling loop; `evidence` is
+//! what is kept and how the status, the report and its chart show it. Every change is saved as
+//! it happens: a watch resumed after Ctrl-C or a crash keeps the recorded moments.
 
 mod evidence;
 mod hands;
@@ -16,7 +18,7 @@ mod watch;
 pub use evidence::{Moments, TransitionsEvidence};
 pub use preflight::{HEALTH_CHECK_PATH, Preflight};
 pub use watch::{Change, Observation};
-use watch::{POLL, give_up_after, transition_time, watch};
+use watch::{give_up_after, transition_time, watch};
 
 use super::StepCtx;
 use super::alarm::AlarmEvidence;
@@ -29,10 +31,8 @@ use crate::t;
 use crate::timeline::{Mark, StateBand, TimelineChart};
 use chrono::{DateTime, Duration as Span, Utc};
 use evidence::{delay, explanation, summary_lines, timeline};
-use hands::{
-    alarm_mails, ask_mail_time, control, default_commands, method_choices, process_choices,
-};
-use health::{blind_health_check, reason_explained, still_healthy_too_long};
+use hands::{HowToStop, alarm_mails, ask_how_to_stop, ask_mail_time, control};
+use health::{reason_explained, still_healthy_too_long};
 use serde_json::{Value, json};
 use watch::{CloudObserver, Observe, http_text};
 
@@ -75,110 +75,14 @@ impl super::Step for TransitionsStep {
         let url = format!("http://{}/", alarm_evidence.load_balancer.dns_name);
         let health = alarm_evidence.target_group.health_check.clone();
 
-        let process = ServerProcess::ALL[ctx.ask_select(
-            "process",
-            t!(
-                lang,
-                "What do you stop so that the target fails its health check?",
-                "ターゲットのヘルスチェックを失敗させるために何を止めますか？"
-            ),
-            &process_choices(lang),
-            0,
-        )?];
+        let HowToStop {
+            process,
+            method,
+            host,
+            stop_command,
+            start_command,
+        } = ask_how_to_stop(ctx, &region, &alarm_evidence.target_group.arn)?;
         let name = process.name(lang);
-        let choices = method_choices(lang);
-        let default_method = if ctx.options.ssh.is_some() { 1 } else { 0 };
-        let method = if process == ServerProcess::Instance {
-            // A stopped instance cannot start itself: the student does it from outside.
-            "manual".to_string()
-        } else {
-            choices[ctx.ask_select(
-                "method",
-                t!(
-                    lang,
-                    "How should {name} be stopped and started?",
-                    "{name} をどの方法で停止・起動しますか？"
-                ),
-                &choices,
-                default_method,
-            )?]
-            .id
-            .clone()
-        };
-        let instance_id = if process == ServerProcess::Instance {
-            cloud
-                .elb
-                .target_health(&region, &alarm_evidence.target_group.arn)?
-                .first()
-                .map(|t| t.id.clone())
-                .unwrap_or_else(|| "<instance-id>".into())
-        } else {
-            String::new()
-        };
-        let (default_stop, default_start) = default_commands(process, &instance_id);
-        let host = if method == "ssh" {
-            Some(ctx.ask_text(
-                "ssh_host",
-                t!(
-                    lang,
-                    "SSH host (alias from ~/.ssh/config)",
-                    "SSH ホスト（~/.ssh/config の別名）"
-                ),
-                ctx.options.ssh.clone(),
-                &|v: &str| {
-                    if v.is_empty() || v.contains(char::is_whitespace) {
-                        Err("a host name or alias".into())
-                    } else {
-                        Ok(())
-                    }
-                },
-            )?)
-        } else {
-            None
-        };
-        let host = if method == "ssm" {
-            Some(ctx.ask_text(
-                "instance_id",
-                t!(lang, "EC2 instance ID", "EC2 インスタンス ID"),
-                None,
-                &|v: &str| {
-                    if v.starts_with("i-") && v.len() > 3 {
-                        Ok(())
-                    } else {
-                        Err("an instance ID such as i-0123456789abcdef0".into())
-                    }
-                },
-            )?)
-        } else {
-            host
-        };
-        let not_empty = |v: &str| {
-            if v.trim().is_empty() {
-                Err("a command".to_string())
-            } else {
-                Ok(())
-            }
-        };
-        let stop_command = ctx.ask_text(
-            "stop_command",
-            t!(
-                lang,
-                "Command that stops {name}",
-                "{name} を停止するコマンド"
-            ),
-            Some(default_stop),
-            &not_empty,
-        )?;
-        let start_command = ctx.ask_text(
-            "start_command",
-            t!(
-                lang,
-                "Command that starts {name}",
-                "{name} を起動するコマンド"
-            ),
-            Some(default_start),
-            &not_empty,
-        )?;
 
         if ctx.options.dry_run {
             ctx.ui.plan("http:GET (read-only)", &json!({"Url": url}));
@@ -269,7 +173,6 @@ impl super::Step for TransitionsStep {
                         clock.as_ref(),
                         Some(seen.clone()),
                         &["OK"],
-                        POLL,
                         timeout,
                         &|_| false,
                         &mut |_, _| {},
@@ -333,7 +236,6 @@ impl super::Step for TransitionsStep {
                 clock.as_ref(),
                 previous,
                 goals,
-                POLL,
                 timeout,
                 // A target still healthy well after the stop: the health check cannot see it.
                 &|seen| {
@@ -398,47 +300,16 @@ impl super::Step for TransitionsStep {
             &mut throttled,
         )?;
         if ended_early {
-            let after = human_duration((clock.now() - stopped_at).num_seconds());
-            for line in blind_health_check(&health, lang) {
-                ctx.ui.warn(line);
-            }
-            ctx.evidence_file(
-                "watch-ended-early.json",
-                &serde_json::to_vec_pretty(&json!({
-                    "preflight": preflight,
-                    "stopped_at": stopped_at,
-                    "ended_at": clock.now(),
-                    "changes": changes,
-                }))
-                .map_err(anyhow::Error::from)?,
-            )?;
-            // Put the app back, and start over next time: the preflight looks (and asks) again.
-            control(
-                ctx,
+            let how = HowToStop {
                 process,
-                &method,
-                host.as_deref(),
-                &start_command,
-                false,
-            )?;
-            for key in [
-                "preflight",
-                "before",
-                "stopped_at",
-                "last",
-                "changes",
-                "polls",
-                "throttled",
-            ] {
-                ctx.forget_progress(key)?;
-            }
-            ctx.forget_answer("fix_health_check")?;
-            return Err(AppError::Failed(t!(
-                lang,
-                "The target was still healthy {after} after the stop, long past the {} s its health check needs to fail: it cannot see Unicorn (see above), so no ALARM will come. {name} was started again. Point the health check at a Rails path (or answer `[transitions] fix_health_check = true`), then run `lecture06 run` again.",
-                "停止から {after} たってもターゲットは healthy のままです（ヘルスチェックが失敗するには {} 秒で足ります）。ヘルスチェックから Unicorn が見えていないので（上記）、ALARM にはなりません。{name} は起動し直しました。ヘルスチェックを Rails のパスに向けて（または `[transitions] fix_health_check = true` と回答して）から `lecture06 run` を再実行してください。",
-                health::healthy_too_long_after(&health)
-            )));
+                method,
+                host,
+                stop_command,
+                start_command,
+            };
+            return Err(preflight::end_blind_watch(
+                ctx, &how, &preflight, stopped_at, &changes,
+            )?);
         }
         if alarm_seen.is_none() {
             let minutes = timeout.as_secs() / 60;

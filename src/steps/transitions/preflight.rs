@@ -3,12 +3,18 @@
 //! explain why the alarm would never fire and offer to point the health check at a Rails path
 //! (`ModifyTargetGroup`, recorded so `cleanup` puts the old path back).
 
-use super::health::{Answerer, blind_health_check, who_answered};
+use super::hands::{HowToStop, control};
+use super::health::{Answerer, blind_health_check, healthy_too_long_after, who_answered};
+use super::watch::Change;
+use crate::clock::human_duration;
 use crate::cloud::elb::HealthCheck;
+use crate::error::AppError;
 use crate::error::AppResult;
 use crate::steps::StepCtx;
 use crate::t;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// The resource record `cleanup` reads to put a health-check path back: its id is
 /// `<target group ARN>#<old path>`.
@@ -205,4 +211,60 @@ fn offer_fix(
         ..candidate
     };
     Ok(())
+}
+
+/// The watch for ALARM ended early: the target stayed healthy long after the stop. Says why,
+/// keeps the evidence, starts the server again and clears the attempt so that the next run looks
+/// (and asks) afresh; returns the error the step ends with.
+pub fn end_blind_watch(
+    ctx: &mut StepCtx,
+    how: &HowToStop,
+    preflight: &Preflight,
+    stopped_at: DateTime<Utc>,
+    changes: &[Change],
+) -> AppResult<AppError> {
+    let lang = ctx.lang;
+    let health = &preflight.health_check;
+    let now = ctx.cloud.clock.now();
+    let after = human_duration((now - stopped_at).num_seconds());
+    for line in blind_health_check(health, lang) {
+        ctx.ui.warn(line);
+    }
+    ctx.evidence_file(
+        "watch-ended-early.json",
+        &serde_json::to_vec_pretty(&json!({
+            "preflight": preflight,
+            "stopped_at": stopped_at,
+            "ended_at": now,
+            "changes": changes,
+        }))
+        .map_err(anyhow::Error::from)?,
+    )?;
+    control(
+        ctx,
+        how.process,
+        &how.method,
+        how.host.as_deref(),
+        &how.start_command,
+        false,
+    )?;
+    for key in [
+        "preflight",
+        "before",
+        "stopped_at",
+        "last",
+        "changes",
+        "polls",
+        "throttled",
+    ] {
+        ctx.forget_progress(key)?;
+    }
+    ctx.forget_answer("fix_health_check")?;
+    let name = how.process.name(lang);
+    let needed = healthy_too_long_after(health);
+    Ok(AppError::Failed(t!(
+        lang,
+        "The target was still healthy {after} after the stop, long past the {needed} s its health check needs to fail: it cannot see Unicorn (see above), so no ALARM will come. {name} was started again. Point the health check at a Rails path (or answer `[transitions] fix_health_check = true`), then run `lecture06 run` again.",
+        "停止から {after} たってもターゲットは healthy のままです（ヘルスチェックが失敗するには {needed} 秒で足ります）。ヘルスチェックから Unicorn が見えていないので（上記）、ALARM にはなりません。{name} は起動し直しました。ヘルスチェックを Rails のパスに向けて（または `[transitions] fix_health_check = true` と回答して）から `lecture06 run` を再実行してください。"
+    )))
 }

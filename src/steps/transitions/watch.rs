@@ -63,7 +63,7 @@ pub fn http_text(status: Option<u16>) -> String {
     status.map_or_else(|| "no answer".to_string(), |s| s.to_string())
 }
 
-/// Looks every `poll` until the alarm is in one of `goals`, `end_early` says waiting is pointless, or
+/// Looks every `POLL` until the alarm is in one of `goals`, `end_early` says waiting is pointless, or
 /// `timeout` has passed; reports each change to `on_change` as it is seen. Throttling doubles the
 /// interval (up to 8×) instead of failing.
 pub fn watch(
@@ -71,12 +71,12 @@ pub fn watch(
     clock: &dyn Clock,
     mut previous: Option<Observation>,
     goals: &[&str],
-    poll: Duration,
     timeout: Duration,
     end_early: &dyn Fn(&Observation) -> bool,
     on_change: &mut dyn FnMut(&Change, &Observation),
 ) -> Result<WatchResult, CloudError> {
     let started = clock.now();
+    let poll = POLL;
     let mut delay = poll;
     let mut result = WatchResult {
         reached_at: None,
@@ -293,7 +293,6 @@ mod tests {
             &clock,
             None,
             &["ALARM"],
-            POLL,
             Duration::from_secs(600),
             &|_| false,
             &mut |c, _| seen.push(format!("{}:{}->{}", c.what, c.from, c.to)),
@@ -332,7 +331,6 @@ mod tests {
             &clock,
             None,
             &["ALARM"],
-            POLL,
             Duration::from_secs(600),
             &|_| false,
             &mut |_, _| {},
@@ -356,7 +354,6 @@ mod tests {
             &clock,
             None,
             &["ALARM"],
-            POLL,
             Duration::from_secs(100),
             &|_| false,
             &mut |_, _| {},
@@ -384,7 +381,6 @@ mod tests {
             &clock,
             Some(before),
             &["ALARM"],
-            POLL,
             Duration::from_secs(600),
             &|_| false,
             &mut |_, _| {},
@@ -432,7 +428,6 @@ mod tests {
             &clock,
             None,
             &["ALARM"],
-            POLL,
             Duration::from_secs(1200),
             &|seen| (seen.at - start).num_seconds() > 180,
             &mut |_, _| {},
