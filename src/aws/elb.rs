@@ -1,5 +1,5 @@
 //! `elasticloadbalancing:DescribeLoadBalancers`, `DescribeTargetGroups`, `DescribeTargetHealth`
-//! for one Region at a time (the step also looks into other Regions when the working one has no
+//! and `ModifyTargetGroup` (the health-check path only) for one Region at a time (the step also looks into other Regions when the working one has no
 //! ALB).
 
 use super::{Aws, classify};
@@ -75,6 +75,16 @@ impl LoadBalancing for ElbAdapter {
                         .map(|v| v as u32)
                         .unwrap_or(defaults.unhealthy_threshold),
                     path: tg.health_check_path().unwrap_or(&defaults.path).to_string(),
+                    protocol: tg
+                        .health_check_protocol()
+                        .map(|p| p.as_str().to_string())
+                        .unwrap_or(defaults.protocol.clone()),
+                    port: tg.health_check_port().unwrap_or(&defaults.port).to_string(),
+                    matcher: tg
+                        .matcher()
+                        .and_then(|m| m.http_code())
+                        .unwrap_or(&defaults.matcher)
+                        .to_string(),
                 },
             })
             .collect())
@@ -112,8 +122,31 @@ impl LoadBalancing for ElbAdapter {
                     .target_health()
                     .and_then(|h| h.reason())
                     .map(|r| r.as_str().to_string()),
+                description: d
+                    .target_health()
+                    .and_then(|h| h.description())
+                    .map(str::to_string),
             })
             .collect())
+    }
+
+    fn set_health_check_path(
+        &self,
+        region: &str,
+        tg_arn: &str,
+        path: &str,
+    ) -> Result<(), CloudError> {
+        let client = self.client(region);
+        self.aws
+            .block_on(
+                client
+                    .modify_target_group()
+                    .target_group_arn(tg_arn)
+                    .health_check_path(path)
+                    .send(),
+            )
+            .map_err(|e| classify(e, "elasticloadbalancing:ModifyTargetGroup").in_region(region))?;
+        Ok(())
     }
 }
 

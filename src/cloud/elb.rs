@@ -1,5 +1,6 @@
 //! Application Load Balancers as the alarm and transitions steps need them: find the student's
-//! ALB and its target group (the alarm's two dimensions) and read the target's health.
+//! ALB and its target group (the alarm's two dimensions), read the target's health, and point
+//! the health check at another path when the student agrees (`ModifyTargetGroup`).
 
 use super::CloudError;
 use serde::{Deserialize, Serialize};
@@ -14,13 +15,21 @@ pub struct LoadBalancer {
     pub state: String,
 }
 
+/// A target group's health check. Fields added later default when older evidence is read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct HealthCheck {
     pub interval_seconds: u32,
     pub timeout_seconds: u32,
     pub healthy_threshold: u32,
     pub unhealthy_threshold: u32,
     pub path: String,
+    /// `HTTP` or `HTTPS`.
+    pub protocol: String,
+    /// `traffic-port` (the target's own port) or a port number.
+    pub port: String,
+    /// The HTTP codes counted as healthy (`200`, `200-299`, `200,302`).
+    pub matcher: String,
 }
 
 impl Default for HealthCheck {
@@ -32,6 +41,9 @@ impl Default for HealthCheck {
             healthy_threshold: 5,
             unhealthy_threshold: 2,
             path: "/".into(),
+            protocol: "HTTP".into(),
+            port: "traffic-port".into(),
+            matcher: "200".into(),
         }
     }
 }
@@ -51,7 +63,11 @@ pub struct TargetHealth {
     pub port: Option<u32>,
     /// `healthy`, `unhealthy`, `initial`, `draining`, `unused`, `unavailable`.
     pub state: String,
+    /// AWS's reason code (`Target.ResponseCodeMismatch`, `Target.NotInUse`, …).
     pub reason: Option<String>,
+    /// AWS's description of the reason (`Health checks failed with these codes: [502]`).
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 pub trait LoadBalancing: Send + Sync {
@@ -61,6 +77,13 @@ pub trait LoadBalancing: Send + Sync {
     fn target_groups(&self, region: &str, lb_arn: &str) -> Result<Vec<TargetGroup>, CloudError>;
     /// `DescribeTargetHealth`.
     fn target_health(&self, region: &str, tg_arn: &str) -> Result<Vec<TargetHealth>, CloudError>;
+    /// Points the target group's health check at `path` (`ModifyTargetGroup`, only the path).
+    fn set_health_check_path(
+        &self,
+        region: &str,
+        tg_arn: &str,
+        path: &str,
+    ) -> Result<(), CloudError>;
 }
 
 /// The CloudWatch dimension value of an ALB or target group ARN: `app/<name>/<id>` from

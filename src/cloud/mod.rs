@@ -3,6 +3,7 @@
 //! each: the AWS SDK adapter (`crate::aws`) and the simulated account (`crate::sandbox`). SDK types
 //! never cross this line.
 
+pub mod alarm_mail;
 pub mod alarms;
 pub mod billing;
 pub mod elb;

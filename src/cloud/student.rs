@@ -8,6 +8,46 @@
 use super::CloudError;
 use crate::i18n::Lang;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What the student stops so that the target fails its health check (and starts again).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServerProcess {
+    /// The app server behind Nginx: Nginx answers 502.
+    #[default]
+    Unicorn,
+    /// The web server: the connection is refused.
+    Nginx,
+    /// The EC2 instance itself: the target is unused.
+    Instance,
+}
+
+impl ServerProcess {
+    pub const ALL: [ServerProcess; 3] = [
+        ServerProcess::Unicorn,
+        ServerProcess::Nginx,
+        ServerProcess::Instance,
+    ];
+
+    /// The id in the answers file (`[transitions] process`) and the evidence.
+    pub fn id(self) -> &'static str {
+        match self {
+            ServerProcess::Unicorn => "unicorn",
+            ServerProcess::Nginx => "nginx",
+            ServerProcess::Instance => "instance",
+        }
+    }
+
+    /// The name shown to the student.
+    pub fn name(self, lang: Lang) -> &'static str {
+        match self {
+            ServerProcess::Unicorn => "Unicorn",
+            ServerProcess::Nginx => "Nginx",
+            ServerProcess::Instance => lang.pick("The instance", "インスタンス"),
+        }
+    }
+}
 
 /// An answer only the student can give, which a practice account may offer an example for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,8 +103,8 @@ pub trait StudentHands: Send + Sync {
     }
 
     /// The question asked after telling the student to run the stop or start command by hand.
-    fn ask_app_server_changed(&self, stop: bool, lang: Lang) -> String {
-        let _ = stop;
+    fn ask_app_server_changed(&self, process: ServerProcess, stop: bool, lang: Lang) -> String {
+        let _ = (process, stop);
         lang.pick(
             "Done? (answer when the command has run)",
             "実行しましたか？（コマンドを実行したら答えてください）",
@@ -72,9 +112,9 @@ pub trait StudentHands: Send + Sync {
         .to_string()
     }
 
-    /// The app server was stopped (`running` false) or started, by whichever way.
-    fn app_server_changed(&self, running: bool) -> Result<(), CloudError> {
-        let _ = running;
+    /// `process` was stopped (`running` false) or started, by whichever way.
+    fn app_server_changed(&self, process: ServerProcess, running: bool) -> Result<(), CloudError> {
+        let _ = (process, running);
         Ok(())
     }
 
@@ -87,6 +127,12 @@ pub trait StudentHands: Send + Sync {
     fn mails_about(&self, alarm: &str) -> Vec<Mail> {
         let _ = alarm;
         Vec::new()
+    }
+
+    /// The text of a mail `mails_about` listed, if lecture06 can read it.
+    fn mail_text(&self, mail: &Mail) -> Option<String> {
+        let _ = mail;
+        None
     }
 
     /// When the `state` mail (`ALARM` or `OK`) of `alarm` arrived at or after `after`, if

@@ -2,7 +2,8 @@
 //! topics), and saying for each what could not be deleted and why. A resource that is already
 //! gone counts as deleted. Before deleting an alarm or a topic its tags are read once more: one
 //! without lecture06's `created-by` tag is someone else's and is left alone (its record is
-//! dropped), whatever the state says.
+//! dropped), whatever the state says. A health-check path lecture06 changed is put back
+//! (`health-check-path`, id `<target group ARN>#<old path>`).
 
 use super::confirm_destructive;
 use crate::app::App;
@@ -126,6 +127,12 @@ fn delete_one(cloud: &Cloud, r: &Resource, lang: Lang) -> Outcome {
                 .map(|()| None)
                 .map_err(explain),
         },
+        "health-check-path" => {
+            let (tg_arn, old_path) = r.id.split_once('#').unwrap_or((&r.id, "/"));
+            gone(cloud.elb.set_health_check_path(region, tg_arn, old_path))
+                .map(|()| None)
+                .map_err(explain)
+        }
         other => Err(t!(
             lang,
             "lecture06 does not know how to delete a {other}; delete it in the console.",

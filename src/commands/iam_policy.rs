@@ -54,6 +54,7 @@ pub const PERMISSIONS: &[(Part, &[&str])] = &[
         &[
             "elasticloadbalancing:DescribeTargetGroups",
             "elasticloadbalancing:DescribeTargetHealth",
+            "elasticloadbalancing:ModifyTargetGroup",
             "cloudwatch:DescribeAlarms",
             "cloudwatch:DescribeAlarmHistory",
             "cloudwatch:GetMetricData",
@@ -103,6 +104,7 @@ pub const PERMISSIONS: &[(Part, &[&str])] = &[
         Part::Cleanup,
         &[
             "cloudwatch:DeleteAlarms",
+            "elasticloadbalancing:ModifyTargetGroup",
             "cloudwatch:ListTagsForResource",
             "sns:ListTagsForResource",
             "sns:Unsubscribe",

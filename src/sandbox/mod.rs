@@ -50,6 +50,10 @@ pub struct World {
     /// past 90, event history has none of their events and only the trail's bucket does.
     #[serde(default)]
     pub away_days: u32,
+    /// The target group checks `/index.html`, which Nginx serves without Unicorn
+    /// (`[sandbox] health_check = "static"`).
+    #[serde(default)]
+    pub static_health_check: bool,
 }
 
 impl World {
@@ -90,6 +94,7 @@ impl World {
             monitoring: None,
             billing: billing::BillingWorld::default(),
             away_days: 0,
+            static_health_check: false,
         }
     }
 
@@ -136,6 +141,7 @@ impl Sandbox {
                 );
                 world.billing = billing::BillingWorld::from_settings(settings);
                 world.away_days = settings.away_days;
+                world.static_health_check = settings.static_health_check;
                 world
             }
             Err(err) => return Err(err),

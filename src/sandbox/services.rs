@@ -126,6 +126,23 @@ impl LoadBalancing for Sandbox {
             )
         })
     }
+
+    fn set_health_check_path(
+        &self,
+        _region: &str,
+        tg_arn: &str,
+        path: &str,
+    ) -> Result<(), CloudError> {
+        let found = self.monitor(Some("elasticloadbalancing:ModifyTargetGroup"), |m, _| {
+            (tg_arn == m.alb.tg_arn).then(|| m.alb.health_check.path = path.to_string())
+        })?;
+        found.ok_or_else(|| {
+            not_found(
+                "elasticloadbalancing:ModifyTargetGroup",
+                "TargetGroupNotFound",
+            )
+        })
+    }
 }
 
 impl Notifications for Sandbox {
@@ -364,12 +381,16 @@ impl Alarms for Sandbox {
 }
 
 impl crate::cloud::probe::HttpProbe for Sandbox {
-    fn get(&self, _url: &str) -> crate::cloud::probe::Probe {
-        let status = self.monitor(None, |m, _| m.http_status()).ok();
+    fn get(&self, url: &str) -> crate::cloud::probe::Probe {
+        let rest = url.strip_prefix("http://").unwrap_or(url);
+        let path = rest.find('/').map_or("/", |i| &rest[i..]);
+        let answer = self.monitor(None, |m, _| m.http_answer(path)).ok();
+        let status = answer.as_ref().and_then(|a| a.status);
         crate::cloud::probe::Probe {
             status,
             millis: if status == Some(200) { 38 } else { 3 },
             error: None,
+            headers: answer.map(|a| a.headers).unwrap_or_default(),
         }
     }
 }

@@ -6,7 +6,8 @@
 //!   `credit` or `paid-credit`), `cost_explorer` (`enabled`, `disabled`, `denied`, `member`),
 //!   `free_tier_api` (`ok`, `plan-denied`, `plan-error`, `usage-error`), `away_days` (default
 //!   0: days since the student last used AWS beyond the usual one; past 90 their events are only
-//!   in the trail's bucket);
+//!   in the trail's bucket), `health_check` (`rails`, the default: the target group checks a path
+//!   Rails answers; `static`: it checks `/index.html`, a file Nginx serves without Unicorn);
 //! - `LECTURE06_SANDBOX_NOW`: the account's "now" at creation (RFC 3339; default: the wall clock),
 //!   so tests and snapshots are repeatable;
 //! - `LECTURE06_SANDBOX_SPEED`: how many simulated seconds pass per wall second while lecture06
@@ -30,6 +31,8 @@ pub struct SandboxSettings {
     pub now: DateTime<Utc>,
     pub speed: f64,
     pub away_days: u32,
+    /// `[sandbox] health_check = "static"`: the health check cannot see Unicorn.
+    pub static_health_check: bool,
 }
 
 impl SandboxSettings {
@@ -123,6 +126,8 @@ impl SandboxSettings {
             now,
             speed,
             away_days,
+            static_health_check: one_of("health_check", &["rails", "static"])?.as_deref()
+                == Some("static"),
         })
     }
 }
@@ -179,6 +184,17 @@ mod tests {
             err.contains("[sandbox] free_tier_api") && err.contains("plan-denied"),
             "{err}"
         );
+        let err = read(&[("health_check", "nginx")], &[]).unwrap_err();
+        assert!(
+            err.contains("[sandbox] health_check") && err.contains("rails, static"),
+            "{err}"
+        );
+        assert!(
+            read(&[("health_check", "static")], &[])
+                .unwrap()
+                .static_health_check
+        );
+        assert!(!read(&[], &[]).unwrap().static_health_check);
         let err = read(&[("seed", "six")], &[]).unwrap_err();
         assert!(err.contains("[sandbox] seed"), "{err}");
         let err = read(&[], &[("LECTURE06_SANDBOX_SPEED", "fast")]).unwrap_err();

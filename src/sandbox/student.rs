@@ -6,7 +6,7 @@
 use super::Sandbox;
 use super::billing::SandboxPlan;
 use crate::cloud::CloudError;
-use crate::cloud::student::{ExampleAnswer, Mail, StudentHands};
+use crate::cloud::student::{ExampleAnswer, Mail, ServerProcess, StudentHands};
 use crate::i18n::Lang;
 use crate::t;
 use chrono::{DateTime, Utc};
@@ -60,21 +60,25 @@ impl StudentHands for Sandbox {
         })
     }
 
-    fn ask_app_server_changed(&self, stop: bool, lang: Lang) -> String {
+    fn ask_app_server_changed(&self, process: ServerProcess, stop: bool, lang: Lang) -> String {
         let verb = if stop {
             lang.pick("Stop", "停止")
         } else {
             lang.pick("Start", "起動")
         };
+        let what = match process {
+            ServerProcess::Instance => lang.pick("instance", "インスタンス"),
+            other => other.name(lang),
+        };
         t!(
             lang,
-            "(sandbox) {verb} the simulated Unicorn now?",
-            "（サンドボックス）模擬 Unicorn を今{verb}しますか？"
+            "(sandbox) {verb} the simulated {what} now?",
+            "（サンドボックス）模擬 {what} を今{verb}しますか？"
         )
     }
 
-    fn app_server_changed(&self, running: bool) -> Result<(), CloudError> {
-        self.monitor(None, |m, _| m.alb.app_running = running)
+    fn app_server_changed(&self, process: ServerProcess, running: bool) -> Result<(), CloudError> {
+        self.monitor(None, |m, facts| m.set_running(process, running, facts.now))
     }
 
     fn mailbox(&self) -> Option<std::path::PathBuf> {
@@ -98,6 +102,10 @@ impl StudentHands for Sandbox {
                 name,
             })
             .collect()
+    }
+
+    fn mail_text(&self, mail: &Mail) -> Option<String> {
+        std::fs::read_to_string(self.mailbox_dir().join(&mail.name)).ok()
     }
 
     fn mail_received(

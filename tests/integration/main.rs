@@ -24,6 +24,7 @@ mod wire_alarm_ownership;
 mod wire_billing;
 mod wire_cloudtrail;
 mod wire_estimate;
+mod wire_health_check;
 mod wire_pricing;
 mod wire_sts;
 mod wire_trail_athena;

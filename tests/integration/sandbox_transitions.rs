@@ -89,8 +89,22 @@ fn the_whole_timeline_with_plausible_delays() {
     let state = ws.state();
     let e = &state["steps"]["transitions"]["evidence"];
     check_timeline(e);
+    // Issue 14: the mails' key lines, read from the mailbox files, for the report.
+    assert_eq!(e["mails_from"], "mailbox");
+    let mails = e["mails"].as_array().unwrap();
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    assert_eq!(
+        mails[0]["subject"],
+        "ALARM: \"lecture06-alb-unhealthy\" in Asia Pacific (Tokyo)"
+    );
+    assert_eq!(mails[0]["state_change"], "OK -> ALARM");
+    assert_eq!(mails[0]["at"], e["moments"]["alarm_at"]);
+    assert_eq!(mails[1]["state_change"], "ALARM -> OK");
+    assert_eq!(mails[1]["at"], e["moments"]["ok_at"]);
 
-    let chart = lecture06::steps::transitions::chart(e, lecture06::i18n::Lang::En).unwrap();
+    let chart = lecture06::steps::get(lecture06::step_id::StepId::Transitions)
+        .chart(e, lecture06::i18n::Lang::En)
+        .unwrap();
     assert!(chart.bands.iter().any(|b| b.state == "ALARM"));
     assert!(chart.marks.len() >= 3);
     assert!(!chart.points.is_empty());
@@ -301,4 +315,190 @@ fn ssm_method_sends_the_commands_to_the_instance() {
     let calls = &world(&ws)["monitoring"]["calls"];
     assert_eq!(calls["ssm:SendCommand"], 2, "stop and start");
     check_timeline(&ws.state()["steps"]["transitions"]["evidence"]);
+}
+
+/// Issue 14: a health check on a file Nginx serves cannot see Unicorn. Told before the stop, the
+/// watch ends early with the reason (not the give-up timeout), the evidence is kept; agreeing to
+/// the fix points the check at `/up`, the step completes, the report says so, and `cleanup` puts
+/// `/index.html` back.
+#[test]
+fn a_static_health_check_is_told_before_the_stop_and_can_be_fixed() {
+    let ws = Workspace::new();
+    let answers = format!("{ANSWERS}\n[sandbox]\nhealth_check = \"static\"\n");
+    let ran = run_until_transitions(&ws, &answers);
+    assert_eq!(ran.code, 1, "{}", ran.all());
+    let out = ran.all();
+    let warned = out
+        .find("The health check cannot see Unicorn: /index.html")
+        .unwrap_or_else(|| panic!("no warning: {out}"));
+    let stopped = out
+        .find("Unicorn: Stop at")
+        .unwrap_or_else(|| panic!("no stop: {out}"));
+    assert!(warned < stopped, "the warning comes before the stop");
+    assert!(out.contains("Why the alarm would never fire"), "{out}");
+    assert!(
+        out.contains("`/up`"),
+        "the Rails 7.1 route is offered: {out}"
+    );
+    assert!(out.contains("The target was still healthy"), "{out}");
+    assert!(
+        !out.contains("No ALARM after"),
+        "not the give-up timeout: {out}"
+    );
+    assert!(
+        out.contains("Unicorn: Start at"),
+        "the app is started again: {out}"
+    );
+    // --yes changed nothing: the health check still checks the file.
+    assert_eq!(
+        world(&ws)["monitoring"]["alb"]["health_check"]["path"],
+        "/index.html"
+    );
+    assert_ne!(ws.step_status("transitions"), "done");
+    // The evidence: the preflight's finding and the early end, with the target still healthy.
+    let evidence = ws.path().join(".lecture06/evidence/transitions");
+    let preflight: Value =
+        serde_json::from_str(&std::fs::read_to_string(evidence.join("health-check.json")).unwrap())
+            .unwrap();
+    assert_eq!(preflight["answered_by"], "static-file");
+    assert_eq!(preflight["status"], 200);
+    let ended: Value = serde_json::from_str(
+        &std::fs::read_to_string(evidence.join("watch-ended-early.json")).unwrap(),
+    )
+    .unwrap();
+    let waited = seconds(&ended["ended_at"]) - seconds(&ended["stopped_at"]);
+    // interval 30 s × 2 failures + margin (2 intervals + 60 s) = 180 s; looks every 20 s.
+    assert!(
+        (181..=240).contains(&waited),
+        "ended {waited} s after the stop"
+    );
+
+    // The student agrees: the check now asks Rails, and the step completes.
+    let fixed = format!("{answers}\n[transitions]\nfix_health_check = true\n");
+    run_until_transitions(&ws, &fixed).success();
+    assert_eq!(ws.step_status("transitions"), "done");
+    assert_eq!(
+        world(&ws)["monitoring"]["alb"]["health_check"]["path"],
+        "/up"
+    );
+    let state = ws.state();
+    assert!(
+        state["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["kind"] == "health-check-path"
+                && r["id"].as_str().unwrap().ends_with("#/index.html"))
+    );
+    let e = &state["steps"]["transitions"]["evidence"];
+    assert_eq!(e["preflight"]["changed_from"], "/index.html");
+    assert_eq!(e["preflight"]["answered_by"], "rails");
+    check_timeline(e);
+
+    let report = ws.path().join("r.md");
+    ws.run_sandbox(&["report", "--out", report.to_str().unwrap()])
+        .success();
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        text.contains("lecture06 pointed the health check here from `/index.html`"),
+        "{text}"
+    );
+
+    ws.run_sandbox(&["cleanup", "--yes"]).success();
+    assert_eq!(
+        world(&ws)["monitoring"]["alb"]["health_check"]["path"],
+        "/index.html"
+    );
+}
+
+/// Issue 14: which process. Nginx stopped: connection refused (`Target.FailedHealthChecks`), and
+/// the commands offered are Nginx's; the timeline records the reason code and explains it.
+#[test]
+fn stopping_nginx_fails_the_health_check_with_failed_health_checks() {
+    let ws = Workspace::new();
+    let answers = format!("{ANSWERS}\n[transitions]\nprocess = \"nginx\"\n");
+    let ran = run_until_transitions(&ws, &answers);
+    ran.success();
+    assert!(
+        ran.stdout.contains("sudo systemctl stop nginx"),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("Nginx: Stop at"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("Target.FailedHealthChecks")
+            && ran.stdout.contains("the connection is refused"),
+        "{}",
+        ran.stdout
+    );
+    let state = ws.state();
+    let e = &state["steps"]["transitions"]["evidence"];
+    assert_eq!(e["process"], "nginx");
+    let target = e["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["what"] == "target" && c["to"] == "unhealthy")
+        .unwrap();
+    assert!(
+        target["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("Target.FailedHealthChecks"),
+        "{target}"
+    );
+    // Through the ALB, with nothing listening on the instance, the ALB itself answers 502.
+    assert!(e["moments"]["first_5xx_at"].is_string());
+}
+
+/// Issue 14: the instance stopped: its target is unused (`Target.InvalidState`), HealthyHostCount
+/// has no datapoints, and the alarm leaves OK for INSUFFICIENT_DATA (missing data "missing") or
+/// ALARM (missing data "breaching"), as the alarm's own setting says.
+#[test]
+fn stopping_the_instance_makes_the_target_unused_and_the_metric_stop() {
+    let ws = Workspace::new();
+    let answers = format!("{ANSWERS}\n[transitions]\nprocess = \"instance\"\n");
+    let ran = run_until_transitions(&ws, &answers);
+    ran.success();
+    assert!(
+        ran.stdout
+            .contains("aws ec2 stop-instances --instance-ids i-0"),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("Target.InvalidState"), "{}", ran.stdout);
+    let state = ws.state();
+    let e = &state["steps"]["transitions"]["evidence"];
+    assert_eq!(e["process"], "instance");
+    assert!(
+        e["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["what"] == "target" && c["to"] == "unused")
+    );
+    let stop = seconds(&e["moments"]["stopped_at"]);
+    let start = seconds(&e["moments"]["started_at"]);
+    // No datapoint for any minute the instance was stopped in.
+    for p in e["datapoints"].as_array().unwrap() {
+        let minute = seconds(&p["timestamp"]);
+        assert!(
+            minute + 60 <= stop || minute >= start,
+            "datapoint {p} while stopped"
+        );
+    }
+    let expected = if e["treat_missing_data"] == "breaching" {
+        "Alarm updated from OK to ALARM"
+    } else {
+        "Alarm updated from OK to INSUFFICIENT_DATA"
+    };
+    assert!(
+        e["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["summary"] == expected),
+        "{}",
+        e["history"]
+    );
 }

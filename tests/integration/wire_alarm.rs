@@ -41,11 +41,54 @@ pub(crate) fn unique(prefix: &str) -> String {
 fn alb_target_group_and_target_health_from_moto() {
     let config = sdk_config(REGION, Some(&moto_url()), None, "AKIAIOSFODNN7EXAMPLE");
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let ec2 = aws_sdk_ec2::Client::new(&config);
-    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
     let name = unique("alb");
     let name = &name[..name.len().min(32)];
-    let (lb_arn, tg_arn, instance) = runtime.block_on(async {
+    let (lb_arn, tg_arn, instance) = moto_alb(&config, &runtime, name, "/");
+    let cloud = moto_cloud();
+    let albs = cloud.elb.load_balancers(REGION).unwrap();
+    let lb = albs
+        .iter()
+        .find(|lb| lb.arn == lb_arn)
+        .expect("our ALB is listed");
+    assert_eq!(lb.name, name);
+    assert_eq!(lb.kind, "application");
+    assert!(!lb.dns_name.is_empty());
+    assert!(dimension_value(&lb.arn).starts_with(&format!("app/{name}/")));
+
+    let groups = cloud.elb.target_groups(REGION, &lb_arn).unwrap();
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].arn, tg_arn);
+    assert_eq!(groups[0].health_check.interval_seconds, 30);
+    assert_eq!(groups[0].health_check.unhealthy_threshold, 2);
+    assert!(dimension_value(&tg_arn).starts_with("targetgroup/"));
+
+    let health = cloud.elb.target_health(REGION, &tg_arn).unwrap();
+    assert_eq!(health.len(), 1);
+    assert_eq!(health[0].id, instance);
+    assert!(!health[0].state.is_empty());
+
+    // Another Region has none of it.
+    assert!(
+        cloud
+            .elb
+            .load_balancers("eu-north-1")
+            .unwrap()
+            .iter()
+            .all(|lb| lb.arn != lb_arn)
+    );
+}
+
+/// An ALB in moto with a listener forwarding to one target group (2 failures / 5 successes,
+/// every 30 s, checking `health_path`) and one registered instance: `(lb, tg, instance)`.
+pub(crate) fn moto_alb(
+    config: &aws_config::SdkConfig,
+    runtime: &tokio::runtime::Runtime,
+    name: &str,
+    health_path: &str,
+) -> (String, String, String) {
+    let ec2 = aws_sdk_ec2::Client::new(config);
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(config);
+    runtime.block_on(async {
         let vpc = ec2
             .create_vpc()
             .cidr_block("10.0.0.0/16")
@@ -88,6 +131,7 @@ fn alb_target_group_and_target_health_from_moto() {
             .healthy_threshold_count(5)
             .unhealthy_threshold_count(2)
             .health_check_interval_seconds(30)
+            .health_check_path(health_path)
             .send()
             .await
             .unwrap();
@@ -130,40 +174,7 @@ fn alb_target_group_and_target_health_from_moto() {
             .await
             .unwrap();
         (lb_arn, tg_arn, instance)
-    });
-
-    let cloud = moto_cloud();
-    let albs = cloud.elb.load_balancers(REGION).unwrap();
-    let lb = albs
-        .iter()
-        .find(|lb| lb.arn == lb_arn)
-        .expect("our ALB is listed");
-    assert_eq!(lb.name, name);
-    assert_eq!(lb.kind, "application");
-    assert!(!lb.dns_name.is_empty());
-    assert!(dimension_value(&lb.arn).starts_with(&format!("app/{name}/")));
-
-    let groups = cloud.elb.target_groups(REGION, &lb_arn).unwrap();
-    assert_eq!(groups.len(), 1);
-    assert_eq!(groups[0].arn, tg_arn);
-    assert_eq!(groups[0].health_check.interval_seconds, 30);
-    assert_eq!(groups[0].health_check.unhealthy_threshold, 2);
-    assert!(dimension_value(&tg_arn).starts_with("targetgroup/"));
-
-    let health = cloud.elb.target_health(REGION, &tg_arn).unwrap();
-    assert_eq!(health.len(), 1);
-    assert_eq!(health[0].id, instance);
-    assert!(!health[0].state.is_empty());
-
-    // Another Region has none of it.
-    assert!(
-        cloud
-            .elb
-            .load_balancers("eu-north-1")
-            .unwrap()
-            .iter()
-            .all(|lb| lb.arn != lb_arn)
-    );
+    })
 }
 
 // ---- SNS -------------------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 //! together so the alarm and transitions steps teach what real AWS does:
 //!
 //! - the ALB `app/raisetech-alb/<16 hex>` routes to one target group with one EC2 target, where
-//!   Unicorn runs (or not); while Unicorn is down, nginx on the instance answers 502;
+//!   Nginx passes requests to Unicorn; while Unicorn is down Nginx answers 502, while Nginx is
+//!   down the connection is refused, while the instance is stopped the target is `unused`;
+//! - Nginx serves `/index.html` itself (`STATIC_PAGE`): a health check on that path stays healthy
+//!   with Unicorn stopped (`[sandbox] health_check = "static"`); every other path is Rails';
 //! - health checks run every `interval` seconds; the target turns unhealthy after
 //!   `unhealthy_threshold` failures in a row and healthy after `healthy_threshold` successes;
 //! - `HealthyHostCount` has one datapoint a minute (Minimum/Maximum/Average over the minute),
@@ -12,17 +15,24 @@
 //!   alarm's actions: a mail file per confirmed e-mail subscription, in SNS's alarm mail format,
 //!   in `.lecture06/sandbox/mailbox/`.
 //!
+//! This file is the ALB and CloudWatch half; `sns` holds the topics, subscriptions and mails.
+//!
 //! Time only moves when lecture06 sleeps (`Clock::sleep`), so the model is run up to the clock's
 //! "now" before every call. With the defaults the delay from stopping Unicorn to ALARM is
 //! 2–3 minutes, the range real AWS shows.
 
+mod sns;
+
+pub use sns::{Mail, SimSubscription, SimTopic};
+
 use super::World;
 use crate::cloud::alarms::{AlarmInfo, AlarmSpec, Datapoint, HistoryItem};
 use crate::cloud::elb::{HealthCheck, LoadBalancer, TargetGroup, TargetHealth};
-use crate::cloud::notify::{PENDING, Subscription, Topic, TopicSettings};
+use crate::cloud::student::ServerProcess;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use sns::alarm_mail;
 use std::collections::BTreeMap;
 
 /// How long after a minute ends its datapoint can be evaluated.
@@ -31,6 +41,8 @@ pub const PUBLISH_DELAY_SECONDS: i64 = 60;
 pub const MAIL_DELAY_SECONDS: i64 = 20;
 pub const ALB_NAME: &str = "raisetech-alb";
 pub const TARGET_GROUP_NAME: &str = "raisetech-tg";
+/// The file Nginx serves from the app's `public/` folder without asking Unicorn.
+pub const STATIC_PAGE: &str = "/index.html";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Monitoring {
@@ -57,28 +69,19 @@ pub struct SimAlb {
     pub instance_id: String,
     pub health_check: HealthCheck,
     pub app_running: bool,
+    #[serde(default = "running")]
+    pub nginx_running: bool,
+    #[serde(default = "running")]
+    pub instance_running: bool,
+    /// `(from, running)`: when the instance was stopped and started (no datapoints while stopped).
+    #[serde(default)]
+    pub instance_log: Vec<(DateTime<Utc>, bool)>,
     pub target_healthy: bool,
     /// Consecutive health-check results that disagree with the current health.
     pub streak: u32,
     pub next_check: DateTime<Utc>,
     /// `(from, healthy)`: the target's health over time.
     pub health_log: Vec<(DateTime<Utc>, bool)>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SimTopic {
-    pub arn: String,
-    pub name: String,
-    pub tags: Vec<(String, String)>,
-    pub settings: TopicSettings,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SimSubscription {
-    pub arn: String,
-    pub topic_arn: String,
-    pub endpoint: String,
-    pub confirmed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -89,16 +92,18 @@ pub struct SimAlarm {
     pub history: Vec<HistoryItem>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Mail {
-    pub at: DateTime<Utc>,
-    pub to: String,
-    pub subject: String,
-    pub body: String,
-    pub kind: String,
+fn running() -> bool {
+    true
 }
 
-fn hex(seed: u64, label: &str, len: usize) -> String {
+/// One answer of the simulated instance through the ALB, as `HttpProbe` reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer {
+    pub status: Option<u16>,
+    pub headers: Vec<(String, String)>,
+}
+
+pub(super) fn hex(seed: u64, label: &str, len: usize) -> String {
     let mut rng = super::events::Rng::new(
         seed ^ label
             .bytes()
@@ -111,18 +116,6 @@ fn hex(seed: u64, label: &str, len: usize) -> String {
 
 fn minute_floor(time: DateTime<Utc>) -> DateTime<Utc> {
     time.duration_trunc(Duration::minutes(1)).unwrap_or(time)
-}
-
-pub fn region_name(region: &str) -> &'static str {
-    match region {
-        "ap-northeast-1" => "Asia Pacific (Tokyo)",
-        "ap-northeast-3" => "Asia Pacific (Osaka)",
-        "us-east-1" => "US East (N. Virginia)",
-        "us-west-2" => "US West (Oregon)",
-        "ap-southeast-1" => "Asia Pacific (Singapore)",
-        "eu-west-1" => "Europe (Ireland)",
-        _ => "the selected",
-    }
 }
 
 impl Monitoring {
@@ -144,8 +137,18 @@ impl Monitoring {
                     hex(seed, "tg", 16)
                 ),
                 instance_id: world.instance_id(),
-                health_check: HealthCheck::default(),
+                health_check: HealthCheck {
+                    path: if world.static_health_check {
+                        STATIC_PAGE.into()
+                    } else {
+                        "/".into()
+                    },
+                    ..HealthCheck::default()
+                },
                 app_running: true,
+                nginx_running: true,
+                instance_running: true,
+                instance_log: Vec::new(),
                 target_healthy: true,
                 streak: 0,
                 next_check: minute_floor(world.now) + Duration::seconds(check_offset),
@@ -193,20 +196,22 @@ impl Monitoring {
     }
 
     fn health_check(&mut self, at: DateTime<Utc>) {
+        let passes = self.check_passes();
         let alb = &mut self.alb;
         alb.next_check = at + Duration::seconds(alb.health_check.interval_seconds as i64);
-        if alb.app_running == alb.target_healthy {
+        // An unused target (stopped instance) is not checked.
+        if !alb.instance_running || passes == alb.target_healthy {
             alb.streak = 0;
             return;
         }
         alb.streak += 1;
-        let needed = if alb.app_running {
+        let needed = if passes {
             alb.health_check.healthy_threshold
         } else {
             alb.health_check.unhealthy_threshold
         };
         if alb.streak >= needed {
-            alb.target_healthy = alb.app_running;
+            alb.target_healthy = passes;
             alb.streak = 0;
             alb.health_log.push((at, alb.target_healthy));
         }
@@ -289,10 +294,12 @@ impl Monitoring {
             if period_end + Duration::seconds(PUBLISH_DELAY_SECONDS) > at {
                 break;
             }
-            points.push(Datapoint {
-                timestamp: from,
-                value: self.healthy_host_count(from, period, &spec.statistic),
-            });
+            if !self.instance_stopped_during(from, period_end) {
+                points.push(Datapoint {
+                    timestamp: from,
+                    value: self.healthy_host_count(from, period, &spec.statistic),
+                });
+            }
             from = period_end;
         }
         points
@@ -402,109 +409,129 @@ impl Monitoring {
         }
     }
 
+    /// The student stopped or started `process` at `now`. A stopped instance's target is unused at
+    /// once (not counted as healthy); started again, it needs `healthy_threshold` passing checks.
+    pub fn set_running(&mut self, process: ServerProcess, running: bool, now: DateTime<Utc>) {
+        let alb = &mut self.alb;
+        match process {
+            ServerProcess::Unicorn => alb.app_running = running,
+            ServerProcess::Nginx => alb.nginx_running = running,
+            ServerProcess::Instance => {
+                alb.instance_running = running;
+                alb.instance_log.push((now, running));
+                alb.streak = 0;
+                if !running && alb.target_healthy {
+                    alb.target_healthy = false;
+                    alb.health_log.push((now, false));
+                }
+            }
+        }
+    }
+
+    /// Whether the instance was stopped at any moment of `[from, to)`: then the period has no
+    /// HealthyHostCount datapoint.
+    fn instance_stopped_during(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+        let log = &self.alb.instance_log;
+        let at_start = log
+            .iter()
+            .rev()
+            .find(|(t, _)| *t <= from)
+            .is_some_and(|(_, running)| !running);
+        at_start
+            || log
+                .iter()
+                .any(|(t, running)| !running && *t > from && *t < to)
+    }
+
+    /// Whether a health check of the configured path passes now.
+    fn check_passes(&self) -> bool {
+        self.answer(&self.alb.health_check.path).status == Some(200)
+    }
+
+    /// The target as `DescribeTargetHealth` shows it, with AWS's reason code and description.
     pub fn target_health(&self) -> TargetHealth {
-        let (state, reason) = if self.alb.target_healthy {
-            ("healthy", None)
+        let alb = &self.alb;
+        let (state, reason, description) = if !alb.instance_running {
+            (
+                "unused",
+                Some("Target.InvalidState"),
+                Some("Target is in the stopped state"),
+            )
+        } else if alb.target_healthy {
+            ("healthy", None, None)
+        } else if !alb.nginx_running {
+            (
+                "unhealthy",
+                Some("Target.FailedHealthChecks"),
+                Some("Health checks failed"),
+            )
         } else {
-            ("unhealthy", Some("Target.ResponseCodeMismatch".to_string()))
+            (
+                "unhealthy",
+                Some("Target.ResponseCodeMismatch"),
+                Some("Health checks failed with these codes: [502]"),
+            )
         };
         TargetHealth {
-            id: self.alb.instance_id.clone(),
+            id: alb.instance_id.clone(),
             port: Some(80),
             state: state.into(),
-            reason,
+            reason: reason.map(str::to_string),
+            description: description.map(str::to_string),
         }
     }
 
-    /// What a GET of the ALB's DNS name answers: nginx's 502 while Unicorn is down.
-    pub fn http_status(&self) -> u16 {
-        if self.alb.app_running { 200 } else { 502 }
+    /// What the instance answers for `path`: Nginx serves `STATIC_PAGE` itself and passes the
+    /// rest to Unicorn (502 while it is down); a stopped Nginx or instance answers nothing.
+    pub fn answer(&self, path: &str) -> Answer {
+        let alb = &self.alb;
+        let nginx = |status: u16, more: &[(&str, &str)]| Answer {
+            status: Some(status),
+            headers: [("Server", "nginx/1.20.1"), ("Content-Type", "text/html")]
+                .iter()
+                .chain(more)
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+        };
+        if !alb.instance_running || !alb.nginx_running {
+            return Answer {
+                status: None,
+                headers: Vec::new(),
+            };
+        }
+        if path == STATIC_PAGE {
+            return nginx(
+                200,
+                &[("ETag", "\"65f1a2b3-2d4\""), ("Accept-Ranges", "bytes")],
+            );
+        }
+        if !alb.app_running {
+            return nginx(502, &[]);
+        }
+        nginx(
+            200,
+            &[
+                ("Cache-Control", "max-age=0, private, must-revalidate"),
+                ("X-Request-Id", "0f6c3d1e-8b2a-4f57-9c1d-5e7a2b9c4d10"),
+            ],
+        )
     }
 
-    // ---- SNS -------------------------------------------------------------------------------
-
-    pub fn create_topic(
-        &mut self,
-        world: &WorldFacts,
-        name: &str,
-        tags: &[(String, String)],
-    ) -> Topic {
-        let arn = format!("arn:aws:sns:{}:{}:{name}", world.region, world.account);
-        if !self.topics.iter().any(|t| t.arn == arn) {
-            let policy = json!({"Version": "2008-10-17", "Id": "__default_policy_ID", "Statement": [{
-                "Sid": "__default_statement_ID", "Effect": "Allow", "Principal": {"AWS": "*"},
-                "Action": ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission",
-                           "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe",
-                           "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
-                "Resource": arn, "Condition": {"StringEquals": {"AWS:SourceOwner": world.account}}}]});
-            self.topics.push(SimTopic {
-                arn: arn.clone(),
-                name: name.into(),
-                tags: tags.to_vec(),
-                settings: TopicSettings {
-                    policy: Some(policy.to_string()),
-                    kms_key: None,
-                },
-            });
+    /// What a GET of `path` on the ALB's DNS name answers: the instance's answer, or the ALB's own
+    /// 502 when nothing answers on the instance and 503 when no target is in use.
+    pub fn http_answer(&self, path: &str) -> Answer {
+        let answer = self.answer(path);
+        if answer.status.is_some() {
+            return answer;
         }
-        Topic {
-            arn,
-            name: name.into(),
+        let status = if self.alb.instance_running { 502 } else { 503 };
+        Answer {
+            status: Some(status),
+            headers: vec![
+                ("Server".into(), "awselb/2.0".into()),
+                ("Content-Type".into(), "text/html".into()),
+            ],
         }
-    }
-
-    pub fn subscriptions_of(&self, topic_arn: &str) -> Vec<Subscription> {
-        self.subscriptions
-            .iter()
-            .filter(|s| s.topic_arn == topic_arn)
-            .map(|s| Subscription {
-                arn: if s.confirmed {
-                    s.arn.clone()
-                } else {
-                    PENDING.into()
-                },
-                protocol: "email".into(),
-                endpoint: s.endpoint.clone(),
-            })
-            .collect()
-    }
-
-    pub fn subscribe(&mut self, world: &WorldFacts, topic_arn: &str, email: &str) -> String {
-        if let Some(existing) = self
-            .subscriptions
-            .iter()
-            .find(|s| s.topic_arn == topic_arn && s.endpoint.eq_ignore_ascii_case(email))
-        {
-            return existing.arn.clone();
-        }
-        let serial = self.next_serial();
-        let arn = format!(
-            "{topic_arn}:{}-{}-{}-{}-{}",
-            hex(world.seed + serial, "sub1", 8),
-            hex(world.seed + serial, "sub2", 4),
-            hex(world.seed + serial, "sub3", 4),
-            hex(world.seed + serial, "sub4", 4),
-            hex(world.seed + serial, "sub5", 12)
-        );
-        self.subscriptions.push(SimSubscription {
-            arn: arn.clone(),
-            topic_arn: topic_arn.into(),
-            endpoint: email.into(),
-            confirmed: false,
-        });
-        let topic_name = topic_arn.rsplit(':').next().unwrap_or(topic_arn);
-        let token = hex(world.seed + serial, "token", 64);
-        self.outbox.push(Mail {
-            at: world.now + Duration::seconds(MAIL_DELAY_SECONDS),
-            to: email.into(),
-            subject: "AWS Notification - Subscription Confirmation".into(),
-            body: format!(
-                "You have chosen to subscribe to the topic: \n{topic_arn}\n\nTo confirm this subscription, click or visit the link below (If this was in error no action is necessary): \nConfirm subscription: https://sns.{region}.amazonaws.com/confirmation.html?TopicArn={topic_arn}&Token={token}&Endpoint={email}\n\nPlease do not reply directly to this email. If you wish to remove yourself from receiving all future SNS subscription confirmation requests please send an email to sns-opt-out\n",
-                region = world.region
-            ),
-            kind: format!("confirmation-{topic_name}"),
-        });
-        arn
     }
 }
 
@@ -586,98 +613,6 @@ pub fn evaluate(spec: &AlarmSpec, points: &[Datapoint], periods: u32) -> Option<
                 shown.join(", ")
             ),
         ))
-    }
-}
-
-/// The mail SNS sends for an alarm's state change, as it looks in a mailbox.
-fn alarm_mail(
-    world: &WorldFacts,
-    info: &AlarmInfo,
-    old: &str,
-    at: DateTime<Utc>,
-    subscription: &SimSubscription,
-) -> Mail {
-    let spec = &info.spec;
-    let region = &world.region;
-    let place = region_name(region);
-    let when = at.format("%A %d %B, %Y %H:%M:%S UTC");
-    let name = &spec.name;
-    let state = &info.state;
-    let dims: Vec<String> = spec
-        .dimensions
-        .iter()
-        .map(|(n, v)| format!("[{n} = {v}]"))
-        .collect();
-    let list = |arns: &[String]| arns.join(",");
-    let body = format!(
-        "You are receiving this email because your Amazon CloudWatch Alarm \"{name}\" in the {place} region has entered the {state} state, because \"{reason}\" at \"{when}\".\n\n\
-View this alarm in the AWS Management Console:\nhttps://{region}.console.aws.amazon.com/cloudwatch/deeplink.js?region={region}#alarmsV2:alarm/{name}\n\n\
-Alarm Details:\n\
-- Name:                       {name}\n\
-- Description:                {description}\n\
-- State Change:               {old} -> {state}\n\
-- Reason for State Change:    {reason}\n\
-- Timestamp:                  {when}\n\
-- AWS Account:                {account}\n\
-- Alarm Arn:                  {arn}\n\n\
-Threshold:\n\
-- The alarm is in the ALARM state when the metric is {comparison} {threshold:.1} for at least {m} of the last {n} period(s) of {period} seconds.\n\n\
-Monitored Metric:\n\
-- MetricNamespace:                     {namespace}\n\
-- MetricName:                          {metric}\n\
-- Dimensions:                          {dims}\n\
-- Period:                              {period} seconds\n\
-- Statistic:                           {statistic}\n\
-- Unit:                                not specified\n\
-- TreatMissingData:                    {missing}\n\n\n\
-State Change Actions:\n\
-- OK: [{ok}]\n\
-- ALARM: [{alarm}]\n\
-- INSUFFICIENT_DATA:\n\n\n\
---\nIf you wish to stop receiving notifications from this topic, please click or visit the link below to unsubscribe:\nhttps://sns.{region}.amazonaws.com/unsubscribe.html?SubscriptionArn={sub}&Endpoint={to}\n\n\
-Please do not reply directly to this email. If you have any questions or comments regarding this email, please contact us at https://aws.amazon.com/support\n",
-        reason = info.state_reason,
-        description = spec.description,
-        account = world.account,
-        arn = info.arn,
-        comparison = spec.comparison,
-        threshold = spec.threshold,
-        m = spec.datapoints_to_alarm,
-        n = spec.evaluation_periods,
-        period = spec.period,
-        namespace = spec.namespace,
-        metric = spec.metric,
-        dims = dims.join(" "),
-        statistic = spec.statistic,
-        missing = spec.treat_missing_data,
-        ok = list(&spec.ok_actions),
-        alarm = list(&spec.alarm_actions),
-        sub = subscription.arn,
-        to = subscription.endpoint,
-    );
-    Mail {
-        at: at + Duration::seconds(MAIL_DELAY_SECONDS),
-        to: subscription.endpoint.clone(),
-        subject: format!("{state}: \"{name}\" in {place}"),
-        body,
-        kind: format!("{}-{name}", state.to_ascii_lowercase()),
-    }
-}
-
-impl Mail {
-    /// The file as a mail client would save it (`.eml`).
-    pub fn render(&self) -> String {
-        format!(
-            "From: \"AWS Notifications\" <no-reply@sns.amazonaws.com>\nTo: {}\nDate: {}\nSubject: {}\nContent-Type: text/plain; charset=UTF-8\n\n{}",
-            self.to,
-            self.at.to_rfc2822(),
-            self.subject,
-            self.body
-        )
-    }
-
-    pub fn file_name(&self) -> String {
-        format!("{}-{}.eml", self.at.format("%Y%m%dT%H%M%SZ"), self.kind)
     }
 }
 

@@ -1,0 +1,264 @@
+//! The step's evidence (`timeline.json`): the moments, the changes seen, the alarm's history and
+//! datapoints, and what the status line, the report section and its chart make of them, with the
+//! reason the delay is minutes and not the one-minute period, computed from the actual settings.
+
+use super::watch::{Change, Observation, PUBLICATION_SECONDS};
+use crate::clock::{human_duration, jst, utc};
+use crate::cloud::alarm_mail::AlarmMail;
+use crate::cloud::alarms::{Datapoint, HistoryItem};
+use crate::cloud::elb::HealthCheck;
+use crate::cloud::student::ServerProcess;
+use crate::i18n::Lang;
+use crate::t;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Moments {
+    pub stopped_at: DateTime<Utc>,
+    pub first_5xx_at: Option<DateTime<Utc>>,
+    pub target_unhealthy_at: Option<DateTime<Utc>>,
+    pub alarm_at: Option<DateTime<Utc>>,
+    pub alarm_mail_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub target_healthy_at: Option<DateTime<Utc>>,
+    pub ok_at: Option<DateTime<Utc>>,
+    pub ok_mail_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TransitionsEvidence {
+    pub region: String,
+    pub alarm_name: String,
+    pub url: String,
+    pub method: String,
+    /// What was stopped and started (absent in evidence from before the choice: Unicorn).
+    #[serde(default)]
+    pub process: ServerProcess,
+    pub before: Observation,
+    pub moments: Moments,
+    pub changes: Vec<Change>,
+    pub history: Vec<HistoryItem>,
+    pub datapoints: Vec<Datapoint>,
+    pub health_check: HealthCheck,
+    /// What the health-check preflight saw (absent in evidence from before it existed).
+    #[serde(default)]
+    pub preflight: Option<super::Preflight>,
+    pub period: u32,
+    pub evaluation_periods: u32,
+    pub datapoints_to_alarm: u32,
+    pub treat_missing_data: String,
+    /// The ALARM and OK mails' key lines, and where they were read (`mailbox` or `history`).
+    #[serde(default)]
+    pub mails: Vec<AlarmMail>,
+    #[serde(default)]
+    pub mails_from: String,
+    /// Looks made while watching (each: DescribeTargetHealth + DescribeAlarms + one HTTP GET).
+    pub polls: u32,
+    pub throttled: u32,
+    pub captured_at: DateTime<Utc>,
+}
+
+pub fn delay(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> Option<i64> {
+    to.map(|t| (t - from).num_seconds())
+}
+
+/// Why minutes: each part of the delay, from the actual settings, and what was measured.
+pub fn explanation(e: &TransitionsEvidence, lang: Lang) -> Vec<String> {
+    let hc = &e.health_check;
+    let checks = i64::from(hc.interval_seconds) * i64::from(hc.unhealthy_threshold);
+    let heal = i64::from(hc.interval_seconds) * i64::from(hc.healthy_threshold);
+    let period = i64::from(e.period);
+    let m = e.datapoints_to_alarm;
+    let n = e.evaluation_periods;
+    let low = i64::from(hc.interval_seconds) * i64::from(hc.unhealthy_threshold.saturating_sub(1))
+        + period * i64::from(m)
+        + PUBLICATION_SECONDS;
+    let high = checks + period * i64::from(m) + PUBLICATION_SECONDS + 60;
+    let measured = delay(e.moments.stopped_at, e.moments.alarm_at)
+        .map(human_duration)
+        .unwrap_or_else(|| "-".into());
+    vec![
+        t!(
+            lang,
+            "1. Health checks: every {} s, unhealthy after {} failures → up to {} after the stop before the target is unhealthy.",
+            "1. ヘルスチェック: {} 秒ごと、{} 回連続失敗で unhealthy → 停止からターゲットが unhealthy になるまで最大 {}。",
+            hc.interval_seconds,
+            hc.unhealthy_threshold,
+            human_duration(checks)
+        ),
+        t!(
+            lang,
+            "2. The datapoint: HealthyHostCount is one value per {period} s; the minute in which the target turned unhealthy must end ({m} of {n} breaching period(s) needed).",
+            "2. データポイント: HealthyHostCount は {period} 秒ごとに 1 つ。unhealthy になった分が終わるまで値は確定しません（{n} 期間中 {m} 期間の超過が必要）。"
+        ),
+        t!(
+            lang,
+            "3. Publication and evaluation: the value arrives in CloudWatch about {PUBLICATION_SECONDS} s after its minute, and the alarm is evaluated once a minute.",
+            "3. 発行と評価: 値が CloudWatch に届くのは約 {PUBLICATION_SECONDS} 秒後、アラームの評価は 1 分ごとです。"
+        ),
+        t!(
+            lang,
+            "Expected stop → ALARM: about {} to {}; measured: {measured}. Back to OK takes longer: {} healthy checks ({}) and then a whole healthy period.",
+            "停止→ALARM の予想: 約 {}〜{}。実測: {measured}。OK に戻るのはさらに遅く、正常判定まで {} 回（{}）のチェックと、その後まるごと正常な 1 期間が必要です。",
+            human_duration(low),
+            human_duration(high),
+            hc.healthy_threshold,
+            human_duration(heal)
+        ),
+    ]
+}
+
+/// The evidence as `status` shows it: a few key lines.
+pub fn summary_lines(e: &TransitionsEvidence, lang: Lang) -> Vec<String> {
+    let name = e.process.name(lang);
+    let m = &e.moments;
+    let d = |to: Option<DateTime<Utc>>, from: DateTime<Utc>| {
+        delay(from, to)
+            .map(human_duration)
+            .unwrap_or_else(|| "-".into())
+    };
+    let mut lines = vec![t!(
+        lang,
+        "{name} stopped {} → ALARM {} ({})",
+        "{name} 停止 {} → ALARM {}（{}）",
+        jst(m.stopped_at),
+        m.alarm_at.map(jst).unwrap_or_default(),
+        d(m.alarm_at, m.stopped_at)
+    )];
+    if let Some(started) = m.started_at {
+        lines.push(t!(
+            lang,
+            "{name} started {} → OK {} ({})",
+            "{name} 起動 {} → OK {}（{}）",
+            jst(started),
+            m.ok_at.map(jst).unwrap_or_default(),
+            d(m.ok_at, started)
+        ));
+    }
+    lines.push(t!(
+        lang,
+        "{} looks ({} AWS calls), {} throttled",
+        "確認 {} 回（AWS 呼び出し {} 回）、スロットリング {} 回",
+        e.polls,
+        e.polls * 2,
+        e.throttled
+    ));
+    lines
+}
+
+/// The timeline rows: each moment with JST, UTC and the delay from its cause.
+pub fn timeline(e: &TransitionsEvidence, lang: Lang) -> Vec<Value> {
+    let m = &e.moments;
+    let stop = m.stopped_at;
+    let start = m.started_at;
+    let mut rows = Vec::new();
+    let mut push = |label: &str, at: Option<DateTime<Utc>>, from: Option<DateTime<Utc>>| {
+        if let Some(at) = at {
+            rows.push(json!({
+                "event": label,
+                "jst": jst(at),
+                "utc": utc(at),
+                "delay": from.map(|f| human_duration((at - f).num_seconds())).unwrap_or_default(),
+            }));
+        }
+    };
+    push(&stopped_label(e.process, lang), Some(stop), None);
+    push(
+        lang.pick("First 5xx through the ALB", "ALB 経由で最初の 5xx"),
+        m.first_5xx_at,
+        Some(stop),
+    );
+    push(
+        lang.pick("Target unhealthy", "ターゲット unhealthy"),
+        m.target_unhealthy_at,
+        Some(stop),
+    );
+    push(
+        lang.pick("Alarm → ALARM", "アラーム → ALARM"),
+        m.alarm_at,
+        Some(stop),
+    );
+    push(
+        lang.pick("ALARM mail arrived", "ALARM メール到着"),
+        m.alarm_mail_at,
+        Some(stop),
+    );
+    push(&started_label(e.process, lang), start, None);
+    push(
+        lang.pick("Target healthy", "ターゲット healthy"),
+        m.target_healthy_at,
+        start,
+    );
+    push(lang.pick("Alarm → OK", "アラーム → OK"), m.ok_at, start);
+    push(
+        lang.pick("OK mail arrived", "OK メール到着"),
+        m.ok_mail_at,
+        start,
+    );
+    rows
+}
+
+/// The health-check preflight as the report tells it: the path checked, who answered, the change.
+pub fn preflight_context(p: &super::Preflight, lang: Lang) -> Value {
+    use super::health::Answerer;
+    let hc = &p.health_check;
+    let answered = match p.answered_by {
+        Answerer::Rails => lang.pick(
+            "Rails answered it (X-Request-Id), so stopping Unicorn fails the health check",
+            "Rails が応答（X-Request-Id）。Unicorn を止めるとヘルスチェックは失敗します",
+        ),
+        Answerer::StaticFile => lang.pick(
+            "Nginx served it as a file (no X-Request-Id): the health check cannot see Unicorn",
+            "Nginx がファイルとして返しました（X-Request-Id なし）。ヘルスチェックから Unicorn は見えません",
+        ),
+        Answerer::Unknown => lang.pick("who answered could not be told", "誰が応答したか判断できませんでした"),
+    };
+    json!({
+        "path": hc.path,
+        "settings": t!(
+            lang,
+            "{} {} on port {}, success codes {}, every {} s, unhealthy after {}, healthy after {}",
+            "{} {}（ポート {}）、成功コード {}、{} 秒ごと、{} 回で unhealthy、{} 回で healthy",
+            hc.protocol, hc.path, hc.port, hc.matcher, hc.interval_seconds, hc.unhealthy_threshold, hc.healthy_threshold
+        ),
+        "answered": answered,
+        "status": p.status.map_or_else(|| "-".to_string(), |s| s.to_string()),
+        "changed_from": p.changed_from,
+    })
+}
+
+/// "Unicorn stopped", "Nginx stopped", "The instance stopped" (timeline rows and chart marks).
+pub fn stopped_label(process: ServerProcess, lang: Lang) -> String {
+    let name = process.name(lang);
+    t!(lang, "{name} stopped", "{name} 停止")
+}
+
+pub fn started_label(process: ServerProcess, lang: Lang) -> String {
+    let name = process.name(lang);
+    t!(lang, "{name} started", "{name} 起動")
+}
+
+/// The mails as the report quotes them, each beside the arrival time the student gave.
+pub fn mails_context(e: &TransitionsEvidence, lang: Lang) -> Value {
+    let arrived = |state: &str| match state {
+        "ALARM" => e.moments.alarm_mail_at,
+        "OK" => e.moments.ok_mail_at,
+        _ => None,
+    };
+    json!({
+        "from": match e.mails_from.as_str() {
+            "mailbox" => lang.pick("read from the mails themselves", "受信したメールから読み取り"),
+            _ => lang.pick("rebuilt from the alarm history (DescribeAlarmHistory)", "アラーム履歴（DescribeAlarmHistory）から再構成"),
+        },
+        "list": e.mails.iter().map(|m| json!({
+            "subject": m.subject,
+            "state_change": m.state_change,
+            "reason": m.reason,
+            "timestamp": m.timestamp,
+            "arrived": arrived(&m.state).map(jst).unwrap_or_else(|| "-".into()),
+        })).collect::<Vec<_>>(),
+    })
+}
