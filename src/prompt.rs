@@ -280,11 +280,26 @@ fn from_dialoguer(err: dialoguer::Error, lang: Lang) -> AppError {
 }
 
 pub fn interrupted(lang: Lang) -> AppError {
-    AppError::Interrupted(t!(
+    AppError::Interrupted(interrupted_text(lang, "lecture06 run"))
+}
+
+/// What an interruption says; `resume` is the command that continues, with the flags the student
+/// gave (`lecture06 --dir ws --sandbox run`).
+pub fn interrupted_text(lang: Lang, resume: &str) -> String {
+    t!(
         lang,
-        "Interrupted. Everything answered so far is saved; `lecture06 run` continues from here.",
-        "中断しました。ここまでの回答は保存されています。`lecture06 run` で続きから再開できます。"
-    ))
+        "Interrupted. Everything answered so far is saved; `{resume}` continues from here.",
+        "中断しました。ここまでの回答は保存されています。`{resume}` で続きから再開できます。"
+    )
+}
+
+/// The start of every terminal prompt: a stop already requested (Ctrl-C during a wait) ends here;
+/// while the prompt is open, a Ctrl-C may end the process at once (nothing is pending).
+fn open_prompt(lang: Lang) -> AppResult<crate::clock::Prompting> {
+    if crate::clock::stop_requested() {
+        return Err(interrupted(lang));
+    }
+    Ok(crate::clock::prompting())
 }
 
 impl Prompter for Terminal {
@@ -295,6 +310,7 @@ impl Prompter for Terminal {
     /// One line at a time until an empty line (a full editor would be heavy for a few notes);
     /// an answers-file entry is kept when the first line is left empty.
     fn lines(&mut self, ask: &Ask) -> AppResult<Option<String>> {
+        let _open = open_prompt(self.lang)?;
         let entry = self.answers.get_lines(ask.table, ask.key);
         eprintln!("{}", ask.prompt);
         match &entry {
@@ -334,6 +350,7 @@ impl Prompter for Terminal {
     }
 
     fn text(&mut self, ask: &Ask, validate: Validate) -> AppResult<String> {
+        let _open = open_prompt(self.lang)?;
         let mut input = dialoguer::Input::<String>::new().with_prompt(&ask.prompt);
         if let Some(default) = self.default_for(ask) {
             input = input.default(default);
@@ -350,6 +367,7 @@ impl Prompter for Terminal {
             .get(ask.table, ask.key)
             .and_then(|v| parse_bool(&v))
             .unwrap_or(default);
+        let _open = open_prompt(self.lang)?;
         dialoguer::Confirm::new()
             .with_prompt(&ask.prompt)
             .default(default)
@@ -364,6 +382,7 @@ impl Prompter for Terminal {
             .and_then(|v| find_choice(choices, &v))
             .unwrap_or(default);
         let labels: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
+        let _open = open_prompt(self.lang)?;
         dialoguer::Select::new()
             .with_prompt(&ask.prompt)
             .items(&labels)
@@ -381,6 +400,7 @@ impl Prompter for Terminal {
     ) -> AppResult<Vec<usize>> {
         let labels: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
         let mut checked: Vec<bool> = (0..choices.len()).map(|i| defaults.contains(&i)).collect();
+        let _open = open_prompt(self.lang)?;
         loop {
             let picked = dialoguer::MultiSelect::new()
                 .with_prompt(&ask.prompt)

@@ -369,7 +369,10 @@ pub fn file_error(lang: Lang, action: FileAction, path: &Path, err: std::io::Err
         )
     } else if err.kind() == ErrorKind::ReadOnlyFilesystem || raw == Some(30) {
         (
-            lang.pick("the file system is read-only", "ファイルシステムが読み取り専用です"),
+            lang.pick(
+                "the file system is read-only",
+                "ファイルシステムが読み取り専用です",
+            ),
             t!(
                 lang,
                 "Use a folder you can write to (--dir).",
@@ -410,10 +413,18 @@ pub fn file_error(lang: Lang, action: FileAction, path: &Path, err: std::io::Err
     } else {
         (
             "",
-            lang.pick("Run the same command again.", "同じコマンドを再実行してください。").to_string(),
+            lang.pick(
+                "Run the same command again.",
+                "同じコマンドを再実行してください。",
+            )
+            .to_string(),
         )
     };
-    let what = if what.is_empty() { err.to_string() } else { format!("{what} ({err})") };
+    let what = if what.is_empty() {
+        err.to_string()
+    } else {
+        format!("{what} ({err})")
+    };
     AppError::Workspace(t!(
         lang,
         "Could not {doing} {shown}: {what}{kept}. {next}",

@@ -6,9 +6,9 @@ use crate::app::App;
 use crate::cli::ResetArgs;
 use crate::error::AppResult;
 use crate::state::{FileAction, file_error};
-use std::path::{Path, PathBuf};
 use crate::step_id::StepId;
 use crate::t;
+use std::path::{Path, PathBuf};
 
 pub fn reset(app: &App, args: &ResetArgs) -> AppResult<()> {
     let lang = app.lang;

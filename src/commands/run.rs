@@ -94,6 +94,9 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
     };
 
     for step in plan {
+        if crate::clock::stop_requested() {
+            return Err(crate::prompt::interrupted(lang));
+        }
         let number = step.number();
         ui.heading(format!(
             "{number}/{} {}",

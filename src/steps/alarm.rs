@@ -834,6 +834,10 @@ fn ensure_subscription(
             )));
         }
         clock.sleep(CONFIRM_POLL);
+        if crate::clock::stop_requested() {
+            spinner.finish();
+            return Err(crate::prompt::interrupted(lang));
+        }
         let waited = human_duration((clock.now() - started).num_seconds());
         spinner.update(t!(
             lang,
@@ -910,6 +914,10 @@ fn mail_test(
         "OK",
         "End of the lecture06 mail test; the next evaluation sets the real state.",
     )?;
+    // Ctrl-C during the wait cut it short: the state is put back (above); test again on resume.
+    if crate::clock::stop_requested() {
+        return Err(crate::prompt::interrupted(lang));
+    }
     let ok_set_at = clock.now();
     let mut mail_files = Vec::new();
     if let Some(mailbox) = ctx.cloud.student.mailbox() {

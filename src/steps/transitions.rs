@@ -134,6 +134,10 @@ pub fn watch(
             return Ok(result);
         }
         clock.sleep(delay);
+        // Ctrl-C or SIGTERM: end with what was seen; the caller saves it.
+        if crate::clock::stop_requested() {
+            return Ok(result);
+        }
     }
 }
 
@@ -684,6 +688,8 @@ pub fn run(ctx: &mut StepCtx) -> AppResult<Value> {
         }
         if let Some(at) = result.reached_at {
             ctx.set_progress(key, &at)?;
+        } else if crate::clock::stop_requested() {
+            return Err(crate::prompt::interrupted(lang));
         }
         Ok(result.reached_at)
     };

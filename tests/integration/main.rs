@@ -5,6 +5,7 @@
 mod architecture;
 mod estimate_run;
 mod harness;
+mod interrupts;
 mod pty;
 mod report;
 mod sandbox_alarm;

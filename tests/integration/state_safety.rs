@@ -149,7 +149,8 @@ fn state_and_evidence_are_private_and_stay_so_after_chmod() {
         assert_eq!(mode(&file), 0o600, "{}", file.display());
     }
     std::fs::set_permissions(ws.state_path(), std::fs::Permissions::from_mode(0o644)).unwrap();
-    ws.run_sandbox(&["run", "--yes", "--until", "alarm"]).success();
+    ws.run_sandbox(&["run", "--yes", "--until", "alarm"])
+        .success();
     assert_eq!(mode(&ws.state_path()), 0o600, "a save keeps 0600");
 }
 
