@@ -27,7 +27,42 @@ fn topic_name(arn: &str) -> String {
     arn.rsplit(':').next().unwrap_or(arn).to_string()
 }
 
+fn has_tag(tags: &[aws_sdk_sns::types::Tag], (key, value): (&str, &str)) -> bool {
+    tags.iter().any(|t| t.key() == key && t.value() == value)
+}
+
 impl Notifications for SnsAdapter {
+    fn topics_tagged(&self, region: &str, tag: (&str, &str)) -> Result<Vec<String>, CloudError> {
+        let client = self.client(region);
+        self.aws.block_on(async {
+            let mut found = Vec::new();
+            let mut token = None;
+            loop {
+                let page = client
+                    .list_topics()
+                    .set_next_token(token.take())
+                    .send()
+                    .await
+                    .map_err(|e| classify(e, "sns:ListTopics").in_region(region))?;
+                for arn in page.topics().iter().filter_map(|t| t.topic_arn()) {
+                    let tags = client
+                        .list_tags_for_resource()
+                        .resource_arn(arn)
+                        .send()
+                        .await
+                        .map_err(|e| classify(e, "sns:ListTagsForResource").in_region(region))?;
+                    if has_tag(tags.tags(), tag) {
+                        found.push(arn.to_string());
+                    }
+                }
+                token = page.next_token().map(str::to_string);
+                if token.is_none() {
+                    return Ok(found);
+                }
+            }
+        })
+    }
+
     fn find_topic(&self, region: &str, name: &str) -> Result<Option<Topic>, CloudError> {
         let client = self.client(region);
         self.aws.block_on(async {

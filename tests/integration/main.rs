@@ -3,6 +3,7 @@
 //! the AWS adapters over the wire (moto, or a replayed HTTP client where moto cannot serve).
 
 mod architecture;
+mod cleanup_by_tag;
 mod estimate_run;
 mod harness;
 mod interrupts;

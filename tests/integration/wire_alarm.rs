@@ -299,7 +299,7 @@ fn post(url: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, Vec<u8>) {
 }
 
 /// The SDK's HTTP client: RPC v2 CBOR in, awsJson1.0 to moto, CBOR back.
-fn cbor_bridge() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+pub(crate) fn cbor_bridge() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     let moto = moto_url();
     aws_smithy_http_client::test_util::infallible_client_fn(move |req: http::Request<SdkBody>| {
         assert_eq!(
@@ -349,7 +349,7 @@ fn cbor_bridge() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     })
 }
 
-fn spec(name: &str) -> AlarmSpec {
+pub(crate) fn spec(name: &str) -> AlarmSpec {
     let topic = format!("arn:aws:sns:{REGION}:123456789012:lecture06-alb-alarm");
     AlarmSpec {
         name: name.into(),
