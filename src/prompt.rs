@@ -92,6 +92,36 @@ impl Answers {
         Ok(Answers { tables })
     }
 
+    /// Refuses a table or key no code reads (`[alarm] threshhold`, `[cloudtrial]`), naming it and
+    /// the nearest known one: a misspelt entry would otherwise be ignored and a default used.
+    /// `known` lists each table with its keys.
+    pub fn check_known(&self, known: &[(&str, Vec<&str>)], lang: Lang) -> Result<(), String> {
+        for (table, entries) in &self.tables {
+            let Some((_, keys)) = known.iter().find(|(name, _)| name == table) else {
+                let tables: Vec<&str> = known.iter().map(|(name, _)| *name).collect();
+                let hint = did_you_mean(table, &tables, lang, |t| format!("[{t}]"));
+                return Err(t!(
+                    lang,
+                    "[{table}] is not a table lecture06 reads{hint}. Known tables: {}.",
+                    "[{table}] は lecture06 が読むテーブルではありません{hint}。使えるテーブル: {}。",
+                    tables.join(", ")
+                ));
+            };
+            for key in entries.keys() {
+                if !keys.contains(&key.as_str()) {
+                    let hint = did_you_mean(key, keys, lang, |k| format!("`{k}`"));
+                    return Err(t!(
+                        lang,
+                        "[{table}] {key} is not a key lecture06 reads{hint}. Keys of [{table}]: {}.",
+                        "[{table}] {key} は lecture06 が読むキーではありません{hint}。[{table}] のキー: {}。",
+                        keys.join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The entry as lines of text: a (multi-line) string as it is, a list one item per line.
     pub fn get_lines(&self, table: &str, key: &str) -> Option<String> {
         let value = self.tables.get(table)?.get(key)?;
@@ -106,6 +136,46 @@ impl Answers {
         let value = self.tables.get(table)?.get(key)?;
         Some(as_text(value, ","))
     }
+}
+
+/// ` (did you mean `threshold`?)` when a known name is close to `wanted` (at most a third of its
+/// letters different), else nothing.
+fn did_you_mean(
+    wanted: &str,
+    known: &[&str],
+    lang: Lang,
+    shown: impl Fn(&str) -> String,
+) -> String {
+    let nearest = known
+        .iter()
+        .map(|k| (edit_distance(wanted, k), *k))
+        .min()
+        .filter(|(distance, k)| *distance <= k.chars().count().max(3) / 3);
+    match nearest {
+        Some((_, k)) => {
+            let k = shown(k);
+            t!(lang, " (did you mean {k}?)", "（{k} の誤りでは？）")
+        }
+        None => String::new(),
+    }
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// A TOML value as text: strings as they are, lists joined with `separator`, anything else as
@@ -524,6 +594,35 @@ mod tests {
                 .multi_select(&ask_bad, &choices, &[0, 1, 2], 3)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn misspelt_answers_keys_and_tables_name_the_nearest_known_one() {
+        let known = vec![
+            ("alarm", vec!["threshold", "email"]),
+            ("estimate", vec!["hours_per_month", "s3_gb"]),
+            ("cloudtrail", vec!["user", "event"]),
+        ];
+        let check = |text: &str| {
+            Answers::parse(text, Lang::En)
+                .unwrap()
+                .check_known(&known, Lang::En)
+        };
+        assert_eq!(check("[alarm]\nthreshold = 3\n"), Ok(()));
+        let err = check("[alarm]\nthreshhold = 3\n").unwrap_err();
+        assert!(
+            err.contains("[alarm] threshhold") && err.contains("did you mean `threshold`?"),
+            "{err}"
+        );
+        let err = check("[estimate]\nhours_per_mnth = 700\n").unwrap_err();
+        assert!(err.contains("did you mean `hours_per_month`?"), "{err}");
+        let err = check("[cloudtrial]\nuser = \"x\"\n").unwrap_err();
+        assert!(
+            err.contains("[cloudtrial]") && err.contains("did you mean [cloudtrail]?"),
+            "{err}"
+        );
+        let err = check("[alarm]\nwebhook = \"x\"\n").unwrap_err();
+        assert!(!err.contains("did you mean"), "nothing close: {err}");
     }
 
     #[test]

@@ -24,7 +24,20 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
         )));
     }
     let answers = match &args.answers {
-        Some(path) => Answers::load(path, lang)?,
+        Some(path) => {
+            let answers = Answers::load(path, lang)?;
+            answers
+                .check_known(&answers_file_keys(), lang)
+                .map_err(|why| {
+                    let shown = path.display();
+                    AppError::Usage(t!(
+                        lang,
+                        "The answers file {shown}: {why}",
+                        "回答ファイル {shown}: {why}"
+                    ))
+                })?;
+            answers
+        }
         None => Answers::default(),
     };
     let mut workspace = app.workspace();
@@ -152,6 +165,19 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
 
 /// The answers-file table of the learnings (`[learnings] learned`, `unclear`).
 pub const LEARNINGS_TABLE: &str = "learnings";
+
+/// Every table of the answers file with the keys read from it: each step's (declared in
+/// `steps/steps.toml`), `[run]`'s, `[learnings]`' and `[sandbox]`'s.
+pub fn answers_file_keys() -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut known: Vec<(&str, Vec<&str>)> = StepId::ALL
+        .iter()
+        .map(|step| (step.id(), step.answer_keys()))
+        .collect();
+    known.push(("run", vec!["confirm"]));
+    known.push((LEARNINGS_TABLE, vec!["learned", "unclear", "update"]));
+    known.push(("sandbox", crate::sandbox::settings::KEYS.to_vec()));
+    known
+}
 
 /// At the end of the assignment: what the student learned and what is still unclear (the seed
 /// reports' 今回の学び・わからない事), saved in `state.notes.learnings` for the report's own

@@ -2,6 +2,7 @@
 //! (sandbox end to end, resume, kill -9, concurrency, damaged state, a real pseudo-terminal), and
 //! the AWS adapters over the wire (moto, or a replayed HTTP client where moto cannot serve).
 
+mod answers_keys;
 mod architecture;
 mod cleanup_by_tag;
 mod estimate_run;
