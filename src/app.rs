@@ -27,6 +27,14 @@ pub struct App {
 impl App {
     pub fn from_cli(cli: &Cli) -> AppResult<App> {
         let lang = cli.lang.unwrap_or_else(Lang::from_env);
+        if cli.dir.exists() && !cli.dir.is_dir() {
+            let dir = cli.dir.display();
+            return Err(AppError::Usage(t!(
+                lang,
+                "--dir {dir} is a file, not a folder. Give the folder to work in (the one that holds, or will hold, .lecture06/), e.g. --dir .",
+                "--dir {dir} はファイルです（フォルダーではありません）。作業するフォルダー（.lecture06/ がある、または作られるフォルダー）を指定してください（例: --dir .）。"
+            )));
+        }
         if !cli.dir.is_dir() {
             let dir = cli.dir.display();
             return Err(AppError::Usage(t!(
@@ -34,6 +42,15 @@ impl App {
                 "--dir {dir} is not a directory. Create it first (mkdir -p {dir}) or name an existing one.",
                 "--dir {dir} はディレクトリではありません。先に作成するか（mkdir -p {dir}）、既存のディレクトリを指定してください。"
             )));
+        }
+        if let Some(region) = &cli.region {
+            crate::cloud::region::check_code(region, lang).map_err(|why| {
+                AppError::Usage(t!(
+                    lang,
+                    "--region {region}: {why}. Nothing was done or saved.",
+                    "--region {region}: {why}。何も実行・保存していません。"
+                ))
+            })?;
         }
         if cli.sandbox && cli.profile.is_some() {
             return Err(AppError::Usage(t!(

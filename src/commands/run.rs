@@ -309,7 +309,21 @@ fn introduce_account(
         lang.pick("Region", "リージョン"),
         cloud.region
     ));
-    if let Some(earlier) = state.region.clone().filter(|r| *r != cloud.region) {
+    // A Region named with --region is the student's choice (perhaps on lecture06's advice): the
+    // session moves there. One from the profile or the default may be an accident: warn.
+    let chosen = app.region.as_deref() == Some(cloud.region.as_str());
+    if let Some(earlier) = state
+        .region
+        .clone()
+        .filter(|r| *r != cloud.region && chosen)
+    {
+        let now = &cloud.region;
+        ui.line(t!(
+            lang,
+            "This session moves from {earlier} to {now} (--region).",
+            "このセッションを {earlier} から {now} に移します（--region）。"
+        ));
+    } else if let Some(earlier) = state.region.clone().filter(|r| *r != cloud.region) {
         let now = &cloud.region;
         ui.warn(t!(
             lang,
@@ -334,7 +348,9 @@ fn introduce_account(
             "何もせずに終了しました。アカウントは --profile、リージョンは --region で指定できます。"
         )));
     }
-    state.region.get_or_insert_with(|| cloud.region.clone());
+    if chosen || state.region.is_none() {
+        state.region = Some(cloud.region.clone());
+    }
     Ok(())
 }
 
