@@ -4,6 +4,7 @@
 
 mod answers_keys;
 mod architecture;
+mod bad_input;
 mod cleanup_by_tag;
 mod estimate_run;
 mod harness;
