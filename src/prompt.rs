@@ -215,6 +215,27 @@ fn find_choice(choices: &[Choice], wanted: &str) -> Option<usize> {
     })
 }
 
+/// What a select's answer may be: its place in the list (1–n), or its id; ids are listed only when
+/// they are words a person can type (not event IDs, which are UUIDs).
+fn expected_choice(choices: &[Choice], lang: Lang) -> String {
+    let n = choices.len();
+    let ids: Vec<&str> = choices.iter().map(|c| c.id.as_str()).collect();
+    if ids.iter().all(|id| id.len() <= 24) {
+        t!(
+            lang,
+            "expected 1–{n} (its place in the list) or one of: {}",
+            "1〜{n}（一覧での番号）または次のいずれかを指定してください: {}",
+            ids.join(", ")
+        )
+    } else {
+        t!(
+            lang,
+            "expected 1–{n} (its place in the list, 1 = the first) or the ID of one listed",
+            "1〜{n}（一覧での番号。1 が先頭）または一覧にある ID を指定してください"
+        )
+    }
+}
+
 /// `--yes`, or no terminal: never waits for a person.
 pub struct Scripted {
     pub answers: Answers,
@@ -273,13 +294,7 @@ impl Prompter for Scripted {
         match self.answers.get(ask.table, ask.key) {
             None => Ok(default),
             Some(value) => find_choice(choices, &value).ok_or_else(|| {
-                let ids: Vec<&str> = choices.iter().map(|c| c.id.as_str()).collect();
-                let why = t!(
-                    self.lang,
-                    "expected one of: {}",
-                    "次のいずれかを指定してください: {}",
-                    ids.join(", ")
-                );
+                let why = expected_choice(choices, self.lang);
                 self.invalid(ask, &value, &why)
             }),
         }
@@ -623,6 +638,48 @@ mod tests {
         );
         let err = check("[alarm]\nwebhook = \"x\"\n").unwrap_err();
         assert!(!err.contains("did you mean"), "nothing close: {err}");
+    }
+
+    #[test]
+    fn an_event_number_out_of_range_names_the_range_not_the_uuids() {
+        let choices: Vec<Choice> = (0..10)
+            .map(|i| Choice {
+                id: format!("7b6c1a53-8f0e-4f3c-9d6e-0a1b2c3d4e{i:02}"),
+                label: format!("event {i}"),
+            })
+            .collect();
+        let mut scripted = Scripted {
+            answers: Answers::parse("[cloudtrail]\nevent = 99\n", Lang::En).unwrap(),
+            lang: Lang::En,
+        };
+        let ask = Ask {
+            table: "cloudtrail",
+            key: "event",
+            prompt: "Which event?".into(),
+            default: None,
+        };
+        let err = scripted.select(&ask, &choices, 0).unwrap_err().to_string();
+        assert!(
+            err.contains("1–10") && err.contains("ID of one listed"),
+            "{err}"
+        );
+        assert!(!err.contains("7b6c1a53"), "no UUIDs: {err}");
+        let short = [Choice {
+            id: "manual".into(),
+            label: "by hand".into(),
+        }];
+        let err = scripted
+            .select(
+                &Ask {
+                    key: "event",
+                    ..ask
+                },
+                &short,
+                0,
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("1–1") && err.contains("manual"), "{err}");
     }
 
     #[test]
