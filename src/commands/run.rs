@@ -41,9 +41,20 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
         None => Answers::default(),
     };
     let mut workspace = app.workspace();
-    workspace.lock()?;
+    // A dry run creates nothing: no `.lecture06/` where there is none (a simulated account, if
+    // one is needed, lives in a scratch folder removed at the end).
+    let scratch = if args.dry_run && !workspace.dir.exists() {
+        Some(Scratch::new()?)
+    } else {
+        workspace.lock()?;
+        None
+    };
     let existing = app.load_state(&workspace)?;
-    let cloud = app.connect(&workspace, &answers)?;
+    let account_home = match &scratch {
+        Some(scratch) => crate::state::Workspace::at(&scratch.0, lang),
+        None => app.workspace(),
+    };
+    let cloud = app.connect(&account_home, &answers)?;
     let mut state = existing.unwrap_or_else(|| State::new(app.mode, cloud.clock.now()));
     let options = RunOptions {
         dry_run: args.dry_run,
@@ -120,7 +131,7 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
             &guide::source(step, lang),
             std::io::stdout().is_terminal(),
         ));
-        {
+        if !args.dry_run {
             let entry = state.steps.entry(step).or_default();
             if entry.status != StepStatus::InProgress {
                 entry.status = StepStatus::InProgress;
@@ -137,6 +148,10 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
         };
         let mut ctx = StepCtx::new(step, &scope, prompter.as_mut(), &mut state);
         let evidence = steps::get(step).run(&mut ctx)?;
+        if args.dry_run {
+            // Nothing was done: the next steps plan as if this one had not run.
+            continue;
+        }
         let entry = state.steps.entry(step).or_default();
         entry.status = StepStatus::Done;
         entry.evidence = Some(evidence);
@@ -161,6 +176,29 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
         ));
     }
     Ok(())
+}
+
+/// A folder of its own in the system's temp folder, removed when dropped: where a dry run's
+/// simulated account lives when the workspace has none.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new() -> AppResult<Scratch> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let dir =
+            std::env::temp_dir().join(format!("lecture06-dry-run-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        Ok(Scratch(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// The answers-file table of the learnings (`[learnings] learned`, `unclear`).
