@@ -50,8 +50,9 @@ fn start_waiting(
             return (child, reader);
         }
     }
+    let status = child.wait().unwrap();
     let out = reader.join().unwrap();
-    panic!("the run ended before it waited:\n{out}");
+    panic!("the run ended ({status}) before it waited:\n{out}");
 }
 
 fn finish(child: Child, reader: std::thread::JoinHandle<String>) -> Ran {
