@@ -31,66 +31,66 @@ fn has_tag(tags: &[aws_sdk_sns::types::Tag], (key, value): (&str, &str)) -> bool
     tags.iter().any(|t| t.key() == key && t.value() == value)
 }
 
+impl SnsAdapter {
+    /// Every topic ARN of the Region (`ListTopics`, all pages).
+    async fn topic_arns(
+        &self,
+        client: &aws_sdk_sns::Client,
+        region: &str,
+    ) -> Result<Vec<String>, CloudError> {
+        let mut arns = Vec::new();
+        let mut token = None;
+        loop {
+            let page = client
+                .list_topics()
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| classify(e, "sns:ListTopics").in_region(region))?;
+            arns.extend(
+                page.topics()
+                    .iter()
+                    .filter_map(|t| t.topic_arn())
+                    .map(str::to_string),
+            );
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(arns);
+            }
+        }
+    }
+}
+
 impl Notifications for SnsAdapter {
     fn topics_tagged(&self, region: &str, tag: (&str, &str)) -> Result<Vec<String>, CloudError> {
         let client = self.client(region);
         self.aws.block_on(async {
             let mut found = Vec::new();
-            let mut token = None;
-            loop {
-                let page = client
-                    .list_topics()
-                    .set_next_token(token.take())
+            for arn in self.topic_arns(&client, region).await? {
+                let tags = client
+                    .list_tags_for_resource()
+                    .resource_arn(&arn)
                     .send()
                     .await
-                    .map_err(|e| classify(e, "sns:ListTopics").in_region(region))?;
-                for arn in page.topics().iter().filter_map(|t| t.topic_arn()) {
-                    let tags = client
-                        .list_tags_for_resource()
-                        .resource_arn(arn)
-                        .send()
-                        .await
-                        .map_err(|e| classify(e, "sns:ListTagsForResource").in_region(region))?;
-                    if has_tag(tags.tags(), tag) {
-                        found.push(arn.to_string());
-                    }
-                }
-                token = page.next_token().map(str::to_string);
-                if token.is_none() {
-                    return Ok(found);
+                    .map_err(|e| classify(e, "sns:ListTagsForResource").in_region(region))?;
+                if has_tag(tags.tags(), tag) {
+                    found.push(arn);
                 }
             }
+            Ok(found)
         })
     }
 
     fn find_topic(&self, region: &str, name: &str) -> Result<Option<Topic>, CloudError> {
         let client = self.client(region);
-        self.aws.block_on(async {
-            let mut token = None;
-            loop {
-                let page = client
-                    .list_topics()
-                    .set_next_token(token.take())
-                    .send()
-                    .await
-                    .map_err(|e| classify(e, "sns:ListTopics").in_region(region))?;
-                if let Some(arn) = page
-                    .topics()
-                    .iter()
-                    .filter_map(|t| t.topic_arn())
-                    .find(|arn| topic_name(arn) == name)
-                {
-                    return Ok(Some(Topic {
-                        arn: arn.to_string(),
-                        name: name.to_string(),
-                    }));
-                }
-                token = page.next_token().map(str::to_string);
-                if token.is_none() {
-                    return Ok(None);
-                }
-            }
-        })
+        let arns = self.aws.block_on(self.topic_arns(&client, region))?;
+        Ok(arns
+            .into_iter()
+            .find(|arn| topic_name(arn) == name)
+            .map(|arn| Topic {
+                arn,
+                name: name.to_string(),
+            }))
     }
 
     fn create_topic(
