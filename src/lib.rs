@@ -64,15 +64,27 @@ pub fn run(cli: &Cli) -> AppResult<()> {
 /// Ctrl-C and SIGTERM only raise a flag: the wait in progress ends early, the step saves what it
 /// has seen, puts back what it changed for the moment (a forced alarm state) and returns
 /// `Interrupted`, which exits 130. At a prompt nothing is pending and the process ends at once, as
-/// it does on a second Ctrl-C (the OS releases the lock either way).
+/// it does on a second Ctrl-C, or when no wait notices the flag within `STOP_GRACE` (a long search
+/// has no wait; every save is atomic, and the OS releases the lock either way).
 fn install_interrupt_handler(lang: i18n::Lang, resume: String) {
+    const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
     let _ = ctrlc::set_handler(move || {
+        let leave = {
+            let resume = resume.clone();
+            move || {
+                let _ = console::Term::stderr().show_cursor();
+                eprintln!("\n{}", prompt::interrupted_text(lang, &resume));
+                std::process::exit(130);
+            }
+        };
         let again = clock::request_stop();
         if again || clock::at_prompt() {
-            let _ = console::Term::stderr().show_cursor();
-            eprintln!("\n{}", prompt::interrupted_text(lang, &resume));
-            std::process::exit(130);
+            leave();
         }
+        std::thread::spawn(move || {
+            std::thread::sleep(STOP_GRACE);
+            leave();
+        });
         eprintln!(
             "\n{}",
             lang.pick(
