@@ -10,7 +10,7 @@ use crate::i18n::Lang;
 use crate::prompt::Answers;
 use crate::sandbox::Sandbox;
 use crate::sandbox::settings::SandboxSettings;
-use crate::state::{Mode, State, Workspace};
+use crate::state::{FileAction, Mode, State, Workspace};
 use crate::t;
 use crate::ui::Ui;
 use std::path::PathBuf;
@@ -117,7 +117,12 @@ impl App {
                 )
                 .map_err(AppError::Usage)?;
                 let sandbox = Sandbox::open(&workspace.dir, &settings).map_err(|e| {
-                    AppError::Workspace(format!("{}: {e}", workspace.dir.display()))
+                    if e.raw_os_error().is_some() {
+                        let world = workspace.dir.join("sandbox");
+                        crate::state::file_error(self.lang, FileAction::Save, &world, e)
+                    } else {
+                        AppError::Workspace(format!("{}: {e}", workspace.dir.display()))
+                    }
                 })?;
                 Ok(crate::sandbox::connect(sandbox))
             }
