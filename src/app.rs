@@ -10,7 +10,7 @@ use crate::i18n::Lang;
 use crate::prompt::Answers;
 use crate::sandbox::Sandbox;
 use crate::sandbox::settings::SandboxSettings;
-use crate::state::{Mode, State, Workspace};
+use crate::state::{FileAction, Mode, State, Workspace};
 use crate::t;
 use crate::ui::Ui;
 use std::path::PathBuf;
@@ -53,6 +53,15 @@ impl App {
                 "--dir {dir} is a file, not a folder. Name a folder (it is created when it does not exist).",
                 "--dir {dir} はファイルでフォルダーではありません。フォルダーを指定してください（存在しなければ作成します）。"
             )));
+        }
+        if let Some(region) = &cli.region {
+            crate::cloud::region::check_code(region, lang).map_err(|why| {
+                AppError::Usage(t!(
+                    lang,
+                    "--region {region}: {why}. Nothing was done or saved.",
+                    "--region {region}: {why}。何も実行・保存していません。"
+                ))
+            })?;
         }
         if cli.sandbox && cli.profile.is_some() {
             return Err(AppError::Usage(t!(
@@ -119,7 +128,12 @@ impl App {
                 )
                 .map_err(AppError::Usage)?;
                 let sandbox = Sandbox::open(&workspace.dir, &settings).map_err(|e| {
-                    AppError::Workspace(format!("{}: {e}", workspace.dir.display()))
+                    if e.raw_os_error().is_some() {
+                        let world = workspace.dir.join("sandbox");
+                        crate::state::file_error(self.lang, FileAction::Save, &world, e)
+                    } else {
+                        AppError::Workspace(format!("{}: {e}", workspace.dir.display()))
+                    }
                 })?;
                 Ok(crate::sandbox::connect(sandbox))
             }

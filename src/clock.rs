@@ -1,13 +1,65 @@
 //! Time, injected. Real runs use the system clock; the sandbox uses a compressed virtual clock so
 //! that a four-minute alarm delay passes in seconds yet reads as four minutes in the evidence, and
 //! tests never sleep on wall time. Also the one place that formats times for people (JST and UTC).
+//!
+//! Waiting is where a Ctrl-C or SIGTERM is noticed: the signal handler only raises a flag
+//! (`request_stop`), every wait (`wall_sleep`, hence each `Clock::sleep`) ends early when it is up,
+//! and the code after the wait saves its progress, puts back what it changed for the moment (a
+//! forced alarm state) and returns `Interrupted` (exit 130). At a prompt nothing is pending, so
+//! the handler may end the process at once (`prompting`).
 
 use chrono::{DateTime, FixedOffset, Utc};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+static STOP_REQUESTED: AtomicBool = AtomicBool::new(false);
+static PROMPTS_OPEN: AtomicUsize = AtomicUsize::new(0);
+
+/// Raises the stop flag (from the Ctrl-C/SIGTERM handler); true when it was already up.
+pub fn request_stop() -> bool {
+    STOP_REQUESTED.swap(true, Ordering::SeqCst)
+}
+
+/// Whether Ctrl-C or SIGTERM asked the program to stop.
+pub fn stop_requested() -> bool {
+    STOP_REQUESTED.load(Ordering::SeqCst)
+}
+
+/// Marks the time a person is being asked something (see `at_prompt`); ends when dropped.
+pub struct Prompting(());
+
+pub fn prompting() -> Prompting {
+    PROMPTS_OPEN.fetch_add(1, Ordering::SeqCst);
+    Prompting(())
+}
+
+impl Drop for Prompting {
+    fn drop(&mut self) {
+        PROMPTS_OPEN.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Whether the program is waiting for a person's answer (everything before it is saved).
+pub fn at_prompt() -> bool {
+    PROMPTS_OPEN.load(Ordering::SeqCst) > 0
+}
+
+/// Sleeps on the wall clock, ending early once a stop is requested.
+pub fn wall_sleep(duration: Duration) {
+    let until = Instant::now() + duration;
+    while !stop_requested() {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(50)));
+    }
+}
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
-    /// Waits `duration` of this clock's time (the sandbox waits a fraction of it on the wall).
+    /// Waits `duration` of this clock's time (the sandbox waits a fraction of it on the wall);
+    /// returns early when a stop is requested (check `stop_requested` after it).
     fn sleep(&self, duration: Duration);
 }
 
@@ -18,7 +70,7 @@ impl Clock for SystemClock {
         Utc::now()
     }
     fn sleep(&self, duration: Duration) {
-        std::thread::sleep(duration);
+        wall_sleep(duration);
     }
 }
 

@@ -47,8 +47,8 @@ pub fn run(cli: &Cli) -> AppResult<()> {
         return Ok(());
     }
     let app = App::from_cli(cli)?;
-    install_interrupt_handler(app.lang);
-    match &cli.command {
+    install_interrupt_handler(app.lang, resume_command(cli));
+    let result = match &cli.command {
         Command::Run(args) => commands::run::run(&app, args),
         Command::Status(args) => commands::status::status(&app, args),
         Command::Report(args) => commands::report::write(&app, args),
@@ -61,17 +61,86 @@ pub fn run(cli: &Cli) -> AppResult<()> {
         Command::Trail {
             command: cli::TrailCommand::Search(args),
         } => commands::trail_search::command(&app, args),
+    };
+    // A stop requested during the last wait ends as an interruption, whatever came after it.
+    match result {
+        Err(AppError::Interrupted(_)) => result,
+        _ if clock::stop_requested() => Err(prompt::interrupted(app.lang)),
+        _ => result,
     }
 }
 
-/// Ctrl-C outside a prompt (during a wait): every answer and piece of evidence is already saved
-/// (the state is written after each), so leaving at once is safe; the OS releases the lock.
-fn install_interrupt_handler(lang: i18n::Lang) {
+/// Ctrl-C and SIGTERM only raise a flag: the wait in progress ends early, the step saves what it
+/// has seen, puts back what it changed for the moment (a forced alarm state) and returns
+/// `Interrupted`, which exits 130. At a prompt nothing is pending and the process ends at once, as
+/// it does on a second Ctrl-C, or when no wait notices the flag within `STOP_GRACE` (a long search
+/// has no wait; every save is atomic, and the OS releases the lock either way).
+fn install_interrupt_handler(lang: i18n::Lang, resume: String) {
+    const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
     let _ = ctrlc::set_handler(move || {
-        let _ = console::Term::stderr().show_cursor();
-        eprintln!("\n{}", prompt::interrupted(lang));
-        std::process::exit(130);
+        let leave = {
+            let resume = resume.clone();
+            move || {
+                let _ = console::Term::stderr().show_cursor();
+                eprintln!("\n{}", prompt::interrupted_text(lang, &resume));
+                std::process::exit(130);
+            }
+        };
+        let again = clock::request_stop();
+        if again || clock::at_prompt() {
+            leave();
+        }
+        std::thread::spawn(move || {
+            std::thread::sleep(STOP_GRACE);
+            leave();
+        });
+        eprintln!(
+            "\n{}",
+            lang.pick(
+                "Stopping: saving what was seen so far (Ctrl-C again to quit at once)…",
+                "停止しています。ここまでの結果を保存します（すぐに終了するにはもう一度 Ctrl-C）…",
+            )
+        );
     });
+}
+
+/// The command that continues the session, with the global flags the student gave
+/// (`lecture06 --dir ws --sandbox run`), so that the hint after an interruption works as printed.
+pub fn resume_command(cli: &Cli) -> String {
+    let quote = |text: &str| {
+        if !text.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./:=@".contains(c))
+        {
+            text.to_string()
+        } else {
+            format!("'{}'", text.replace('\'', "'\\''"))
+        }
+    };
+    let mut parts = vec!["lecture06".to_string()];
+    if cli.dir != std::path::Path::new(".") {
+        parts.push(format!("--dir {}", quote(&cli.dir.to_string_lossy())));
+    }
+    if cli.sandbox {
+        parts.push("--sandbox".into());
+    }
+    if let Some(profile) = &cli.profile {
+        parts.push(format!("--profile {}", quote(profile)));
+    }
+    if let Some(region) = &cli.region {
+        parts.push(format!("--region {}", quote(region)));
+    }
+    parts.push("run".into());
+    if let Command::Run(args) = &cli.command {
+        if args.yes {
+            parts.push("--yes".into());
+        }
+        if let Some(answers) = &args.answers {
+            parts.push(format!("--answers {}", quote(&answers.to_string_lossy())));
+        }
+    }
+    parts.join(" ")
 }
 
 /// The message printed for an error, with the next thing to do.
@@ -85,6 +154,7 @@ pub fn explain(err: &AppError, cli: &Cli) -> String {
                 .or_else(|| std::env::var("AWS_PROFILE").ok());
             cloud.explain(lang, profile.as_deref())
         }
+        AppError::Interrupted(_) => prompt::interrupted_text(lang, &resume_command(cli)),
         AppError::Other(other) => format!("{other:#}"),
         other => other.to_string(),
     }

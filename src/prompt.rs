@@ -92,6 +92,36 @@ impl Answers {
         Ok(Answers { tables })
     }
 
+    /// Refuses a table or key no code reads (`[alarm] threshhold`, `[cloudtrial]`), naming it and
+    /// the nearest known one: a misspelt entry would otherwise be ignored and a default used.
+    /// `known` lists each table with its keys.
+    pub fn check_known(&self, known: &[(&str, Vec<&str>)], lang: Lang) -> Result<(), String> {
+        for (table, entries) in &self.tables {
+            let Some((_, keys)) = known.iter().find(|(name, _)| name == table) else {
+                let tables: Vec<&str> = known.iter().map(|(name, _)| *name).collect();
+                let hint = did_you_mean(table, &tables, lang, |t| format!("[{t}]"));
+                return Err(t!(
+                    lang,
+                    "[{table}] is not a table lecture06 reads{hint}. Known tables: {}.",
+                    "[{table}] は lecture06 が読むテーブルではありません{hint}。使えるテーブル: {}。",
+                    tables.join(", ")
+                ));
+            };
+            for key in entries.keys() {
+                if !keys.contains(&key.as_str()) {
+                    let hint = did_you_mean(key, keys, lang, |k| format!("`{k}`"));
+                    return Err(t!(
+                        lang,
+                        "[{table}] {key} is not a key lecture06 reads{hint}. Keys of [{table}]: {}.",
+                        "[{table}] {key} は lecture06 が読むキーではありません{hint}。[{table}] のキー: {}。",
+                        keys.join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The entry as lines of text: a (multi-line) string as it is, a list one item per line.
     pub fn get_lines(&self, table: &str, key: &str) -> Option<String> {
         let value = self.tables.get(table)?.get(key)?;
@@ -106,6 +136,46 @@ impl Answers {
         let value = self.tables.get(table)?.get(key)?;
         Some(as_text(value, ","))
     }
+}
+
+/// ` (did you mean `threshold`?)` when a known name is close to `wanted` (at most a third of its
+/// letters different), else nothing.
+fn did_you_mean(
+    wanted: &str,
+    known: &[&str],
+    lang: Lang,
+    shown: impl Fn(&str) -> String,
+) -> String {
+    let nearest = known
+        .iter()
+        .map(|k| (edit_distance(wanted, k), *k))
+        .min()
+        .filter(|(distance, k)| *distance <= k.chars().count().max(3) / 3);
+    match nearest {
+        Some((_, k)) => {
+            let k = shown(k);
+            t!(lang, " (did you mean {k}?)", "（{k} の誤りでは？）")
+        }
+        None => String::new(),
+    }
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// A TOML value as text: strings as they are, lists joined with `separator`, anything else as
@@ -143,6 +213,27 @@ fn find_choice(choices: &[Choice], wanted: &str) -> Option<usize> {
             .filter(|n| (1..=choices.len()).contains(n))
             .map(|n| n - 1)
     })
+}
+
+/// What a select's answer may be: its place in the list (1–n), or its id; ids are listed only when
+/// they are words a person can type (not event IDs, which are UUIDs).
+fn expected_choice(choices: &[Choice], lang: Lang) -> String {
+    let n = choices.len();
+    let ids: Vec<&str> = choices.iter().map(|c| c.id.as_str()).collect();
+    if ids.iter().all(|id| id.len() <= 24) {
+        t!(
+            lang,
+            "expected 1–{n} (its place in the list) or one of: {}",
+            "1〜{n}（一覧での番号）または次のいずれかを指定してください: {}",
+            ids.join(", ")
+        )
+    } else {
+        t!(
+            lang,
+            "expected 1–{n} (its place in the list, 1 = the first) or the ID of one listed",
+            "1〜{n}（一覧での番号。1 が先頭）または一覧にある ID を指定してください"
+        )
+    }
 }
 
 /// `--yes`, or no terminal: never waits for a person.
@@ -203,13 +294,7 @@ impl Prompter for Scripted {
         match self.answers.get(ask.table, ask.key) {
             None => Ok(default),
             Some(value) => find_choice(choices, &value).ok_or_else(|| {
-                let ids: Vec<&str> = choices.iter().map(|c| c.id.as_str()).collect();
-                let why = t!(
-                    self.lang,
-                    "expected one of: {}",
-                    "次のいずれかを指定してください: {}",
-                    ids.join(", ")
-                );
+                let why = expected_choice(choices, self.lang);
                 self.invalid(ask, &value, &why)
             }),
         }
@@ -280,11 +365,26 @@ fn from_dialoguer(err: dialoguer::Error, lang: Lang) -> AppError {
 }
 
 pub fn interrupted(lang: Lang) -> AppError {
-    AppError::Interrupted(t!(
+    AppError::Interrupted(interrupted_text(lang, "lecture06 run"))
+}
+
+/// What an interruption says; `resume` is the command that continues, with the flags the student
+/// gave (`lecture06 --dir ws --sandbox run`).
+pub fn interrupted_text(lang: Lang, resume: &str) -> String {
+    t!(
         lang,
-        "Interrupted. Everything answered so far is saved; `lecture06 run` continues from here.",
-        "中断しました。ここまでの回答は保存されています。`lecture06 run` で続きから再開できます。"
-    ))
+        "Interrupted. Everything answered so far is saved; `{resume}` continues from here.",
+        "中断しました。ここまでの回答は保存されています。`{resume}` で続きから再開できます。"
+    )
+}
+
+/// The start of every terminal prompt: a stop already requested (Ctrl-C during a wait) ends here;
+/// while the prompt is open, a Ctrl-C may end the process at once (nothing is pending).
+fn open_prompt(lang: Lang) -> AppResult<crate::clock::Prompting> {
+    if crate::clock::stop_requested() {
+        return Err(interrupted(lang));
+    }
+    Ok(crate::clock::prompting())
 }
 
 impl Prompter for Terminal {
@@ -295,6 +395,7 @@ impl Prompter for Terminal {
     /// One line at a time until an empty line (a full editor would be heavy for a few notes);
     /// an answers-file entry is kept when the first line is left empty.
     fn lines(&mut self, ask: &Ask) -> AppResult<Option<String>> {
+        let _open = open_prompt(self.lang)?;
         let entry = self.answers.get_lines(ask.table, ask.key);
         eprintln!("{}", ask.prompt);
         match &entry {
@@ -334,6 +435,7 @@ impl Prompter for Terminal {
     }
 
     fn text(&mut self, ask: &Ask, validate: Validate) -> AppResult<String> {
+        let _open = open_prompt(self.lang)?;
         let mut input = dialoguer::Input::<String>::new().with_prompt(&ask.prompt);
         if let Some(default) = self.default_for(ask) {
             input = input.default(default);
@@ -350,6 +452,7 @@ impl Prompter for Terminal {
             .get(ask.table, ask.key)
             .and_then(|v| parse_bool(&v))
             .unwrap_or(default);
+        let _open = open_prompt(self.lang)?;
         dialoguer::Confirm::new()
             .with_prompt(&ask.prompt)
             .default(default)
@@ -364,6 +467,7 @@ impl Prompter for Terminal {
             .and_then(|v| find_choice(choices, &v))
             .unwrap_or(default);
         let labels: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
+        let _open = open_prompt(self.lang)?;
         dialoguer::Select::new()
             .with_prompt(&ask.prompt)
             .items(&labels)
@@ -381,6 +485,7 @@ impl Prompter for Terminal {
     ) -> AppResult<Vec<usize>> {
         let labels: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
         let mut checked: Vec<bool> = (0..choices.len()).map(|i| defaults.contains(&i)).collect();
+        let _open = open_prompt(self.lang)?;
         loop {
             let picked = dialoguer::MultiSelect::new()
                 .with_prompt(&ask.prompt)
@@ -504,6 +609,77 @@ mod tests {
                 .multi_select(&ask_bad, &choices, &[0, 1, 2], 3)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn misspelt_answers_keys_and_tables_name_the_nearest_known_one() {
+        let known = vec![
+            ("alarm", vec!["threshold", "email"]),
+            ("estimate", vec!["hours_per_month", "s3_gb"]),
+            ("cloudtrail", vec!["user", "event"]),
+        ];
+        let check = |text: &str| {
+            Answers::parse(text, Lang::En)
+                .unwrap()
+                .check_known(&known, Lang::En)
+        };
+        assert_eq!(check("[alarm]\nthreshold = 3\n"), Ok(()));
+        let err = check("[alarm]\nthreshhold = 3\n").unwrap_err();
+        assert!(
+            err.contains("[alarm] threshhold") && err.contains("did you mean `threshold`?"),
+            "{err}"
+        );
+        let err = check("[estimate]\nhours_per_mnth = 700\n").unwrap_err();
+        assert!(err.contains("did you mean `hours_per_month`?"), "{err}");
+        let err = check("[cloudtrial]\nuser = \"x\"\n").unwrap_err();
+        assert!(
+            err.contains("[cloudtrial]") && err.contains("did you mean [cloudtrail]?"),
+            "{err}"
+        );
+        let err = check("[alarm]\nwebhook = \"x\"\n").unwrap_err();
+        assert!(!err.contains("did you mean"), "nothing close: {err}");
+    }
+
+    #[test]
+    fn an_event_number_out_of_range_names_the_range_not_the_uuids() {
+        let choices: Vec<Choice> = (0..10)
+            .map(|i| Choice {
+                id: format!("7b6c1a53-8f0e-4f3c-9d6e-0a1b2c3d4e{i:02}"),
+                label: format!("event {i}"),
+            })
+            .collect();
+        let mut scripted = Scripted {
+            answers: Answers::parse("[cloudtrail]\nevent = 99\n", Lang::En).unwrap(),
+            lang: Lang::En,
+        };
+        let ask = Ask {
+            table: "cloudtrail",
+            key: "event",
+            prompt: "Which event?".into(),
+            default: None,
+        };
+        let err = scripted.select(&ask, &choices, 0).unwrap_err().to_string();
+        assert!(
+            err.contains("1–10") && err.contains("ID of one listed"),
+            "{err}"
+        );
+        assert!(!err.contains("7b6c1a53"), "no UUIDs: {err}");
+        let short = [Choice {
+            id: "manual".into(),
+            label: "by hand".into(),
+        }];
+        let err = scripted
+            .select(
+                &Ask {
+                    key: "event",
+                    ..ask
+                },
+                &short,
+                0,
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("1–1") && err.contains("manual"), "{err}");
     }
 
     #[test]

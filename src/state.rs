@@ -3,8 +3,11 @@
 //! Layout:
 //! - `state.json`: the checklist (format below), rewritten atomically (temp file, fsync, rename)
 //!   after every answer and every piece of evidence, so that Ctrl-C, a crash or `kill -9` at any
-//!   moment leaves either the previous or the next complete file.
-//! - `evidence/<step>/<name>`: raw API answers kept as evidence, written the same way.
+//!   moment leaves either the previous or the next complete file. Readable by its owner only
+//!   (0600): it holds the unmasked e-mail address, IP addresses and account ID.
+//! - `state.json.prev`: the previous generation, kept (a hard link, so it costs nothing) by each
+//!   save; a damaged `state.json` is recovered from it.
+//! - `evidence/<step>/<name>`: raw API answers kept as evidence, written the same way (0600).
 //! - `lock`: held (an OS file lock) by the one process that may change the workspace.
 //! - `sandbox/`: the simulated account of a `--sandbox` workspace.
 //!
@@ -22,7 +25,7 @@
 //! A file with a greater `format` (written by a newer lecture06) or one that does not parse is
 //! never overwritten: the error says how to recover.
 
-use crate::atomic_file::write_atomically;
+use crate::atomic_file::{Access, write_with};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::step_id::StepId;
@@ -161,11 +164,13 @@ impl Workspace {
     /// Takes the workspace's lock for this process, refusing when another run holds it. The OS
     /// releases it when the process ends, however it ends.
     pub fn lock(&mut self) -> AppResult<()> {
-        fs::create_dir_all(&self.dir)?;
+        let lang = self.lang;
+        let failed = |path: &Path, err| file_error(lang, FileAction::Create, path, err);
+        fs::create_dir_all(&self.dir).map_err(|e| failed(&self.dir, e))?;
         // Keep the state out of students' repositories: it holds unmasked evidence.
         let ignore = self.dir.join(".gitignore");
         if !ignore.exists() {
-            fs::write(&ignore, "*\n")?;
+            fs::write(&ignore, "*\n").map_err(|e| failed(&ignore, e))?;
         }
         let path = self.dir.join("lock");
         let mut file = OpenOptions::new()
@@ -173,11 +178,13 @@ impl Workspace {
             .truncate(false)
             .read(true)
             .write(true)
-            .open(&path)?;
+            .open(&path)
+            .map_err(|e| failed(&path, e))?;
         match file.try_lock() {
             Ok(()) => {
-                file.set_len(0)?;
-                write!(file, "{}", std::process::id())?;
+                file.set_len(0)
+                    .and_then(|()| write!(file, "{}", std::process::id()))
+                    .map_err(|e| failed(&path, e))?;
                 self._lock = Some(file);
                 Ok(())
             }
@@ -191,7 +198,9 @@ impl Workspace {
                     "別の lecture06（プロセス {pid}）が {dir} で実行中です。先にそちらを終了してください（同時に実行すると AWS リソースが二重に作られるおそれがあります）。"
                 )))
             }
-            Err(fs::TryLockError::Error(err)) => Err(err.into()),
+            Err(fs::TryLockError::Error(err)) => {
+                Err(file_error(lang, FileAction::Lock, &path, err))
+            }
         }
     }
 
@@ -201,15 +210,16 @@ impl Workspace {
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(err) => return Err(err.into()),
+            Err(err) => return Err(file_error(self.lang, FileAction::Read, &path, err)),
         };
         let lang = self.lang;
         let shown = path.display();
         let damaged = |why: String| {
+            let recover = self.recovery(lang);
             AppError::Workspace(t!(
                 lang,
-                "The state file {shown} is damaged ({why}). It was left as it is. To recover: fix it by hand, or move it away (e.g. `mv {shown} {shown}.bak`) and start again with `lecture06 run`; evidence files under .lecture06/evidence/ are kept.",
-                "状態ファイル {shown} が壊れています（{why}）。ファイルはそのまま残しています。復旧するには手で直すか、別名に移動して（例: `mv {shown} {shown}.bak`）`lecture06 run` でやり直してください。.lecture06/evidence/ の証跡は残ります。"
+                "The state file {shown} is damaged ({why}). It was left as it is. {recover}",
+                "状態ファイル {shown} が壊れています（{why}）。ファイルはそのまま残しています。{recover}"
             ))
         };
         let value: Value = serde_json::from_str(&text).map_err(|e| damaged(e.to_string()))?;
@@ -235,10 +245,65 @@ impl Workspace {
             .map_err(|e| damaged(e.to_string()))
     }
 
+    /// Where the previous generation of the state is kept.
+    pub fn previous_path(&self) -> PathBuf {
+        self.dir.join("state.json.prev")
+    }
+
+    /// What to do with a damaged state: restore the previous generation when it reads well, else
+    /// fix it by hand; never "move it away", which loses the list of resources to clean up.
+    fn recovery(&self, lang: Lang) -> String {
+        let (shown, prev) = (self.state_path(), self.previous_path());
+        let (shown, prev_shown) = (shown.display(), prev.display());
+        let previous = fs::read_to_string(&prev)
+            .ok()
+            .and_then(|text| serde_json::from_str::<State>(&text).ok());
+        match previous {
+            Some(previous) => {
+                let when = previous.updated_at.format("%Y-%m-%d %H:%M:%S UTC");
+                t!(
+                    lang,
+                    "The previous save ({when}) reads well; restore it, keeping the damaged file for reference:\n    mv {shown} {shown}.damaged && cp {prev_shown} {shown}\nthen run the same command again (at most the last answer is asked again).",
+                    "前回の保存（{when}）は正常に読めます。壊れたファイルを残したまま復元するには:\n    mv {shown} {shown}.damaged && cp {prev_shown} {shown}\nを実行してから同じコマンドを再実行してください（最後の回答を 1 つ聞き直す程度です）。"
+                )
+            }
+            None => t!(
+                lang,
+                "Fix it by hand (it is JSON) and run the same command again. Do not delete it: it lists the AWS resources lecture06 created; if it cannot be fixed, `lecture06 cleanup` still finds them by their created-by tag.",
+                "手で直して（JSON です）同じコマンドを再実行してください。削除しないでください（lecture06 が作成した AWS リソースの一覧があります）。直せない場合も `lecture06 cleanup` は created-by タグからリソースを見つけられます。"
+            ),
+        }
+    }
+
+    /// Writes the state, keeping the one it replaces as `state.json.prev`. A failed save leaves
+    /// the previous state as it was, and says so.
     pub fn save(&self, state: &State) -> AppResult<()> {
         let text = serde_json::to_vec_pretty(state).map_err(anyhow::Error::from)?;
-        write_atomically(&self.state_path(), &text)?;
-        Ok(())
+        let path = self.state_path();
+        self.keep_previous();
+        write_with(&path, &text, Access::Private)
+            .map_err(|e| file_error(self.lang, FileAction::Save, &path, e))
+    }
+
+    /// `state.json.prev` ← the current `state.json`, if it reads well: a hard link made beside
+    /// and renamed over, so that the previous generation is always one complete file. A failure
+    /// here only loses the spare copy, never the state, so it is not an error.
+    fn keep_previous(&self) {
+        let (path, prev) = (self.state_path(), self.previous_path());
+        let good = fs::read(&path)
+            .ok()
+            .is_some_and(|bytes| serde_json::from_slice::<State>(&bytes).is_ok());
+        if !good {
+            return;
+        }
+        let temp = self
+            .dir
+            .join(format!(".state.json.prev.{}.tmp", std::process::id()));
+        let _ = fs::remove_file(&temp);
+        let linked = fs::hard_link(&path, &temp).or_else(|_| fs::copy(&path, &temp).map(|_| ()));
+        if linked.and_then(|()| fs::rename(&temp, &prev)).is_err() {
+            let _ = fs::remove_file(&temp);
+        }
     }
 
     pub fn evidence_dir(&self, step: StepId) -> PathBuf {
@@ -252,9 +317,143 @@ impl Workspace {
         bytes: &[u8],
     ) -> AppResult<PathBuf> {
         let path = self.evidence_dir(step).join(name);
-        write_atomically(&path, bytes)?;
+        write_with(&path, bytes, Access::Private)
+            .map_err(|e| file_error(self.lang, FileAction::Save, &path, e))?;
         Ok(path)
     }
+}
+
+/// What was being done to a file when it failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileAction {
+    Read,
+    /// Writing the state or evidence (atomically: the previous content stays).
+    Save,
+    Create,
+    Lock,
+    Move,
+}
+
+/// A file-system error as the student can act on it: the path, what happened in words, and what
+/// to do next (free space, take back a folder `sudo` left owned by root, use a local folder when
+/// the file system cannot lock).
+pub fn file_error(lang: Lang, action: FileAction, path: &Path, err: std::io::Error) -> AppError {
+    use std::io::ErrorKind;
+    let shown = path.display();
+    let doing = match action {
+        FileAction::Read => lang.pick("read", "読み込め"),
+        FileAction::Save => lang.pick("save", "保存でき"),
+        FileAction::Create => lang.pick("create", "作成でき"),
+        FileAction::Lock => lang.pick("lock", "ロックでき"),
+        FileAction::Move => lang.pick("move", "移動でき"),
+    };
+    let kept = if action == FileAction::Save {
+        lang.pick(
+            "; the previous content is unchanged",
+            "。以前の内容は変更されていません",
+        )
+    } else {
+        ""
+    };
+    let dir = path.parent().unwrap_or(path);
+    let folder = dir.display();
+    let raw = err.raw_os_error();
+    let (what, next) = if err.kind() == ErrorKind::StorageFull || raw == Some(28) {
+        (
+            lang.pick("the disk is full", "ディスクがいっぱいです"),
+            t!(
+                lang,
+                "Free some space (`df -h {folder}` shows what is left), then run the same command again.",
+                "空き容量を作ってから（`df -h {folder}` で残りを確認できます）同じコマンドを再実行してください。"
+            ),
+        )
+    } else if err.kind() == ErrorKind::ReadOnlyFilesystem || raw == Some(30) {
+        (
+            lang.pick(
+                "the file system is read-only",
+                "ファイルシステムが読み取り専用です",
+            ),
+            t!(
+                lang,
+                "Use a folder you can write to (--dir).",
+                "書き込めるフォルダーを --dir で指定してください。"
+            ),
+        )
+    } else if err.kind() == ErrorKind::PermissionDenied {
+        let root_owned = owned_by_root(path);
+        let workspace = workspace_root(path).display().to_string();
+        let next = if root_owned {
+            t!(
+                lang,
+                "It belongs to root (was lecture06 run with sudo?). Take it back with `sudo chown -R $USER {workspace}` and run again without sudo.",
+                "root の所有になっています（sudo で実行しましたか？）。`sudo chown -R $USER {workspace}` で所有者を戻し、sudo なしで再実行してください。"
+            )
+        } else {
+            t!(
+                lang,
+                "Check the rights of {folder} (`ls -ld {folder}`), or use a folder you own (--dir).",
+                "{folder} の権限を確認するか（`ls -ld {folder}`）、自分のフォルダーを --dir で指定してください。"
+            )
+        };
+        (lang.pick("permission denied", "権限がありません"), next)
+    } else if action == FileAction::Lock
+        && (raw == Some(37) || err.kind() == ErrorKind::Unsupported)
+    {
+        (
+            lang.pick(
+                "the file system does not support file locks (a network file system such as NFS?)",
+                "ファイルシステムがファイルロックに対応していません（NFS などのネットワークファイルシステム？）",
+            ),
+            t!(
+                lang,
+                "Use a folder on a local disk (--dir), where lecture06 can make sure no two runs change the workspace at once.",
+                "ローカルディスク上のフォルダーを --dir で指定してください（同時に 2 つ実行されないよう確認するためにロックが必要です）。"
+            ),
+        )
+    } else {
+        (
+            "",
+            lang.pick(
+                "Run the same command again.",
+                "同じコマンドを再実行してください。",
+            )
+            .to_string(),
+        )
+    };
+    let what = if what.is_empty() {
+        err.to_string()
+    } else {
+        format!("{what} ({err})")
+    };
+    AppError::Workspace(t!(
+        lang,
+        "Could not {doing} {shown}: {what}{kept}. {next}",
+        "{shown} を{doing}ませんでした: {what}{kept}。{next}"
+    ))
+}
+
+/// Whether the file, or the nearest folder above it that exists, belongs to root.
+fn owned_by_root(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        path.ancestors()
+            .find_map(|p| fs::metadata(p).ok())
+            .is_some_and(|m| m.uid() == 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
+/// The workspace folder a path inside `.lecture06/` belongs to (the folder itself otherwise).
+fn workspace_root(path: &Path) -> &Path {
+    path.ancestors()
+        .find(|p| p.file_name().is_some_and(|n| n == STATE_DIR))
+        .and_then(Path::parent)
+        .unwrap_or(path)
 }
 
 #[cfg(test)]
@@ -305,6 +504,43 @@ mod tests {
         fs::write(ws.state_path(), r#"{"format": 99, "written_by": "9.0.0"}"#).unwrap();
         let err = ws.load().unwrap_err().to_string();
         assert!(err.contains("9.0.0") && err.contains("Upgrade"), "{err}");
+    }
+
+    #[test]
+    fn root_owned_workspace_after_sudo_suggests_chown() {
+        // `/etc` belongs to root on every Unix; the error is the one a non-root user gets there.
+        let path = Path::new("/etc/course/.lecture06/state.json");
+        let err = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let text = file_error(Lang::En, FileAction::Save, path, err).to_string();
+        assert!(text.contains("/etc/course/.lecture06/state.json"), "{text}");
+        assert!(text.contains("sudo chown -R $USER /etc/course"), "{text}");
+        assert!(text.contains("previous content is unchanged"), "{text}");
+    }
+
+    #[test]
+    fn nfs_lock_failure_is_explained() {
+        let path = Path::new("/home/student/.lecture06/lock");
+        let err = std::io::Error::from_raw_os_error(37); // ENOLCK on Linux
+        let text = file_error(Lang::En, FileAction::Lock, path, err).to_string();
+        assert!(text.contains("does not support file locks"), "{text}");
+        assert!(text.contains("local disk"), "{text}");
+    }
+
+    #[test]
+    fn each_save_keeps_the_previous_generation() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::at(dir.path(), Lang::En);
+        let mut state = State::new(Mode::Sandbox, now());
+        ws.save(&state).unwrap();
+        assert!(!ws.previous_path().exists(), "nothing to keep yet");
+        let first = fs::read(ws.state_path()).unwrap();
+        state.region = Some("ap-northeast-1".into());
+        ws.save(&state).unwrap();
+        assert_eq!(fs::read(ws.previous_path()).unwrap(), first);
+        // A damaged file is never kept as the previous generation.
+        fs::write(ws.state_path(), "{").unwrap();
+        ws.save(&state).unwrap();
+        assert_eq!(fs::read(ws.previous_path()).unwrap(), first);
     }
 
     #[test]

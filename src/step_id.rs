@@ -36,6 +36,7 @@ pub struct StepWords {
     pub id: StepId,
     title: Bilingual<String>,
     asked: Bilingual<Vec<String>>,
+    answers: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +97,11 @@ impl StepId {
             .iter()
             .find(|w| w.id == self)
             .expect("every step is declared in steps/steps.toml (checked by a test)")
+    }
+
+    /// The keys of the step's answers-file table, as `steps/steps.toml` declares them.
+    pub fn answer_keys(self) -> Vec<&'static str> {
+        self.words().answers.iter().map(String::as_str).collect()
     }
 
     pub fn title(self, lang: Lang) -> &'static str {

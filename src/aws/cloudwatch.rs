@@ -177,6 +177,50 @@ impl Alarms for CloudWatchAdapter {
         Ok(())
     }
 
+    fn alarms_tagged(
+        &self,
+        region: &str,
+        (key, value): (&str, &str),
+    ) -> Result<Vec<String>, CloudError> {
+        let client = self.client(region);
+        self.aws.block_on(async {
+            let mut found = Vec::new();
+            let mut token = None;
+            loop {
+                let page = client
+                    .describe_alarms()
+                    .set_next_token(token.take())
+                    .send()
+                    .await
+                    .map_err(|e| classify(e, "cloudwatch:DescribeAlarms").in_region(region))?;
+                for alarm in page.metric_alarms() {
+                    let (Some(arn), Some(name)) = (alarm.alarm_arn(), alarm.alarm_name()) else {
+                        continue;
+                    };
+                    let tags = client
+                        .list_tags_for_resource()
+                        .resource_arn(arn)
+                        .send()
+                        .await
+                        .map_err(|e| {
+                            classify(e, "cloudwatch:ListTagsForResource").in_region(region)
+                        })?;
+                    let tagged = tags
+                        .tags()
+                        .iter()
+                        .any(|t| t.key() == Some(key) && t.value() == Some(value));
+                    if tagged {
+                        found.push(name.to_string());
+                    }
+                }
+                token = page.next_token().map(str::to_string);
+                if token.is_none() {
+                    return Ok(found);
+                }
+            }
+        })
+    }
+
     fn delete_alarm(&self, region: &str, name: &str) -> Result<(), CloudError> {
         let client = self.client(region);
         self.aws

@@ -22,10 +22,12 @@ pub mod trail_athena;
 use crate::cloud::{Cloud, CloudError, CloudErrorKind};
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub use billing::BillingAdapter;
 pub use cloudtrail::CloudTrailAdapter;
@@ -48,11 +50,26 @@ pub struct Aws {
 
 impl Aws {
     /// The standard credential and Region chain.
-    pub fn from_environment(profile: Option<&str>, region: Option<&str>) -> anyhow::Result<Aws> {
-        let runtime = new_runtime()?;
+    /// A profile the config files do not define is refused here, named, before any call.
+    pub fn from_environment(
+        profile: Option<&str>,
+        region: Option<&str>,
+    ) -> Result<Aws, CloudError> {
+        let runtime = new_runtime()
+            .map_err(|e| CloudError::new(CloudErrorKind::Other, "tokio runtime", e.to_string()))?;
+        if let Some(profile) = profile
+            && runtime.block_on(profile_defined(profile)) == Some(false)
+        {
+            return Err(CloudError::new(
+                CloudErrorKind::ProfileMissing,
+                "aws profile",
+                format!("profile `{profile}` is not defined"),
+            ));
+        }
         let config = runtime.block_on(async {
             let mut loader = aws_config::defaults(BehaviorVersion::latest())
-                .retry_config(RetryConfig::standard().with_max_attempts(6));
+                .retry_config(RetryConfig::standard().with_max_attempts(6))
+                .timeout_config(timeouts());
             if let Some(profile) = profile {
                 loader = loader.profile_name(profile);
             }
@@ -116,6 +133,39 @@ impl Aws {
         }
     }
 }
+
+/// Whether the shared config or credentials file defines `profile` (`None` when they cannot be
+/// read; the SDK then says what is wrong at the first call).
+async fn profile_defined(profile: &str) -> Option<bool> {
+    use aws_types::os_shim_internal::{Env, Fs};
+    // aws-config names the files' type only by this deprecated alias (the type itself lives in
+    // aws-runtime, not a direct dependency).
+    #[allow(deprecated)]
+    let files = aws_config::profile::profile_file::ProfileFiles::default();
+    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &files, None)
+        .await
+        .ok()?;
+    Some(set.get_profile(profile).is_some())
+}
+
+/// Time limits for every call, so that an endpoint that accepts the connection and never answers
+/// ends in an error naming the call instead of a silent hang: 5 s to connect, 30 s per attempt,
+/// and for the whole call with its retries `LECTURE06_AWS_TIMEOUT` seconds (default 90; for slow
+/// networks, and for tests).
+pub fn timeouts() -> TimeoutConfig {
+    let whole = std::env::var(TIMEOUT_ENV)
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(90);
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(5.min(whole)))
+        .operation_attempt_timeout(Duration::from_secs(30.min(whole)))
+        .operation_timeout(Duration::from_secs(whole))
+        .build()
+}
+
+pub const TIMEOUT_ENV: &str = "LECTURE06_AWS_TIMEOUT";
 
 fn new_runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
@@ -194,8 +244,8 @@ fn kind_of_code(code: &str) -> CloudErrorKind {
         | "UnrecognizedClientException"
         | "SignatureDoesNotMatch"
         | "AuthFailure"
-        | "InvalidAccessKeyId"
-        | "MissingAuthenticationToken" => CloudErrorKind::NoCredentials,
+        | "InvalidAccessKeyId" => CloudErrorKind::InvalidCredentials,
+        "MissingAuthenticationToken" => CloudErrorKind::NoCredentials,
         "Throttling"
         | "ThrottlingException"
         | "TooManyRequestsException"
@@ -254,6 +304,14 @@ mod tests {
             kind_of_code("InvalidParameterValue"),
             CloudErrorKind::InvalidInput
         );
+        // Keys that exist but are wrong are not "no credentials".
+        for code in ["InvalidClientTokenId", "SignatureDoesNotMatch"] {
+            assert_eq!(
+                kind_of_code(code),
+                CloudErrorKind::InvalidCredentials,
+                "{code}"
+            );
+        }
         assert_eq!(
             kind_of_text("failed to load credentials: no providers in chain"),
             CloudErrorKind::NoCredentials

@@ -27,35 +27,70 @@ fn topic_name(arn: &str) -> String {
     arn.rsplit(':').next().unwrap_or(arn).to_string()
 }
 
-impl Notifications for SnsAdapter {
-    fn find_topic(&self, region: &str, name: &str) -> Result<Option<Topic>, CloudError> {
-        let client = self.client(region);
-        self.aws.block_on(async {
-            let mut token = None;
-            loop {
-                let page = client
-                    .list_topics()
-                    .set_next_token(token.take())
-                    .send()
-                    .await
-                    .map_err(|e| classify(e, "sns:ListTopics").in_region(region))?;
-                if let Some(arn) = page
-                    .topics()
+fn has_tag(tags: &[aws_sdk_sns::types::Tag], (key, value): (&str, &str)) -> bool {
+    tags.iter().any(|t| t.key() == key && t.value() == value)
+}
+
+impl SnsAdapter {
+    /// Every topic ARN of the Region (`ListTopics`, all pages).
+    async fn topic_arns(
+        &self,
+        client: &aws_sdk_sns::Client,
+        region: &str,
+    ) -> Result<Vec<String>, CloudError> {
+        let mut arns = Vec::new();
+        let mut token = None;
+        loop {
+            let page = client
+                .list_topics()
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| classify(e, "sns:ListTopics").in_region(region))?;
+            arns.extend(
+                page.topics()
                     .iter()
                     .filter_map(|t| t.topic_arn())
-                    .find(|arn| topic_name(arn) == name)
-                {
-                    return Ok(Some(Topic {
-                        arn: arn.to_string(),
-                        name: name.to_string(),
-                    }));
-                }
-                token = page.next_token().map(str::to_string);
-                if token.is_none() {
-                    return Ok(None);
+                    .map(str::to_string),
+            );
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(arns);
+            }
+        }
+    }
+}
+
+impl Notifications for SnsAdapter {
+    fn topics_tagged(&self, region: &str, tag: (&str, &str)) -> Result<Vec<String>, CloudError> {
+        let client = self.client(region);
+        self.aws.block_on(async {
+            let mut found = Vec::new();
+            for arn in self.topic_arns(&client, region).await? {
+                let tags = client
+                    .list_tags_for_resource()
+                    .resource_arn(&arn)
+                    .send()
+                    .await
+                    .map_err(|e| classify(e, "sns:ListTagsForResource").in_region(region))?;
+                if has_tag(tags.tags(), tag) {
+                    found.push(arn);
                 }
             }
+            Ok(found)
         })
+    }
+
+    fn find_topic(&self, region: &str, name: &str) -> Result<Option<Topic>, CloudError> {
+        let client = self.client(region);
+        let arns = self.aws.block_on(self.topic_arns(&client, region))?;
+        Ok(arns
+            .into_iter()
+            .find(|arn| topic_name(arn) == name)
+            .map(|arn| Topic {
+                arn,
+                name: name.to_string(),
+            }))
     }
 
     fn create_topic(

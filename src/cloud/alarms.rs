@@ -113,6 +113,10 @@ pub trait Alarms: Send + Sync {
     ) -> Result<(), CloudError>;
     /// `DeleteAlarms` for one name.
     fn delete_alarm(&self, region: &str, name: &str) -> Result<(), CloudError>;
+    /// The names of the Region's metric alarms that carry the tag `(key, value)`
+    /// (`DescribeAlarms`, then `ListTagsForResource` for each): how `cleanup` finds what lecture06
+    /// made when its list is lost.
+    fn alarms_tagged(&self, region: &str, tag: (&str, &str)) -> Result<Vec<String>, CloudError>;
     /// `DescribeAlarmHistory`, oldest first, between `start` and `end`.
     fn history(
         &self,

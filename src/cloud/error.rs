@@ -9,6 +9,10 @@ pub enum CloudErrorKind {
     AccessDenied,
     ExpiredCredentials,
     NoCredentials,
+    /// Credentials were found but AWS refuses them (a wrong or deleted key, a wrong secret).
+    InvalidCredentials,
+    /// `--profile` (or `AWS_PROFILE`) names a profile the AWS config files do not define.
+    ProfileMissing,
     Throttled,
     NotFound,
     InvalidInput,
@@ -96,6 +100,19 @@ impl CloudError {
                 "No AWS credentials were found. Configure them (`aws configure`, or `{login}`), or pass --profile; to try lecture06 without an AWS account, add --sandbox.",
                 "AWS の認証情報が見つかりません。`aws configure` または `{login}` で設定するか、--profile を指定してください。AWS アカウントなしで試すには --sandbox を付けてください。"
             ),
+            CloudErrorKind::InvalidCredentials => t!(
+                lang,
+                "AWS does not accept the credentials lecture06 found: the access key ID is wrong or deleted, or the secret does not match it. Keys in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) come before any profile: check or unset them, or fix the profile (`aws configure`, or `{login}`), then run the same command again.",
+                "見つかった認証情報を AWS が受け付けません（アクセスキー ID が間違っているか削除済み、またはシークレットが一致しません）。環境変数（AWS_ACCESS_KEY_ID、AWS_SECRET_ACCESS_KEY）はプロファイルより優先されます。確認するか unset するか、プロファイルを直してから（`aws configure` または `{login}`）同じコマンドを再実行してください。"
+            ),
+            CloudErrorKind::ProfileMissing => {
+                let p = profile.unwrap_or("<profile>");
+                t!(
+                    lang,
+                    "The profile `{p}` is not defined in ~/.aws/config or ~/.aws/credentials (`aws configure list-profiles` lists those that are). Check its spelling, or create it: `aws configure --profile {p}` (access keys) or `aws configure sso --profile {p}`, then `aws sso login --profile {p}` (IAM Identity Center).",
+                    "プロファイル `{p}` は ~/.aws/config にも ~/.aws/credentials にも定義されていません（定義済みのものは `aws configure list-profiles` で確認できます）。綴りを確認するか、作成してください: `aws configure --profile {p}`（アクセスキー）または `aws configure sso --profile {p}` の後 `aws sso login --profile {p}`（IAM Identity Center）。"
+                )
+            }
             CloudErrorKind::Throttled => t!(
                 lang,
                 "AWS kept throttling {action} after several retries. Wait a minute and run the same command again.",

@@ -14,6 +14,7 @@ pub mod notify;
 pub mod price_snapshot;
 pub mod pricing;
 pub mod probe;
+pub mod region;
 pub mod remote;
 pub mod student;
 

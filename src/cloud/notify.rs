@@ -74,6 +74,10 @@ pub trait Notifications: Send + Sync {
     fn subscription_pending(&self, region: &str, arn: &str) -> Result<Option<bool>, CloudError>;
     fn unsubscribe(&self, region: &str, arn: &str) -> Result<(), CloudError>;
     fn delete_topic(&self, region: &str, topic_arn: &str) -> Result<(), CloudError>;
+    /// The ARNs of the Region's topics that carry the tag `(key, value)` (`ListTopics`, then
+    /// `ListTagsForResource` for each): how `cleanup` finds what lecture06 made when its list is
+    /// lost.
+    fn topics_tagged(&self, region: &str, tag: (&str, &str)) -> Result<Vec<String>, CloudError>;
 }
 
 /// Why a topic policy would keep CloudWatch from publishing, if it would: a policy that allows

@@ -13,7 +13,8 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::mask;
 use crate::prompt::Answers;
-use crate::state::Resource;
+use crate::state::{Resource, Workspace};
+use crate::step_id::StepId;
 use crate::steps::alarm::TAG;
 use crate::t;
 
@@ -145,22 +146,10 @@ pub fn cleanup(app: &App, yes: bool) -> AppResult<()> {
     let lang = app.lang;
     let mut workspace = app.workspace();
     workspace.lock()?;
-    let Some(mut state) = app.load_state(&workspace)? else {
-        app.ui.line(t!(
-            lang,
-            "lecture06 has created no AWS resources here: nothing to clean up.",
-            "lecture06 はここで AWS リソースを作成していません。削除するものはありません。"
-        ));
-        return Ok(());
+    let state = app.load_state(&workspace)?;
+    let Some(mut state) = state.filter(|s| !s.resources.is_empty()) else {
+        return cleanup_by_tag(app, &workspace, yes);
     };
-    if state.resources.is_empty() {
-        app.ui.line(t!(
-            lang,
-            "lecture06 has created no AWS resources here: nothing to clean up.",
-            "lecture06 はここで AWS リソースを作成していません。削除するものはありません。"
-        ));
-        return Ok(());
-    }
     app.ui.line(t!(
         lang,
         "Resources lecture06 created:",
@@ -181,7 +170,25 @@ pub fn cleanup(app: &App, yes: bool) -> AppResult<()> {
     }
     let cloud = app.connect(&workspace, &Answers::default())?;
     let (kept, failures) = delete_all(&cloud, &state.resources, lang);
-    for (resource, outcome) in state.resources.iter().zip(&failures) {
+    print_outcomes(app, &state.resources, &failures);
+    state.resources = kept;
+    state.updated_at = cloud.clock.now();
+    workspace.save(&state)?;
+    if state.resources.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Failed(t!(
+            lang,
+            "Some resources were not deleted (reasons above); they stay listed for the next `lecture06 cleanup`.",
+            "削除できなかったリソースがあります（理由は上記）。次回の `lecture06 cleanup` のために記録を残しています。"
+        )))
+    }
+}
+
+/// What `delete_all` did, one line per resource.
+fn print_outcomes(app: &App, resources: &[Resource], outcomes: &[Outcome]) {
+    let lang = app.lang;
+    for (resource, outcome) in resources.iter().zip(outcomes) {
         let id = mask::text(&resource.id);
         match outcome {
             Ok(None) => app.ui.ok(t!(
@@ -204,16 +211,83 @@ pub fn cleanup(app: &App, yes: bool) -> AppResult<()> {
             )),
         }
     }
-    state.resources = kept;
-    state.updated_at = cloud.clock.now();
-    workspace.save(&state)?;
-    if state.resources.is_empty() {
+}
+
+/// The resources in `region` that carry lecture06's `created-by` tag: its alarms and topics (a
+/// topic's subscriptions go with it).
+pub fn find_by_tag(cloud: &Cloud, region: &str) -> Result<Vec<Resource>, CloudError> {
+    let now = cloud.clock.now();
+    let found = |kind: &str, ids: Vec<String>| -> Vec<Resource> {
+        ids.into_iter()
+            .map(|id| Resource {
+                kind: kind.into(),
+                id,
+                region: region.to_string(),
+                step: StepId::Alarm,
+                created_at: now,
+            })
+            .collect()
+    };
+    let tag = crate::steps::alarm::TAG;
+    let mut resources = found("cloudwatch-alarm", cloud.alarms.alarms_tagged(region, tag)?);
+    resources.extend(found("sns-topic", cloud.sns.topics_tagged(region, tag)?));
+    Ok(resources)
+}
+
+/// The state lists nothing (it is gone, or was started afresh): lecture06's resources are found
+/// by the tag it puts on each (`created-by = lecture06`) in the session's Region, listed with
+/// their kind, id, Region and tag, and deleted only after a yes (under `--yes` they are listed
+/// all the same). Subscriptions go with their topic.
+fn cleanup_by_tag(app: &App, workspace: &Workspace, yes: bool) -> AppResult<()> {
+    let lang = app.lang;
+    let cloud = app.connect(workspace, &Answers::default())?;
+    let region = cloud.region.clone();
+    let (key, value) = crate::steps::alarm::TAG;
+    app.ui.line(t!(
+        lang,
+        "lecture06 has no list of resources here; looking for resources tagged {key}={value} in {region}…",
+        "ここには lecture06 のリソース一覧がありません。{region} で {key}={value} タグの付いたリソースを探します…"
+    ));
+    let resources = find_by_tag(&cloud, &region)?;
+    if resources.is_empty() {
+        app.ui.line(t!(
+            lang,
+            "No resource tagged {key}={value} in {region}: nothing to clean up. (Another Region? Add --region.)",
+            "{region} には {key}={value} タグの付いたリソースはありません。削除するものはありません（別のリージョンなら --region を指定してください）。"
+        ));
+        return Ok(());
+    }
+    app.ui.line(t!(
+        lang,
+        "Resources tagged as made by lecture06 (from this folder or another):",
+        "lecture06 が作成したことを示すタグの付いたリソース（このフォルダー以外で作成したものも含みます）:"
+    ));
+    for r in &resources {
+        app.ui.line(format!(
+            "  {} {} ({}) {key}={value}",
+            r.kind,
+            mask::text(&r.id),
+            r.region
+        ));
+    }
+    let count = resources.len();
+    let prompt = t!(
+        lang,
+        "Delete these {count} resources from AWS? (A topic's subscriptions go with it.)",
+        "これら {count} 個のリソースを AWS から削除しますか？（トピックのサブスクリプションも一緒に削除されます）"
+    );
+    if !confirm_destructive(app, yes, prompt)? {
+        return Ok(());
+    }
+    let (kept, failures) = delete_all(&cloud, &resources, lang);
+    print_outcomes(app, &resources, &failures);
+    if kept.is_empty() {
         Ok(())
     } else {
         Err(AppError::Failed(t!(
             lang,
-            "Some resources were not deleted (reasons above); they stay listed for the next `lecture06 cleanup`.",
-            "削除できなかったリソースがあります（理由は上記）。次回の `lecture06 cleanup` のために記録を残しています。"
+            "Some resources were not deleted (reasons above); `lecture06 cleanup` finds them again by their tag.",
+            "削除できなかったリソースがあります（理由は上記）。`lecture06 cleanup` を再実行するとタグから再び見つけます。"
         )))
     }
 }

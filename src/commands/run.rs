@@ -24,13 +24,37 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
         )));
     }
     let answers = match &args.answers {
-        Some(path) => Answers::load(path, lang)?,
+        Some(path) => {
+            let answers = Answers::load(path, lang)?;
+            answers
+                .check_known(&answers_file_keys(), lang)
+                .map_err(|why| {
+                    let shown = path.display();
+                    AppError::Usage(t!(
+                        lang,
+                        "The answers file {shown}: {why}",
+                        "回答ファイル {shown}: {why}"
+                    ))
+                })?;
+            answers
+        }
         None => Answers::default(),
     };
     let mut workspace = app.workspace();
-    workspace.lock()?;
+    // A dry run creates nothing: no `.lecture06/` where there is none (a simulated account, if
+    // one is needed, lives in a scratch folder removed at the end).
+    let scratch = if args.dry_run && !workspace.dir.exists() {
+        Some(Scratch::new()?)
+    } else {
+        workspace.lock()?;
+        None
+    };
     let existing = app.load_state(&workspace)?;
-    let cloud = app.connect(&workspace, &answers)?;
+    let account_home = match &scratch {
+        Some(scratch) => crate::state::Workspace::at(&scratch.0, lang),
+        None => app.workspace(),
+    };
+    let cloud = app.connect(&account_home, &answers)?;
     let mut state = existing.unwrap_or_else(|| State::new(app.mode, cloud.clock.now()));
     let options = RunOptions {
         dry_run: args.dry_run,
@@ -94,6 +118,9 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
     };
 
     for step in plan {
+        if crate::clock::stop_requested() {
+            return Err(crate::prompt::interrupted(lang));
+        }
         let number = step.number();
         ui.heading(format!(
             "{number}/{} {}",
@@ -104,7 +131,7 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
             &guide::source(step, lang),
             guide::Layout::stdout(),
         ));
-        {
+        if !args.dry_run {
             let entry = state.steps.entry(step).or_default();
             if entry.status != StepStatus::InProgress {
                 entry.status = StepStatus::InProgress;
@@ -121,6 +148,10 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
         };
         let mut ctx = StepCtx::new(step, &scope, prompter.as_mut(), &mut state);
         let evidence = steps::get(step).run(&mut ctx)?;
+        if args.dry_run {
+            // Nothing was done: the next steps plan as if this one had not run.
+            continue;
+        }
         let entry = state.steps.entry(step).or_default();
         entry.status = StepStatus::Done;
         entry.evidence = Some(evidence);
@@ -147,8 +178,44 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
     Ok(())
 }
 
+/// A folder of its own in the system's temp folder, removed when dropped: where a dry run's
+/// simulated account lives when the workspace has none.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new() -> AppResult<Scratch> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let dir =
+            std::env::temp_dir().join(format!("lecture06-dry-run-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        Ok(Scratch(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// The answers-file table of the learnings (`[learnings] learned`, `unclear`).
 pub const LEARNINGS_TABLE: &str = "learnings";
+
+/// Every table of the answers file with the keys read from it: each step's (declared in
+/// `steps/steps.toml`), `[run]`'s, `[learnings]`' and `[sandbox]`'s.
+pub fn answers_file_keys() -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut known: Vec<(&str, Vec<&str>)> = StepId::ALL
+        .iter()
+        .map(|step| (step.id(), step.answer_keys()))
+        .collect();
+    known.push(("run", vec!["confirm"]));
+    known.push((LEARNINGS_TABLE, vec!["learned", "unclear", "update"]));
+    known.push(("sandbox", crate::sandbox::settings::KEYS.to_vec()));
+    known
+}
 
 /// At the end of the assignment: what the student learned and what is still unclear (the seed
 /// reports' 今回の学び・わからない事), saved in `state.notes.learnings` for the report's own
@@ -280,7 +347,21 @@ fn introduce_account(
         lang.pick("Region", "リージョン"),
         cloud.region
     ));
-    if let Some(earlier) = state.region.clone().filter(|r| *r != cloud.region) {
+    // A Region named with --region is the student's choice (perhaps on lecture06's advice): the
+    // session moves there. One from the profile or the default may be an accident: warn.
+    let chosen = app.region.as_deref() == Some(cloud.region.as_str());
+    if let Some(earlier) = state
+        .region
+        .clone()
+        .filter(|r| *r != cloud.region && chosen)
+    {
+        let now = &cloud.region;
+        ui.line(t!(
+            lang,
+            "This session moves from {earlier} to {now} (--region).",
+            "このセッションを {earlier} から {now} に移します（--region）。"
+        ));
+    } else if let Some(earlier) = state.region.clone().filter(|r| *r != cloud.region) {
         let now = &cloud.region;
         ui.warn(t!(
             lang,
@@ -305,7 +386,9 @@ fn introduce_account(
             "何もせずに終了しました。アカウントは --profile、リージョンは --region で指定できます。"
         )));
     }
-    state.region.get_or_insert_with(|| cloud.region.clone());
+    if chosen || state.region.is_none() {
+        state.region = Some(cloud.region.clone());
+    }
     Ok(())
 }
 

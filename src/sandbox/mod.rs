@@ -200,7 +200,7 @@ impl Clock for Sandbox {
         // Health checks, datapoints, alarm evaluations and mails of the time that passed.
         let _ = self.monitor(None, |_, _| ());
         if self.speed > 0.0 {
-            std::thread::sleep(duration.div_f64(self.speed));
+            crate::clock::wall_sleep(duration.div_f64(self.speed));
         }
     }
 }

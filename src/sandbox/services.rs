@@ -252,6 +252,16 @@ impl Notifications for Sandbox {
             m.subscriptions.retain(|s| s.topic_arn != topic_arn);
         })
     }
+
+    fn topics_tagged(&self, _region: &str, tag: (&str, &str)) -> Result<Vec<String>, CloudError> {
+        self.monitor(Some("sns:ListTopics"), |m, _| {
+            m.topics
+                .iter()
+                .filter(|t| t.tags.iter().any(|(k, v)| (k.as_str(), v.as_str()) == tag))
+                .map(|t| t.arn.clone())
+                .collect()
+        })
+    }
 }
 
 impl Alarms for Sandbox {
@@ -342,6 +352,16 @@ impl Alarms for Sandbox {
     fn delete_alarm(&self, _region: &str, name: &str) -> Result<(), CloudError> {
         self.monitor(Some("cloudwatch:DeleteAlarms"), |m, _| {
             m.alarms.retain(|a| a.info.spec.name != name);
+        })
+    }
+
+    fn alarms_tagged(&self, _region: &str, tag: (&str, &str)) -> Result<Vec<String>, CloudError> {
+        self.monitor(Some("cloudwatch:DescribeAlarms"), |m, _| {
+            m.alarms
+                .iter()
+                .filter(|a| a.tags.iter().any(|(k, v)| (k.as_str(), v.as_str()) == tag))
+                .map(|a| a.info.spec.name.clone())
+                .collect()
         })
     }
 

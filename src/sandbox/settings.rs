@@ -17,6 +17,18 @@ use crate::i18n::Lang;
 use crate::t;
 use chrono::{DateTime, Utc};
 
+/// The keys of the `[sandbox]` table (an answers file naming another is refused).
+pub const KEYS: &[&str] = &[
+    "user",
+    "seed",
+    "region",
+    "plan",
+    "cost_explorer",
+    "away_days",
+    "free_tier_api",
+    "health_check",
+];
+
 pub const DEFAULT_SEED: u64 = 6;
 pub const DEFAULT_SPEED: f64 = 120.0;
 

@@ -85,27 +85,7 @@ fn non_empty(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
 }
 
 fn valid_region(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
-    move |value: &str| {
-        let parts: Vec<&str> = value.split('-').collect();
-        let ok = parts.len() >= 3
-            && parts.iter().all(|p| {
-                !p.is_empty()
-                    && p.chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-            })
-            && parts
-                .last()
-                .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()));
-        if ok {
-            Ok(())
-        } else {
-            Err(t!(
-                lang,
-                "a Region code looks like ap-northeast-1",
-                "リージョンコードは ap-northeast-1 のような形式です"
-            ))
-        }
-    }
+    move |value: &str| crate::cloud::region::check_code(value, lang)
 }
 
 fn query_regions(working: &str) -> Vec<String> {

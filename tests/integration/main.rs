@@ -2,11 +2,15 @@
 //! (sandbox end to end, resume, kill -9, concurrency, damaged state, a real pseudo-terminal), and
 //! the AWS adapters over the wire (moto, or a replayed HTTP client where moto cannot serve).
 
+mod answers_keys;
 mod architecture;
+mod bad_input;
+mod cleanup_by_tag;
 mod closed_pipe;
 mod estimate_run;
 mod harness;
 mod iam_policy;
+mod interrupts;
 mod masking_oracle;
 mod pty;
 mod report;

@@ -175,6 +175,35 @@ fn dry_run_prints_calls_and_saves_nothing() {
 }
 
 #[test]
+fn dry_run_creates_nothing_and_walks_every_steps_plan() {
+    let ws = Workspace::new();
+    let ran = ws.run_sandbox(&["run", "--yes", "--dry-run"]);
+    ran.success();
+    assert!(!ws.path().join(".lecture06").exists(), "{}", ran.all());
+    for step in 1..=5 {
+        assert!(
+            ran.stdout.contains(&format!("== {step}/5 ")),
+            "step {step}: {}",
+            ran.stdout
+        );
+    }
+    for call in [
+        "[dry-run] cloudtrail:LookupEvents",
+        "[dry-run] cloudwatch:PutMetricAlarm",
+        "[dry-run] (after the alarm step)",
+        "[dry-run] ce:GetCostAndUsage",
+    ] {
+        assert!(ran.stdout.contains(call), "{call}: {}", ran.stdout);
+    }
+    // An existing session is read, not changed.
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
+    let before = std::fs::read(ws.state_path()).unwrap();
+    ws.run_sandbox(&["run", "--yes", "--dry-run"]).success();
+    assert_eq!(std::fs::read(ws.state_path()).unwrap(), before);
+}
+
+#[test]
 fn status_json_follows_the_contract() {
     let ws = Workspace::new();
     let before = ws.status_json();

@@ -61,7 +61,7 @@ fn damaged_state_is_kept_and_explained() {
         let ran = ws.run_sandbox(args);
         assert_eq!(ran.code, 1, "{args:?}: {}", ran.all());
         assert!(
-            ran.stderr.contains("damaged") && ran.stderr.contains("mv "),
+            ran.stderr.contains("damaged") && ran.stderr.contains("state.json.prev"),
             "{args:?}: {}",
             ran.stderr
         );
@@ -71,6 +71,87 @@ fn damaged_state_is_kept_and_explained() {
         damaged,
         "never overwritten"
     );
+}
+
+#[test]
+fn damaged_state_offers_the_previous_generation_and_the_offer_works() {
+    let ws = Workspace::new();
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
+    let previous = std::fs::read(ws.path().join(".lecture06/state.json.prev")).unwrap();
+    std::fs::write(ws.state_path(), "{\"format\": 1, \"steps\": {").unwrap();
+    let ran = ws.run_sandbox(&["status"]);
+    assert_eq!(ran.code, 1, "{}", ran.all());
+    // The offered command, run as the student would copy it.
+    let offered = ran
+        .stderr
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("mv ") && l.contains(" && cp "))
+        .unwrap_or_else(|| panic!("no restore command offered: {}", ran.stderr))
+        .to_string();
+    let shell = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&offered)
+        .status()
+        .unwrap();
+    assert!(shell.success(), "{offered}");
+    assert_eq!(std::fs::read(ws.state_path()).unwrap(), previous);
+    ws.run_sandbox(&["status"]).success();
+    assert!(ws.path().join(".lecture06/state.json.damaged").exists());
+}
+
+#[test]
+fn disk_full_while_saving_names_the_path_keeps_the_state_and_leaves_no_temp_file() {
+    let ws = Workspace::new();
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
+    let before = std::fs::read(ws.state_path()).unwrap();
+    let ran: crate::harness::Ran = ws
+        .sandbox(&["run", "--yes", "--until", "alarm"])
+        .env("LECTURE06_TEST_DISK_FULL", "state.json")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(ran.code, 1, "{}", ran.all());
+    let path = ws.state_path().display().to_string();
+    assert!(
+        ran.stderr.contains(&format!("Could not save {path}"))
+            && ran.stderr.contains("disk is full")
+            && ran.stderr.contains("previous content is unchanged")
+            && ran.stderr.contains("df -h"),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(std::fs::read(ws.state_path()).unwrap(), before);
+    let temps: Vec<_> = std::fs::read_dir(ws.path().join(".lecture06"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(temps.is_empty(), "temp files left: {temps:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn state_and_evidence_are_private_and_stay_so_after_chmod() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let ws = Workspace::new();
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
+    assert_eq!(mode(&ws.state_path()), 0o600);
+    let evidence = ws.path().join(".lecture06/evidence/cloudtrail");
+    for file in std::fs::read_dir(&evidence).unwrap() {
+        let file = file.unwrap().path();
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+    std::fs::set_permissions(ws.state_path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    ws.run_sandbox(&["run", "--yes", "--until", "alarm"])
+        .success();
+    assert_eq!(mode(&ws.state_path()), 0o600, "a save keeps 0600");
 }
 
 #[test]

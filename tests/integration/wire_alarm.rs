@@ -310,7 +310,7 @@ pub(crate) fn post(url: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, 
 }
 
 /// The SDK's HTTP client: RPC v2 CBOR in, awsJson1.0 to moto, CBOR back.
-fn cbor_bridge() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+pub(crate) fn cbor_bridge() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     crate::wire_alarm_ownership::moto_bridge(false)
 }
 

@@ -319,6 +319,10 @@ pub(super) fn mail_test(
         "OK",
         "End of the lecture06 mail test; the next evaluation sets the real state.",
     )?;
+    // Ctrl-C during the wait cut it short: the state is put back (above); test again on resume.
+    if crate::clock::stop_requested() {
+        return Err(crate::prompt::interrupted(lang));
+    }
     let ok_set_at = clock.now();
     let mut mail_files = Vec::new();
     if let Some(mailbox) = ctx.cloud.student.mailbox() {

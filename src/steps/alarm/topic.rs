@@ -219,6 +219,10 @@ pub(super) fn ensure_subscription(
             )));
         }
         clock.sleep(CONFIRM_POLL);
+        if crate::clock::stop_requested() {
+            spinner.finish();
+            return Err(crate::prompt::interrupted(lang));
+        }
         let waited = human_duration((clock.now() - started).num_seconds());
         spinner.update(t!(
             lang,

@@ -281,6 +281,8 @@ impl super::Step for TransitionsStep {
             }
             if let Some(at) = result.reached_at {
                 ctx.set_progress(key, &at)?;
+            } else if crate::clock::stop_requested() {
+                return Err(crate::prompt::interrupted(lang));
             }
             Ok((result.reached_at, result.ended_early))
         };

@@ -135,6 +135,10 @@ pub fn watch(
             return Ok(result);
         }
         clock.sleep(delay);
+        // Ctrl-C or SIGTERM: end with what was seen; the caller saves it.
+        if crate::clock::stop_requested() {
+            return Ok(result);
+        }
     }
 }
 
