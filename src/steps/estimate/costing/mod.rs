@@ -1,0 +1,505 @@
+//! From an inventory and the student's usage assumptions to priced lines: the lines themselves
+//! (`lines`), which Price List product each needs and its monthly cost (`query`), the Free
+//! Tier's effect (`free_tier`), totals and the largest cost drivers with what would shrink them.
+//! Pure functions on exact decimals, so the arithmetic is tested with figures worked out by hand.
+
+mod free_tier;
+mod query;
+
+pub use free_tier::{FreeTier, apply_free_tier};
+pub use query::{price_line, query};
+
+use crate::cloud::inventory::Inventory;
+use crate::decimal::Dec;
+use crate::i18n::Lang;
+use crate::t;
+use serde::{Deserialize, Serialize};
+
+/// The usage assumptions (one answers-file key each).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Assumptions {
+    /// `hours_per_month`: hours each resource runs in a month (730 = the calculator's month).
+    pub hours_per_month: Dec,
+    /// `s3_gb`: GB stored in S3 Standard, all buckets together.
+    pub s3_gb: Dec,
+    /// `alb_processed_gb`: GB a month processed by the ALB(s).
+    pub alb_processed_gb: Dec,
+}
+
+/// What a line charges for; it decides the Price List query, the Free Tier offer and the advice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Charge {
+    InstanceHours {
+        instance_type: String,
+        platform: String,
+    },
+    Volume {
+        volume_type: String,
+    },
+    PublicIpv4,
+    DbHours {
+        class: String,
+        engine: String,
+        multi_az: bool,
+    },
+    DbStorage {
+        storage_type: String,
+        engine: String,
+        multi_az: bool,
+    },
+    LoadBalancerHours {
+        lb_kind: String,
+    },
+    LoadBalancerCapacityUnits,
+    S3Standard,
+}
+
+/// Where a price came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceSource {
+    PriceListApi,
+    Snapshot,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinePrice {
+    pub sku: String,
+    /// The price of the first unit (the tier the usage starts in).
+    pub usd_per_unit: Dec,
+    pub unit: String,
+    pub description: String,
+    pub source: PriceSource,
+    /// False for snapshot prices marked unconfirmed.
+    pub confirmed: bool,
+    /// How many products matched the query.
+    pub matched: usize,
+    /// Every product that matched, when more than one did (the line is flagged).
+    #[serde(default)]
+    pub candidates: Vec<Candidate>,
+}
+
+/// One of several products that matched a line's query.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub sku: String,
+    pub usage_type: String,
+    pub usd_per_unit: Option<Dec>,
+    /// Its cost for the line's quantity (`None`: its tiers do not cover it).
+    pub monthly_usd: Option<Dec>,
+}
+
+impl LinePrice {
+    /// Several products matched: which, and which price was taken and why (`None` when one did).
+    pub fn ambiguity(&self, lang: Lang) -> Option<String> {
+        if self.candidates.len() < 2 {
+            return None;
+        }
+        let list: Vec<String> = self
+            .candidates
+            .iter()
+            .map(|c| {
+                let usd = c
+                    .usd_per_unit
+                    .map(|u| format!("{} USD/{}", u.plain(), self.unit))
+                    .unwrap_or_else(|| lang.pick("no price", "料金なし").into());
+                format!("{} ({}, {usd})", c.sku, c.usage_type)
+            })
+            .collect();
+        let list = list.join(", ");
+        let (n, sku, usd, unit) = (
+            self.candidates.len(),
+            &self.sku,
+            self.usd_per_unit.plain(),
+            &self.unit,
+        );
+        Some(t!(
+            lang,
+            "{n} Price List products matched: {list}. The costliest for this quantity, {sku} at {usd} USD/{unit}, was used so the estimate is not too low; check which one applies on calculator.aws.",
+            "Price List の {n} 製品が該当しました: {list}。見積もりが低くなりすぎないよう、この数量で最も高い {sku}（{usd} USD/{unit}）を使いました。どれが該当するか calculator.aws で確認してください。"
+        ))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub service: String,
+    /// The resource this line belongs to (instance ID, volume ID, DB identifier, ALB name…).
+    pub resource: String,
+    pub charge: Charge,
+    pub region: String,
+    pub quantity: Dec,
+    pub unit: String,
+    pub price: Option<LinePrice>,
+    /// Why the line has no price (both languages), when it has none.
+    pub unpriced_en: Option<String>,
+    pub unpriced_ja: Option<String>,
+    pub monthly_usd: Option<Dec>,
+    /// How much of `quantity` the Free Tier covers.
+    pub free_quantity: Dec,
+    pub monthly_after_free_tier_usd: Option<Dec>,
+}
+
+impl Line {
+    pub fn describe(&self, lang: Lang) -> String {
+        match &self.charge {
+            Charge::InstanceHours {
+                instance_type,
+                platform,
+            } => format!(
+                "{instance_type} ({platform}) {}",
+                lang.pick("instance hours", "インスタンス時間")
+            ),
+            Charge::Volume { volume_type } => {
+                format!("EBS {volume_type} {}", lang.pick("storage", "ストレージ"))
+            }
+            Charge::PublicIpv4 => lang
+                .pick("public IPv4 address", "パブリック IPv4 アドレス")
+                .into(),
+            Charge::DbHours {
+                class,
+                engine,
+                multi_az,
+            } => format!(
+                "{class} {engine} {} {}",
+                if *multi_az { "Multi-AZ" } else { "Single-AZ" },
+                lang.pick("instance hours", "インスタンス時間")
+            ),
+            Charge::DbStorage { storage_type, .. } => {
+                format!("RDS {storage_type} {}", lang.pick("storage", "ストレージ"))
+            }
+            Charge::LoadBalancerHours { lb_kind } => format!(
+                "{} {}",
+                match lb_kind.as_str() {
+                    "application" => "ALB",
+                    "network" => "NLB",
+                    "gateway" => "GWLB",
+                    other => other,
+                },
+                lang.pick("hours", "時間")
+            ),
+            Charge::LoadBalancerCapacityUnits => lang
+                .pick(
+                    "ALB capacity units (LCU)",
+                    "ALB キャパシティユニット（LCU）",
+                )
+                .into(),
+            Charge::S3Standard => lang.pick("S3 Standard storage", "S3 標準ストレージ").into(),
+        }
+    }
+
+    pub fn unpriced(&self, lang: Lang) -> Option<&str> {
+        match lang {
+            Lang::En => self.unpriced_en.as_deref(),
+            Lang::Ja => self.unpriced_ja.as_deref(),
+        }
+    }
+}
+
+/// GB from bytes, as S3 and the calculator count them (GiB), to two places.
+pub fn gb_of_bytes(bytes: u64) -> Dec {
+    Dec::from_int(bytes as i64)
+        .divided_by(Dec::from_int(1024 * 1024 * 1024))
+        .unwrap_or(Dec::ZERO)
+        .round(2)
+}
+
+/// The unpriced lines' `(en, ja)` reason.
+pub(crate) type Why = (String, String);
+
+/// The lines of an inventory, unpriced yet: quantities from the assumptions.
+pub fn lines(inventory: &Inventory, a: &Assumptions) -> Vec<Line> {
+    let region = &inventory.region;
+    let line = |service: &str, resource: &str, charge: Charge, quantity: Dec, unit: &str| Line {
+        service: service.into(),
+        resource: resource.into(),
+        charge,
+        region: region.clone(),
+        quantity,
+        unit: unit.into(),
+        price: None,
+        unpriced_en: None,
+        unpriced_ja: None,
+        monthly_usd: None,
+        free_quantity: Dec::ZERO,
+        monthly_after_free_tier_usd: None,
+    };
+    let mut out = Vec::new();
+    for i in &inventory.instances {
+        let label = match &i.name {
+            Some(name) => format!("{} ({name})", i.id),
+            None => i.id.clone(),
+        };
+        out.push(line(
+            "Amazon EC2",
+            &label,
+            Charge::InstanceHours {
+                instance_type: i.instance_type.clone(),
+                platform: i.platform.clone(),
+            },
+            a.hours_per_month,
+            "Hrs",
+        ));
+        for v in &i.volumes {
+            out.push(line(
+                "Amazon EC2",
+                &v.id,
+                Charge::Volume {
+                    volume_type: v.volume_type.clone(),
+                },
+                Dec::from_int(v.size_gb as i64),
+                "GB-Mo",
+            ));
+        }
+        for ip in &i.public_ipv4 {
+            out.push(line(
+                "Amazon VPC",
+                ip,
+                Charge::PublicIpv4,
+                a.hours_per_month,
+                "Hrs",
+            ));
+        }
+    }
+    for db in &inventory.databases {
+        out.push(line(
+            "Amazon RDS",
+            &db.id,
+            Charge::DbHours {
+                class: db.class.clone(),
+                engine: db.engine.clone(),
+                multi_az: db.multi_az,
+            },
+            a.hours_per_month,
+            "Hrs",
+        ));
+        out.push(line(
+            "Amazon RDS",
+            &db.id,
+            Charge::DbStorage {
+                storage_type: db.storage_type.clone(),
+                engine: db.engine.clone(),
+                multi_az: db.multi_az,
+            },
+            Dec::from_int(db.storage_gb as i64),
+            "GB-Mo",
+        ));
+    }
+    let albs = inventory
+        .load_balancers
+        .iter()
+        .filter(|lb| lb.kind == "application")
+        .count()
+        .max(1) as i64;
+    for lb in &inventory.load_balancers {
+        out.push(line(
+            "Elastic Load Balancing",
+            &lb.name,
+            Charge::LoadBalancerHours {
+                lb_kind: lb.kind.clone(),
+            },
+            a.hours_per_month,
+            "Hrs",
+        ));
+        if lb.kind == "application" {
+            // Processed bytes: 1 LCU = 1 GB an hour (EC2 targets), so a month's GB spread over
+            // the month are that many LCU-hours; the traffic is split evenly between ALBs.
+            let share = a
+                .alb_processed_gb
+                .divided_by(Dec::from_int(albs))
+                .unwrap_or(Dec::ZERO);
+            out.push(line(
+                "Elastic Load Balancing",
+                &lb.name,
+                Charge::LoadBalancerCapacityUnits,
+                share,
+                "LCU-Hrs",
+            ));
+        }
+    }
+    if !inventory.buckets.is_empty() {
+        let names: Vec<&str> = inventory.buckets.iter().map(|b| b.name.as_str()).collect();
+        let mut s3 = line(
+            "Amazon S3",
+            &names.join(", "),
+            Charge::S3Standard,
+            a.s3_gb,
+            "GB-Mo",
+        );
+        // Buckets elsewhere are priced in the working Region's S3 price (the usual case is one).
+        s3.region = inventory
+            .buckets
+            .first()
+            .map(|b| b.region.clone())
+            .unwrap_or_else(|| region.clone());
+        out.push(s3);
+    }
+    out
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Totals {
+    pub monthly_usd: Dec,
+    pub yearly_usd: Dec,
+    pub monthly_after_free_tier_usd: Dec,
+    pub yearly_after_free_tier_usd: Dec,
+    /// Lines without a price: the totals leave them out, and say so.
+    pub unpriced: usize,
+}
+
+pub fn totals(lines: &[Line]) -> Totals {
+    let monthly: Dec = lines.iter().filter_map(|l| l.monthly_usd).sum();
+    let after: Dec = lines
+        .iter()
+        .filter_map(|l| l.monthly_after_free_tier_usd)
+        .sum();
+    let twelve = Dec::from_int(12);
+    Totals {
+        monthly_usd: monthly,
+        yearly_usd: monthly.times(twelve),
+        monthly_after_free_tier_usd: after,
+        yearly_after_free_tier_usd: after.times(twelve),
+        unpriced: lines.iter().filter(|l| l.price.is_none()).count(),
+    }
+}
+
+/// A JPY figure: USD × rate, to the yen.
+pub fn to_jpy(usd: Dec, jpy_per_usd: Dec) -> Dec {
+    usd.times(jpy_per_usd).round(0)
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Driver {
+    pub line: usize,
+    pub monthly_usd: Dec,
+    /// Share of the monthly total, in percent (one decimal).
+    pub percent: Dec,
+    pub advice_en: String,
+    pub advice_ja: String,
+}
+
+/// The (at most) three lines that cost the most, with what would shrink each.
+pub fn drivers(lines: &[Line], monthly_total: Dec) -> Vec<Driver> {
+    let mut priced: Vec<(usize, Dec)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| l.monthly_usd.map(|m| (i, m)))
+        .filter(|(_, m)| !m.is_zero())
+        .collect();
+    priced.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    priced
+        .into_iter()
+        .take(3)
+        .map(|(i, monthly)| {
+            let (en, ja) = advice(&lines[i].charge);
+            Driver {
+                line: i,
+                monthly_usd: monthly,
+                percent: monthly
+                    .times(Dec::from_int(100))
+                    .divided_by(monthly_total)
+                    .unwrap_or(Dec::ZERO)
+                    .round(1),
+                advice_en: en.into(),
+                advice_ja: ja.into(),
+            }
+        })
+        .collect()
+}
+
+fn advice(charge: &Charge) -> (&'static str, &'static str) {
+    match charge {
+        Charge::DbHours { multi_az: true, .. } => (
+            "Multi-AZ doubles the instance price: use Single-AZ for a practice app, and stop the DB when you are not using it (RDS starts a stopped DB again after 7 days).",
+            "Multi-AZ はインスタンス料金が 2 倍です。練習用なら Single-AZ にし、使わないときは DB を停止しましょう（停止した DB は 7 日後に自動で起動します）。",
+        ),
+        Charge::DbHours { .. } => (
+            "Stop the DB instance when you are not using it (RDS starts it again after 7 days, so stop it again or automate it), or delete it after the course with a final snapshot.",
+            "使わないときは DB インスタンスを停止しましょう（7 日後に自動で起動するので、再度停止するか自動化を）。講座の後は最終スナップショットを取って削除できます。",
+        ),
+        Charge::DbStorage { .. } => (
+            "Storage is charged while the DB is stopped too: allocate only what you need (20 GB is the minimum for gp2).",
+            "ストレージは DB の停止中も課金されます。必要な分だけ割り当てましょう（gp2 の最小は 20 GB）。",
+        ),
+        Charge::LoadBalancerHours { .. } => (
+            "An ALB is charged every hour it exists, traffic or not: delete it when you are not practising and re-create it (CloudFormation/Terraform makes that quick).",
+            "ALB はトラフィックがなくても存在する間ずっと課金されます。練習しないときは削除し、必要なときに作り直しましょう（CloudFormation や Terraform なら簡単です）。",
+        ),
+        Charge::LoadBalancerCapacityUnits => (
+            "LCUs follow traffic: a practice app's are small; check the assumption of GB processed.",
+            "LCU はトラフィックに比例します。練習用アプリでは小さいので、処理する GB の前提を確認しましょう。",
+        ),
+        Charge::InstanceHours { .. } => (
+            "Stop the instance when you are not using it (instance hours stop; EBS is still charged), or pick a smaller or newer type (t3/t4g).",
+            "使わないときはインスタンスを停止しましょう（インスタンス時間の課金が止まります。EBS は課金されます）。より小さい・新しいタイプ（t3/t4g）も検討を。",
+        ),
+        Charge::Volume { .. } => (
+            "Shrink the volume to what you use, move gp2 to gp3 (about 20 % cheaper), and delete volumes and snapshots left behind.",
+            "使う分だけの容量にし、gp2 を gp3 に変え（約 2 割安い）、残ったボリュームやスナップショットを削除しましょう。",
+        ),
+        Charge::PublicIpv4 => (
+            "Every public IPv4 address costs 0.005 USD an hour: release Elastic IPs you do not use, and avoid auto-assigned ones where not needed.",
+            "パブリック IPv4 アドレスは 1 個 1 時間 0.005 USD です。使っていない Elastic IP を解放し、不要な自動割り当てを避けましょう。",
+        ),
+        Charge::S3Standard => (
+            "Delete what you no longer need (CloudTrail data-event logs grow fast) and set lifecycle rules to expire or move old objects.",
+            "不要なオブジェクトを削除し（CloudTrail のデータイベントのログはすぐ増えます）、ライフサイクルルールで古いものを削除・移動しましょう。",
+        ),
+    }
+}
+
+#[cfg(test)]
+pub(super) mod fixtures;
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
+
+    #[test]
+    fn the_seed_account_priced_by_hand() {
+        let lines = priced_seed_lines();
+        let monthly: Vec<String> = lines
+            .iter()
+            .map(|l| l.monthly_usd.unwrap().plain())
+            .collect();
+        // 730 × 0.0152, 30 × 0.12, 730 × 0.005, 730 × 0.026, 20 × 0.138, 730 × 0.0243,
+        // 10 LCU-h × 0.008, 10 × 0.025:
+        assert_eq!(
+            monthly,
+            [
+                "11.096", "3.6", "3.65", "18.98", "2.76", "17.739", "0.08", "0.25"
+            ]
+        );
+        let t = totals(&lines);
+        // 11.096 + 3.6 + 3.65 + 18.98 + 2.76 + 17.739 + 0.08 + 0.25 = 58.155; × 12 = 697.86.
+        assert_eq!(t.monthly_usd, d("58.155"));
+        assert_eq!(t.yearly_usd, d("697.86"));
+        assert_eq!(t.unpriced, 0);
+        // At 150 JPY: 8,723.25 → 8,723 yen a month; 104,679 a year.
+        assert_eq!(to_jpy(t.monthly_usd, d("150")), d("8723"));
+        assert_eq!(to_jpy(t.yearly_usd, d("150")), d("104679"));
+        // The seed report's rate: 697.86 × 138.27 = 96,493.10… → 96,493.
+        assert_eq!(to_jpy(t.yearly_usd, d("138.27")), d("96493"));
+    }
+
+    #[test]
+    fn the_largest_drivers_come_first_with_their_share() {
+        let lines = priced_seed_lines();
+        let top = drivers(&lines, d("58.155"));
+        let picked: Vec<usize> = top.iter().map(|d| d.line).collect();
+        // RDS hours 18.98, ALB hours 17.739, EC2 hours 11.096.
+        assert_eq!(picked, [3, 5, 0]);
+        // 18.98 / 58.155 = 32.637…% → 32.6.
+        assert_eq!(top[0].percent, d("32.6"));
+        assert!(top[0].advice_en.contains("Stop the DB"));
+    }
+
+    #[test]
+    fn bucket_bytes_become_gib() {
+        assert_eq!(gb_of_bytes(10 * 1024 * 1024 * 1024), d("10"));
+        // 1.5 GB written as 1,500,000,000 bytes is 1.3969… GiB → 1.40.
+        assert_eq!(gb_of_bytes(1_500_000_000), d("1.4"));
+    }
+}
