@@ -11,6 +11,7 @@ use crate::error::AppResult;
 use crate::prompt::Choice;
 use crate::step_id::StepId;
 use crate::t;
+use chrono::NaiveDate;
 
 pub(super) fn ask_assumptions(
     ctx: &mut StepCtx,
@@ -156,7 +157,7 @@ pub(super) fn ask_free_tier(ctx: &mut StepCtx) -> AppResult<(FreeTier, String)> 
     Ok((plan, from.into()))
 }
 
-pub(super) fn ask_jpy(ctx: &mut StepCtx, totals: &Totals) -> AppResult<Jpy> {
+pub(super) fn ask_jpy(ctx: &mut StepCtx, totals: &Totals, today: NaiveDate) -> AppResult<Jpy> {
     let lang = ctx.lang;
     let rate = ctx.ask_text(
         "jpy_per_usd",
@@ -168,18 +169,11 @@ pub(super) fn ask_jpy(ctx: &mut StepCtx, totals: &Totals) -> AppResult<Jpy> {
         ctx.cloud.student.example(ExampleAnswer::JpyRate),
         &number_check(lang, "0", true, "1000", "JPY per USD", "為替レート"),
     )?;
-    let today = ctx
-        .cloud
-        .clock
-        .now()
-        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).expect("JST"))
-        .format("%Y-%m-%d")
-        .to_string();
     let date = ctx.ask_text(
         "jpy_rate_date",
         t!(lang, "The rate's date", "レートの日付"),
-        Some(today),
-        &date_check(lang),
+        Some(today.format("%Y-%m-%d").to_string()),
+        &date_check(lang, today),
     )?;
     let r = dec(&rate);
     Ok(Jpy {

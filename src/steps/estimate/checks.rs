@@ -6,6 +6,7 @@ use crate::cloud::inventory::Inventory;
 use crate::decimal::Dec;
 use crate::i18n::Lang;
 use crate::t;
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde_json::Value;
 
 /// A number in `[min, max]` (`min` excluded when `exclusive`), with a message naming what is wrong.
@@ -18,6 +19,15 @@ pub(super) fn number_check(
     what_ja: &'static str,
 ) -> impl Fn(&str) -> Result<(), String> {
     move |value: &str| {
+        // `1,50` is 1.50 in much of Europe and `1,500` is 1500 in Japan: refuse both rather
+        // than guess.
+        if value.contains(',') || value.contains('，') {
+            return Err(t!(
+                lang,
+                "write {what_en} without a comma: a dot for decimals and no thousands separator (e.g. 1500 or 149.85)",
+                "{what_ja}はカンマなしで入れてください。小数点はピリオド、桁区切りは不要です（例: 1500、149.85）"
+            ));
+        }
         let Some(n) = Dec::parse(value) else {
             return Err(t!(
                 lang,
@@ -58,17 +68,30 @@ pub(super) fn number_check(
     }
 }
 
-pub(super) fn date_check(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
+/// Today's date in Japan, where the course and its exchange rates are.
+pub(super) fn today_in_japan(now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&FixedOffset::east_opt(9 * 3600).expect("JST"))
+        .date_naive()
+}
+
+/// A rate's date: `YYYY-MM-DD`, not after `today` (a rate is looked up, not forecast).
+pub(super) fn date_check(lang: Lang, today: NaiveDate) -> impl Fn(&str) -> Result<(), String> {
     move |value: &str| {
-        chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
-            .map(|_| ())
-            .map_err(|_| {
-                t!(
-                    lang,
-                    "a date looks like 2026-11-21",
-                    "日付は 2026-11-21 の形式です"
-                )
-            })
+        let date = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
+            t!(
+                lang,
+                "a date looks like 2026-11-21",
+                "日付は 2026-11-21 の形式です"
+            )
+        })?;
+        if date > today {
+            return Err(t!(
+                lang,
+                "{date} is after today ({today}): give the date you looked the rate up",
+                "{date} は今日（{today}）より後の日付です。レートを調べた日付を入れてください"
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -92,6 +115,12 @@ pub(super) fn resource_ids(inv: &Inventory) -> Vec<String> {
         ids.extend(i.volumes.iter().map(|v| v.id.clone()));
         ids.extend(i.public_ipv4.iter().cloned());
     }
+    ids.extend(inv.unattached_volumes.iter().map(|v| v.id.clone()));
+    for e in &inv.elastic_ips {
+        ids.push(e.public_ip.clone());
+        ids.push(e.allocation_id.clone());
+    }
+    ids.extend(inv.nat_gateways.iter().map(|n| n.id.clone()));
     ids.extend(inv.databases.iter().map(|d| d.id.clone()));
     ids.extend(inv.load_balancers.iter().map(|l| l.name.clone()));
     ids.extend(inv.buckets.iter().map(|b| b.name.clone()));
@@ -107,6 +136,10 @@ pub(super) fn without(inv: &Inventory, excluded: &[String]) -> Inventory {
         i.volumes.retain(|v| !out(&v.id));
         i.public_ipv4.retain(|ip| !out(ip));
     }
+    kept.unattached_volumes.retain(|v| !out(&v.id));
+    kept.elastic_ips
+        .retain(|e| !out(&e.public_ip) && !out(&e.allocation_id));
+    kept.nat_gateways.retain(|n| !out(&n.id));
     kept.databases.retain(|d| !out(&d.id));
     kept.load_balancers.retain(|l| !out(&l.name));
     kept.buckets.retain(|b| !out(&b.name));
@@ -158,7 +191,33 @@ mod tests {
         assert!(rate("149.85").is_ok());
         let gb = number_check(Lang::En, "0", false, "100000", "GB", "GB");
         assert!(gb("0").is_ok(), "zero GB is a real answer");
-        assert!(date_check(Lang::En)("2026-11-21").is_ok());
-        assert!(date_check(Lang::En)("21/11/2026").is_err());
+    }
+
+    #[test]
+    fn a_rate_date_is_not_in_the_future() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let check = date_check(Lang::En, today);
+        assert!(check("2026-11-21").is_ok());
+        assert!(check("2026-12-01").is_ok(), "today is fine");
+        assert!(check("21/11/2026").unwrap_err().contains("looks like"));
+        let err = check("2030-01-01").unwrap_err();
+        assert!(err.contains("after today (2026-12-01)"), "{err}");
+        let ja = date_check(Lang::Ja, today)("2026-12-02").unwrap_err();
+        assert!(ja.contains("今日（2026-12-01）より後"), "{ja}");
+        // 2026-11-30 at 20:00 UTC is already 1 December in Japan.
+        let evening = "2026-11-30T20:00:00Z".parse().unwrap();
+        assert_eq!(today_in_japan(evening), today);
+    }
+
+    #[test]
+    fn a_comma_is_refused_not_guessed() {
+        let rate = number_check(Lang::En, "0", true, "1000", "JPY per USD", "為替レート");
+        let err = rate("1,50").unwrap_err();
+        assert!(err.contains("without a comma"), "{err}");
+        assert!(rate("1,500").unwrap_err().contains("without a comma"));
+        assert!(rate("149,85").is_err());
+        assert!(rate("149.85").is_ok());
+        let ja = number_check(Lang::Ja, "0", false, "100000", "GB", "S3 の GB")("1,5").unwrap_err();
+        assert!(ja.contains("カンマなし"), "{ja}");
     }
 }

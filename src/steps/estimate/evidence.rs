@@ -3,7 +3,7 @@
 
 use super::calculator::{Comparison, ServiceEntry, ShareUrl};
 use super::costing::{Assumptions, Driver, FreeTier, Line, PriceSource, Totals};
-use crate::cloud::inventory::Inventory;
+use crate::cloud::inventory::{Inventory, UnreadableRegion};
 use crate::decimal::Dec;
 use crate::i18n::Lang;
 use crate::t;
@@ -33,6 +33,113 @@ pub struct EstimateEvidence {
     pub calculator_is_example: bool,
     pub comparison: Option<Comparison>,
     pub captured_at: DateTime<Utc>,
+    /// What the other enabled Regions hold, as billed now (not in the totals above).
+    #[serde(default)]
+    pub elsewhere: Elsewhere,
+}
+
+/// The sweep of every other enabled Region: what is left there and what it costs a month.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Elsewhere {
+    /// How many enabled Regions were listed (the working one included).
+    pub regions_swept: usize,
+    pub found: Vec<Inventory>,
+    /// The priced lines of `found`: a stopped instance costs its volumes, not its hours.
+    pub lines: Vec<Line>,
+    pub unreadable: Vec<UnreadableRegion>,
+    /// Why the Regions could not be listed at all, when they could not.
+    pub error: Option<String>,
+}
+
+/// One Region's leftovers, for the summary and the report.
+pub struct Forgotten {
+    pub region: String,
+    /// Each resource in a few words, in the language asked.
+    pub items: Vec<String>,
+    pub monthly_usd: Dec,
+    pub unpriced: usize,
+}
+
+impl Elsewhere {
+    pub fn by_region(&self, lang: Lang) -> Vec<Forgotten> {
+        self.found
+            .iter()
+            .map(|inv| {
+                let lines: Vec<&Line> = self
+                    .lines
+                    .iter()
+                    .filter(|l| l.region == inv.region)
+                    .collect();
+                let mut items: Vec<String> = inv
+                    .instances
+                    .iter()
+                    .map(|i| {
+                        let name = i
+                            .name
+                            .as_ref()
+                            .map(|n| format!(" “{n}”"))
+                            .unwrap_or_default();
+                        format!("{}{name} ({} {})", i.id, i.state, i.instance_type)
+                    })
+                    .collect();
+                items.extend(lines.iter().map(|l| {
+                    let cost = l
+                        .monthly_usd
+                        .map(|m| format!("{} USD", m.fixed(2)))
+                        .unwrap_or_else(|| lang.pick("not priced", "未計上").into());
+                    format!("{} {} ({cost})", l.describe(lang), l.resource)
+                }));
+                Forgotten {
+                    region: inv.region.clone(),
+                    items,
+                    monthly_usd: lines.iter().filter_map(|l| l.monthly_usd).sum(),
+                    unpriced: lines.iter().filter(|l| l.monthly_usd.is_none()).count(),
+                }
+            })
+            .collect()
+    }
+
+    /// The lines `status` and the report name: one per Region with leftovers or unread.
+    pub fn sentences(&self, lang: Lang) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .by_region(lang)
+            .iter()
+            .map(|f| {
+                let (region, items, usd) = (&f.region, f.items.join(", "), f.monthly_usd.fixed(2));
+                let unpriced = if f.unpriced > 0 {
+                    t!(
+                        lang,
+                        " and {} line(s) not priced",
+                        "、ほか価格を出せない行 {}",
+                        f.unpriced
+                    )
+                } else {
+                    String::new()
+                };
+                t!(
+                    lang,
+                    "forgotten in {region}: {items} — {usd} USD a month{unpriced}",
+                    "{region} に残っているもの: {items} — 月 {usd} USD{unpriced}"
+                )
+            })
+            .collect();
+        for u in &self.unreadable {
+            let (region, error) = (&u.region, &u.error);
+            out.push(t!(
+                lang,
+                "{region} could not be read ({error})",
+                "{region} は読み取れませんでした（{error}）"
+            ));
+        }
+        if let Some(error) = &self.error {
+            out.push(t!(
+                lang,
+                "the other Regions could not be listed ({error})",
+                "ほかのリージョンを一覧できませんでした（{error}）"
+            ));
+        }
+        out
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -108,6 +215,7 @@ impl EstimateEvidence {
                 t.unpriced
             ));
         }
+        lines.extend(e.elsewhere.sentences(lang));
         lines.push(format!(
             "{}: {}",
             lang.pick("Calculator", "計算ツール"),
@@ -179,6 +287,8 @@ impl EstimateEvidence {
             "calculator_url": e.calculator.url,
             "calculator_is_example": e.calculator_is_example,
             "entries": e.calculator_entries.iter().map(|s| json!({"service": s.service, "fields": s.fields.iter().map(|(k, v)| json!({"field": k, "value": v})).collect::<Vec<_>>()})).collect::<Vec<_>>(),
+            "regions_swept": e.elsewhere.regions_swept,
+            "elsewhere": e.elsewhere.sentences(lang),
             "comparison": e.comparison.as_ref().map(|c| json!({
                 "calculator_yearly": c.calculator_yearly_usd.fixed(2),
                 "difference": c.difference_usd.fixed(2),

@@ -14,7 +14,7 @@ mod evidence;
 mod prices;
 mod show;
 
-pub use evidence::{BucketSize, EstimateEvidence, Jpy, PricesEvidence};
+pub use evidence::{BucketSize, Elsewhere, EstimateEvidence, Jpy, PricesEvidence};
 pub use show::estimate_table;
 
 use super::StepCtx;
@@ -23,10 +23,46 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::t;
 use ask::{ask_assumptions, ask_free_tier, ask_jpy};
-use checks::{dec, number_check, resource_ids, split_list, without};
+use checks::{dec, number_check, resource_ids, split_list, today_in_japan, without};
 use prices::{brief, price};
 use serde_json::Value;
-use show::{show_comparison, show_drivers, show_entries, show_inventory, show_totals};
+use show::{
+    show_comparison, show_drivers, show_elsewhere, show_entries, show_inventory, show_totals,
+};
+
+/// Every other enabled Region read once (`ec2:DescribeRegions`); a failure is reported, never
+/// fatal: the estimate of the working Region stands without it.
+fn sweep_elsewhere(ctx: &mut StepCtx, region: &str) -> Elsewhere {
+    let lang = ctx.lang;
+    let spinner = ctx.ui.spinner(t!(
+        lang,
+        "Looking in every other enabled Region for what still costs money (read-only)…",
+        "有効なほかのリージョンに課金されるものが残っていないか確認中（読み取りのみ）…"
+    ));
+    let sweep = ctx.cloud.inventory.sweep(region);
+    spinner.finish();
+    match sweep {
+        Ok(sweep) => Elsewhere {
+            regions_swept: sweep.regions.len(),
+            found: sweep.found,
+            lines: Vec::new(),
+            unreadable: sweep.unreadable,
+            error: None,
+        },
+        Err(err) => {
+            let why = brief(&err);
+            ctx.ui.warn(t!(
+                lang,
+                "The other Regions could not be listed ({why}); only {region} is estimated. Allow ec2:DescribeRegions (lecture06 iam-policy) to look for forgotten resources.",
+                "ほかのリージョンを一覧できませんでした（{why}）。{region} だけを見積もります。置き忘れたリソースを探すには ec2:DescribeRegions を許可してください（lecture06 iam-policy）。"
+            ));
+            Elsewhere {
+                error: Some(err.to_string()),
+                ..Elsewhere::default()
+            }
+        }
+    }
+}
 
 /// The estimate step, as the registry declares it.
 pub struct EstimateStep;
@@ -88,11 +124,7 @@ impl super::Step for EstimateStep {
             .map(str::to_string)
             .collect();
         let inventory = without(&found, &excluded);
-        if inventory.instances.is_empty()
-            && inventory.databases.is_empty()
-            && inventory.load_balancers.is_empty()
-            && inventory.buckets.is_empty()
-        {
+        if inventory.holds_nothing() && inventory.buckets.is_empty() {
             return Err(AppError::Failed(t!(
                 lang,
                 "Nothing to estimate in {region}. If you built in another Region, run again with --region; otherwise build the lecture's resources first.",
@@ -123,9 +155,19 @@ impl super::Step for EstimateStep {
         }
         let assumptions = ask_assumptions(ctx, &inventory, &bucket_sizes)?;
 
-        // 3. Prices.
-        let mut lines = costing::lines(&inventory, &assumptions);
+        // 3. Every other enabled Region, then the prices of both.
+        let sweep = sweep_elsewhere(ctx, &region);
+        let today = today_in_japan(ctx.cloud.clock.now());
+        let mut lines = costing::lines(&inventory, &assumptions, today);
+        let built = lines.len();
+        for other in &sweep.found {
+            lines.extend(costing::standing_lines(other, &assumptions, today));
+        }
         let prices = price(ctx, &mut lines)?;
+        let elsewhere = Elsewhere {
+            lines: lines.split_off(built),
+            ..sweep
+        };
 
         // 4. Free Tier, totals, JPY.
         let (free_tier, free_tier_from) = ask_free_tier(ctx)?;
@@ -134,7 +176,8 @@ impl super::Step for EstimateStep {
         let drivers = costing::drivers(&lines, totals.monthly_usd);
         ctx.ui.line(estimate_table(&lines, free_tier, lang));
         show_totals(ctx, &totals, free_tier, &prices);
-        let jpy = ask_jpy(ctx, &totals)?;
+        show_elsewhere(ctx, &elsewhere);
+        let jpy = ask_jpy(ctx, &totals, today)?;
         ctx.ui.line(t!(
             lang,
             "In JPY at {} JPY/USD ({}{}): {} JPY a month, {} JPY a year (after the Free Tier: {} / {}). AWS prices exclude tax (10 % consumption tax in Japan).",
@@ -250,6 +293,7 @@ impl super::Step for EstimateStep {
             calculator_is_example,
             comparison,
             captured_at: ctx.cloud.clock.now(),
+            elsewhere,
         };
         ctx.ui.ok(t!(lang, "Captured:", "記録しました:"));
         for line in evidence.summary(lang) {

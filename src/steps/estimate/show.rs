@@ -4,7 +4,7 @@
 use super::StepCtx;
 use super::calculator::{Comparison, ServiceEntry};
 use super::costing::{Driver, FreeTier, Line, Totals};
-use super::evidence::{PricesEvidence, lang_lines};
+use super::evidence::{Elsewhere, PricesEvidence, lang_lines};
 use crate::cloud::inventory::Inventory;
 use crate::decimal::Dec;
 use crate::i18n::Lang;
@@ -47,9 +47,10 @@ pub(super) fn show_inventory(ctx: &StepCtx, inv: &Inventory) {
             "RDS".into(),
             d.id.clone(),
             format!(
-                "{}, {}, {}, {} {} GB",
+                "{}, {} {}, {}, {} {} GB",
                 d.class,
                 d.engine,
+                d.engine_version,
                 if d.multi_az { "Multi-AZ" } else { "Single-AZ" },
                 d.storage_type,
                 d.storage_gb
@@ -61,8 +62,40 @@ pub(super) fn show_inventory(ctx: &StepCtx, inv: &Inventory) {
         rows.push(vec![
             "ELB".into(),
             l.name.clone(),
-            l.kind.clone(),
+            [l.kind.as_str(), l.scheme.as_str()]
+                .into_iter()
+                .chain(l.availability_zones.iter().map(String::as_str))
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", "),
             l.state.clone(),
+        ]);
+    }
+    for v in &inv.unattached_volumes {
+        rows.push(vec![
+            "EBS".into(),
+            v.id.clone(),
+            format!("{}, {} GB", v.volume_type, v.size_gb),
+            lang.pick("unattached", "未接続").into(),
+        ]);
+    }
+    for e in &inv.elastic_ips {
+        rows.push(vec![
+            "EIP".into(),
+            format!("{} ({})", e.public_ip, e.allocation_id),
+            e.name.clone().unwrap_or_default(),
+            match &e.associated_with {
+                Some(to) => to.clone(),
+                None => lang.pick("idle", "未使用").into(),
+            },
+        ]);
+    }
+    for n in &inv.nat_gateways {
+        rows.push(vec![
+            "NAT".into(),
+            n.id.clone(),
+            n.name.clone().unwrap_or_default(),
+            n.state.clone(),
         ]);
     }
     for b in &inv.buckets {
@@ -105,9 +138,39 @@ pub(super) fn show_inventory(ctx: &StepCtx, inv: &Inventory) {
     }
     ctx.ui.line(t!(
         lang,
-        "Not read here: NAT gateways, data transfer, CloudWatch, snapshots, Route 53 — add them on the calculator if you use them.",
-        "ここでは読み取らないもの: NAT ゲートウェイ、データ転送、CloudWatch、スナップショット、Route 53。使っているなら計算ツールで追加してください。"
+        "Not read here: data transfer, CloudWatch, snapshots, Route 53 — add them on the calculator if you use them.",
+        "ここでは読み取らないもの: データ転送、CloudWatch、スナップショット、Route 53。使っているなら計算ツールで追加してください。"
     ));
+}
+
+/// What the other Regions hold, each Region with its monthly cost (not in the estimate's total:
+/// the estimate is of what was built; these are to delete).
+pub(super) fn show_elsewhere(ctx: &StepCtx, elsewhere: &Elsewhere) {
+    let lang = ctx.lang;
+    let sentences = elsewhere.sentences(lang);
+    if sentences.is_empty() {
+        if elsewhere.regions_swept > 0 {
+            let n = elsewhere.regions_swept;
+            ctx.ui.ok(t!(
+                lang,
+                "Nothing that costs money in the other {n} enabled Region(s).",
+                "有効なほかのリージョン（全 {n}）に課金されるものはありません。"
+            ));
+        }
+        return;
+    }
+    if !elsewhere.found.is_empty() {
+        ctx.ui.warn(t!(
+            lang,
+            "Left in other Regions (charged every month, not in the total above; delete what you do not need):",
+            "ほかのリージョンに残っているもの（毎月課金されます。上の合計には含みません。不要なら削除しましょう）:"
+        ));
+        let lines: Vec<Line> = elsewhere.lines.clone();
+        ctx.ui.line(estimate_table(&lines, FreeTier::None, lang));
+    }
+    for s in sentences {
+        ctx.ui.line(format!("  - {s}"));
+    }
 }
 
 /// The per-resource table: quantity, unit price, monthly cost, and after the Free Tier.

@@ -8,7 +8,13 @@ pub fn d(text: &str) -> Dec {
     Dec::parse(text).unwrap()
 }
 
-/// The seed report's account.
+/// The day the tests price on: MySQL 8.0 is past standard support.
+pub fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+}
+
+/// The seed report's account (its ALB's scheme and zones and its DB's version unknown, as the
+/// report did not say them).
 pub fn seed_inventory() -> Inventory {
     Inventory {
         region: "ap-northeast-1".into(),
@@ -33,6 +39,7 @@ pub fn seed_inventory() -> Inventory {
             storage_type: "gp2".into(),
             storage_gb: 20,
             status: "available".into(),
+            engine_version: String::new(),
         }],
         load_balancers: vec![LoadBalancer {
             name: "alb".into(),
@@ -40,11 +47,14 @@ pub fn seed_inventory() -> Inventory {
             dns_name: "alb.example".into(),
             kind: "application".into(),
             state: "active".into(),
+            scheme: String::new(),
+            availability_zones: Vec::new(),
         }],
         buckets: vec![Bucket {
             name: "b".into(),
             region: "ap-northeast-1".into(),
         }],
+        ..Inventory::default()
     }
 }
 
@@ -75,7 +85,7 @@ pub fn product(usd: &str, unit: &str) -> Product {
 
 /// The Tokyo prices of the snapshot, by line.
 pub fn priced_seed_lines() -> Vec<Line> {
-    let mut lines = lines(&seed_inventory(), &assumptions());
+    let mut lines = lines(&seed_inventory(), &assumptions(), today());
     let prices = [
         "0.0152", "0.12", "0.005", "0.026", "0.138", "0.0243", "0.008", "0.025",
     ];

@@ -1,7 +1,7 @@
 //! The Free Tier's effect on priced lines: which legacy offer covers a line and how the account's
 //! allowances are shared.
 
-use super::{Charge, Line};
+use super::{Charge, Ipv4Holder, Line, lifecycle};
 use crate::decimal::Dec;
 use serde::{Deserialize, Serialize};
 
@@ -70,13 +70,16 @@ impl Offer {
         })
     }
 
-    fn of(charge: &Charge) -> Option<Offer> {
+    /// The offer that covers a line of `region`, if any.
+    fn of(charge: &Charge, region: &str) -> Option<Offer> {
         match charge {
+            // t2.micro, or t3.micro only in Regions where t2.micro is unavailable: a Tokyo
+            // t3.micro is not free.
             Charge::InstanceHours {
                 instance_type,
                 platform,
             } if platform == "Linux/UNIX"
-                && (instance_type == "t2.micro" || instance_type == "t3.micro") =>
+                && instance_type == lifecycle::free_micro_type(region) =>
             {
                 Some(Offer::MicroInstanceHours)
             }
@@ -85,7 +88,11 @@ impl Offer {
             {
                 Some(Offer::EbsGb)
             }
-            Charge::PublicIpv4 => Some(Offer::PublicIpv4Hours),
+            // The 750 hours are EC2's: an instance's in-use address, not a load balancer's nor
+            // an idle Elastic IP.
+            Charge::PublicIpv4 {
+                holder: Ipv4Holder::Instance,
+            } => Some(Offer::PublicIpv4Hours),
             Charge::DbHours {
                 class, multi_az, ..
             } if !multi_az
@@ -93,6 +100,9 @@ impl Offer {
             {
                 Some(Offer::DbMicroHours)
             }
+            // The offer is documented as "20 GB of General Purpose (SSD) storage" (gp2 on the
+            // RDS pricing pages); whether gp3 counts is not stated. lecture06 applies it to gp3
+            // too and the free-tier note under the table says it is uncertain.
             Charge::DbStorage { storage_type, .. }
                 if storage_type == "gp2" || storage_type == "gp3" =>
             {
@@ -119,7 +129,8 @@ pub fn apply_free_tier(lines: &mut [Line], plan: FreeTier) {
         if plan != FreeTier::Legacy {
             continue;
         }
-        let (Some(offer), Some(price)) = (Offer::of(&line.charge), &line.price) else {
+        let (Some(offer), Some(price)) = (Offer::of(&line.charge, &line.region), &line.price)
+        else {
             continue;
         };
         let remaining = left.entry(offer).or_insert_with(|| offer.allowance());
@@ -164,13 +175,13 @@ mod tests {
         second.volumes[0].id = "vol-2".into();
         second.volumes[0].size_gb = 8;
         inv.instances.push(second);
-        let mut lines = lines(&inv, &assumptions());
+        let mut lines = lines(&inv, &assumptions(), today());
         for line in lines.iter_mut() {
             let unit = line.unit.clone();
             let usd = match line.charge {
                 Charge::InstanceHours { .. } => "0.0152",
                 Charge::Volume { .. } => "0.12",
-                Charge::PublicIpv4 => "0.005",
+                Charge::PublicIpv4 { .. } => "0.005",
                 _ => "0",
             };
             price_line(
@@ -196,7 +207,7 @@ mod tests {
         assert_eq!(second_volume.monthly_after_free_tier_usd, Some(d("0.96")));
         let ips: Vec<&Line> = lines
             .iter()
-            .filter(|l| l.charge == Charge::PublicIpv4)
+            .filter(|l| matches!(l.charge, Charge::PublicIpv4 { .. }))
             .collect();
         // 1,460 IPv4 hours, 750 free: the second address pays (730 − 20) × 0.005 = 3.55.
         assert_eq!(ips[1].monthly_after_free_tier_usd, Some(d("3.55")));

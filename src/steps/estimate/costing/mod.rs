@@ -4,6 +4,7 @@
 //! Pure functions on exact decimals, so the arithmetic is tested with figures worked out by hand.
 
 mod free_tier;
+pub mod lifecycle;
 mod query;
 
 pub use free_tier::{FreeTier, apply_free_tier};
@@ -13,6 +14,7 @@ use crate::cloud::inventory::Inventory;
 use crate::decimal::Dec;
 use crate::i18n::Lang;
 use crate::t;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// The usage assumptions (one answers-file key each).
@@ -37,7 +39,10 @@ pub enum Charge {
     Volume {
         volume_type: String,
     },
-    PublicIpv4,
+    PublicIpv4 {
+        #[serde(default)]
+        holder: Ipv4Holder,
+    },
     DbHours {
         class: String,
         engine: String,
@@ -53,6 +58,29 @@ pub enum Charge {
     },
     LoadBalancerCapacityUnits,
     S3Standard,
+    /// RDS Extended Support for an engine version past standard support, per vCPU-hour.
+    DbExtendedSupport {
+        engine: String,
+        major_version: String,
+        /// After the Region prefix: `ExtendedSupport:Yr1-Yr2:MySQL8.0`.
+        usage_type: String,
+    },
+    NatGatewayHours,
+}
+
+/// Whose public IPv4 address a line charges for: every AWS-provided one is charged since
+/// 2024-02-01, and the legacy Free Tier's 750 hours cover only EC2 instances' in-use ones.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ipv4Holder {
+    #[default]
+    Instance,
+    /// An internet-facing load balancer's, one per enabled Availability Zone.
+    LoadBalancer,
+    /// An Elastic IP associated with something other than a listed instance (a NAT gateway…).
+    ElasticIp,
+    /// An Elastic IP associated with nothing.
+    IdleElasticIp,
 }
 
 /// Where a price came from.
@@ -154,8 +182,21 @@ impl Line {
             Charge::Volume { volume_type } => {
                 format!("EBS {volume_type} {}", lang.pick("storage", "ストレージ"))
             }
-            Charge::PublicIpv4 => lang
-                .pick("public IPv4 address", "パブリック IPv4 アドレス")
+            Charge::PublicIpv4 { holder } => lang
+                .pick(
+                    match holder {
+                        Ipv4Holder::Instance => "public IPv4 address",
+                        Ipv4Holder::LoadBalancer => "public IPv4 address (load balancer)",
+                        Ipv4Holder::ElasticIp => "Elastic IP address (in use)",
+                        Ipv4Holder::IdleElasticIp => "Elastic IP address (idle)",
+                    },
+                    match holder {
+                        Ipv4Holder::Instance => "パブリック IPv4 アドレス",
+                        Ipv4Holder::LoadBalancer => "パブリック IPv4 アドレス（ロードバランサー）",
+                        Ipv4Holder::ElasticIp => "Elastic IP アドレス（使用中）",
+                        Ipv4Holder::IdleElasticIp => "Elastic IP アドレス（未使用）",
+                    },
+                )
                 .into(),
             Charge::DbHours {
                 class,
@@ -186,6 +227,18 @@ impl Line {
                 )
                 .into(),
             Charge::S3Standard => lang.pick("S3 Standard storage", "S3 標準ストレージ").into(),
+            Charge::DbExtendedSupport {
+                engine,
+                major_version,
+                ..
+            } => t!(
+                lang,
+                "RDS Extended Support ({engine} {major_version})",
+                "RDS 延長サポート（{engine} {major_version}）"
+            ),
+            Charge::NatGatewayHours => lang
+                .pick("NAT gateway hours", "NAT ゲートウェイ時間")
+                .into(),
         }
     }
 
@@ -208,8 +261,25 @@ pub fn gb_of_bytes(bytes: u64) -> Dec {
 /// The unpriced lines' `(en, ja)` reason.
 pub(crate) type Why = (String, String);
 
-/// The lines of an inventory, unpriced yet: quantities from the assumptions.
-pub fn lines(inventory: &Inventory, a: &Assumptions) -> Vec<Line> {
+/// The lines of what the student built, unpriced yet: quantities from the assumptions, every
+/// instance and DB priced as if it runs the assumed hours (as the calculator does); `today`
+/// decides RDS Extended Support.
+pub fn lines(inventory: &Inventory, a: &Assumptions, today: NaiveDate) -> Vec<Line> {
+    lines_of(inventory, a, today, false)
+}
+
+/// The lines of what is left in a Region, as it is billed now: a stopped instance or DB costs
+/// its storage (and addresses), not its hours.
+pub fn standing_lines(inventory: &Inventory, a: &Assumptions, today: NaiveDate) -> Vec<Line> {
+    lines_of(inventory, a, today, true)
+}
+
+fn lines_of(
+    inventory: &Inventory,
+    a: &Assumptions,
+    today: NaiveDate,
+    as_they_are: bool,
+) -> Vec<Line> {
     let region = &inventory.region;
     let line = |service: &str, resource: &str, charge: Charge, quantity: Dec, unit: &str| Line {
         service: service.into(),
@@ -231,16 +301,18 @@ pub fn lines(inventory: &Inventory, a: &Assumptions) -> Vec<Line> {
             Some(name) => format!("{} ({name})", i.id),
             None => i.id.clone(),
         };
-        out.push(line(
-            "Amazon EC2",
-            &label,
-            Charge::InstanceHours {
-                instance_type: i.instance_type.clone(),
-                platform: i.platform.clone(),
-            },
-            a.hours_per_month,
-            "Hrs",
-        ));
+        if !(as_they_are && i.state != "running") {
+            out.push(line(
+                "Amazon EC2",
+                &label,
+                Charge::InstanceHours {
+                    instance_type: i.instance_type.clone(),
+                    platform: i.platform.clone(),
+                },
+                a.hours_per_month,
+                "Hrs",
+            ));
+        }
         for v in &i.volumes {
             out.push(line(
                 "Amazon EC2",
@@ -256,24 +328,69 @@ pub fn lines(inventory: &Inventory, a: &Assumptions) -> Vec<Line> {
             out.push(line(
                 "Amazon VPC",
                 ip,
-                Charge::PublicIpv4,
+                Charge::PublicIpv4 {
+                    holder: Ipv4Holder::Instance,
+                },
                 a.hours_per_month,
                 "Hrs",
             ));
         }
     }
-    for db in &inventory.databases {
+    for v in &inventory.unattached_volumes {
         out.push(line(
-            "Amazon RDS",
-            &db.id,
-            Charge::DbHours {
-                class: db.class.clone(),
-                engine: db.engine.clone(),
-                multi_az: db.multi_az,
+            "Amazon EC2",
+            &v.id,
+            Charge::Volume {
+                volume_type: v.volume_type.clone(),
             },
+            Dec::from_int(v.size_gb as i64),
+            "GB-Mo",
+        ));
+    }
+    // An Elastic IP on a listed instance is already that instance's address.
+    let on_instances = |ip: &str| {
+        inventory
+            .instances
+            .iter()
+            .any(|i| i.public_ipv4.iter().any(|p| p == ip))
+    };
+    for eip in inventory
+        .elastic_ips
+        .iter()
+        .filter(|e| !on_instances(&e.public_ip))
+    {
+        let holder = if eip.is_idle() {
+            Ipv4Holder::IdleElasticIp
+        } else {
+            Ipv4Holder::ElasticIp
+        };
+        let label = match &eip.name {
+            Some(name) => format!("{} ({name})", eip.public_ip),
+            None => format!("{} ({})", eip.public_ip, eip.allocation_id),
+        };
+        out.push(line(
+            "Amazon VPC",
+            &label,
+            Charge::PublicIpv4 { holder },
             a.hours_per_month,
             "Hrs",
         ));
+    }
+    for db in &inventory.databases {
+        let stopped = db.status == "stopped";
+        if !(as_they_are && stopped) {
+            out.push(line(
+                "Amazon RDS",
+                &db.id,
+                Charge::DbHours {
+                    class: db.class.clone(),
+                    engine: db.engine.clone(),
+                    multi_az: db.multi_az,
+                },
+                a.hours_per_month,
+                "Hrs",
+            ));
+        }
         out.push(line(
             "Amazon RDS",
             &db.id,
@@ -285,6 +402,24 @@ pub fn lines(inventory: &Inventory, a: &Assumptions) -> Vec<Line> {
             Dec::from_int(db.storage_gb as i64),
             "GB-Mo",
         ));
+        // Billed per vCPU for every hour the instance runs (a Multi-AZ standby too).
+        if let Some((usage_type, major_version)) =
+            lifecycle::extended_support(&db.engine, &db.engine_version, today)
+            && !(as_they_are && stopped)
+        {
+            let vcpus = lifecycle::vcpus(&db.class).unwrap_or(1) * if db.multi_az { 2 } else { 1 };
+            out.push(line(
+                "Amazon RDS",
+                &db.id,
+                Charge::DbExtendedSupport {
+                    engine: db.engine.clone(),
+                    major_version,
+                    usage_type,
+                },
+                a.hours_per_month.times(Dec::from_int(vcpus as i64)),
+                "vCPU-Hrs",
+            ));
+        }
     }
     let albs = inventory
         .load_balancers
@@ -302,6 +437,19 @@ pub fn lines(inventory: &Inventory, a: &Assumptions) -> Vec<Line> {
             a.hours_per_month,
             "Hrs",
         ));
+        if lb.scheme == "internet-facing" {
+            for az in &lb.availability_zones {
+                out.push(line(
+                    "Amazon VPC",
+                    &format!("{} ({az})", lb.name),
+                    Charge::PublicIpv4 {
+                        holder: Ipv4Holder::LoadBalancer,
+                    },
+                    a.hours_per_month,
+                    "Hrs",
+                ));
+            }
+        }
         if lb.kind == "application" {
             // Processed bytes: 1 LCU = 1 GB an hour (EC2 targets), so a month's GB spread over
             // the month are that many LCU-hours; the traffic is split evenly between ALBs.
@@ -317,6 +465,15 @@ pub fn lines(inventory: &Inventory, a: &Assumptions) -> Vec<Line> {
                 "LCU-Hrs",
             ));
         }
+    }
+    for nat in &inventory.nat_gateways {
+        out.push(line(
+            "Amazon VPC",
+            &nat.id,
+            Charge::NatGatewayHours,
+            a.hours_per_month,
+            "Hrs",
+        ));
     }
     if !inventory.buckets.is_empty() {
         let names: Vec<&str> = inventory.buckets.iter().map(|b| b.name.as_str()).collect();
@@ -438,9 +595,29 @@ fn advice(charge: &Charge) -> (&'static str, &'static str) {
             "Shrink the volume to what you use, move gp2 to gp3 (about 20 % cheaper), and delete volumes and snapshots left behind.",
             "使う分だけの容量にし、gp2 を gp3 に変え（約 2 割安い）、残ったボリュームやスナップショットを削除しましょう。",
         ),
-        Charge::PublicIpv4 => (
+        Charge::PublicIpv4 {
+            holder: Ipv4Holder::IdleElasticIp,
+        } => (
+            "An Elastic IP associated with nothing is still charged every hour: release it (EC2 → Elastic IPs → Release).",
+            "何にも関連付けていない Elastic IP も 1 時間ごとに課金されます。解放しましょう（EC2 → Elastic IP → 解放）。",
+        ),
+        Charge::PublicIpv4 {
+            holder: Ipv4Holder::LoadBalancer,
+        } => (
+            "An internet-facing ALB has a public IPv4 address in each Availability Zone, charged whenever the ALB exists: delete the ALB when you are not practising.",
+            "インターネット向け ALB はアベイラビリティーゾーンごとにパブリック IPv4 アドレスを持ち、ALB がある間ずっと課金されます。練習しないときは ALB を削除しましょう。",
+        ),
+        Charge::PublicIpv4 { .. } => (
             "Every public IPv4 address costs 0.005 USD an hour: release Elastic IPs you do not use, and avoid auto-assigned ones where not needed.",
             "パブリック IPv4 アドレスは 1 個 1 時間 0.005 USD です。使っていない Elastic IP を解放し、不要な自動割り当てを避けましょう。",
+        ),
+        Charge::DbExtendedSupport { .. } => (
+            "This engine version is past RDS standard support and billed Extended Support per vCPU-hour: upgrade the DB to a version in standard support (MySQL 8.4) and the charge stops.",
+            "このエンジンバージョンは RDS の標準サポートが終了しており、vCPU 時間ごとに延長サポート料金がかかります。標準サポート中のバージョン（MySQL 8.4）にアップグレードすれば課金が止まります。",
+        ),
+        Charge::NatGatewayHours => (
+            "A NAT gateway is charged every hour it exists: delete it if nothing in a private subnet needs the internet.",
+            "NAT ゲートウェイは存在する間ずっと課金されます。プライベートサブネットからインターネットに出る必要がなければ削除しましょう。",
         ),
         Charge::S3Standard => (
             "Delete what you no longer need (CloudTrail data-event logs grow fast) and set lifecycle rules to expire or move old objects.",

@@ -1,7 +1,7 @@
 //! Which Price List product each line needs (`query`) and its monthly cost from the products
 //! found (`price_line`).
 
-use super::{Candidate, Charge, Line, LinePrice, PriceSource, Why};
+use super::{Candidate, Charge, Ipv4Holder, Line, LinePrice, PriceSource, Why, lifecycle};
 use crate::cloud::pricing::{PriceQuery, Product};
 
 /// The Price List query for a line, or why the line cannot be priced. Every query names the
@@ -54,8 +54,20 @@ pub fn query(line: &Line) -> Result<PriceQuery, Why> {
             })
         }
         // No productFamily on these documents: the group and the usage type find them.
-        Charge::PublicIpv4 => Ok(in_region("AmazonVPC", &[("group", "VPCPublicIPv4Address")])
-            .usage_type("PublicIPv4:InUseAddress")),
+        // An idle Elastic IP has a usage type of its own (same price today).
+        Charge::PublicIpv4 { holder } => Ok(in_region(
+            "AmazonVPC",
+            &[("group", "VPCPublicIPv4Address")],
+        )
+        .usage_type(match holder {
+            Ipv4Holder::IdleElasticIp => "PublicIPv4:IdleAddress",
+            _ => "PublicIPv4:InUseAddress",
+        })),
+        Charge::DbExtendedSupport { usage_type, .. } => {
+            Ok(in_region("AmazonRDS", &[]).usage_type(usage_type))
+        }
+        Charge::NatGatewayHours => Ok(in_region("AmazonEC2", &[("productFamily", "NAT Gateway")])
+            .usage_type("NatGateway-Hours")),
         Charge::DbHours {
             class,
             engine,
@@ -203,12 +215,31 @@ pub fn price_line(
             ),
             PriceSource::Snapshot => (
                 format!(
-                    "the embedded price snapshot has no price for it in {region} (it holds Tokyo prices only)"
+                    "the embedded price snapshot has no price for it in {region} (it holds Tokyo prices and a few of Sydney's)"
                 ),
                 format!(
-                    "組み込みの料金スナップショットに {region} の料金がありません（東京リージョンのみ収録）"
+                    "組み込みの料金スナップショットに {region} の料金がありません（東京と一部のシドニーの料金のみ収録）"
                 ),
             ),
+        };
+        // Extended Support is flagged with AWS's published rate, so the student sees the size.
+        let (en, ja) = match &line.charge {
+            Charge::DbExtendedSupport { .. } => {
+                let rate = lifecycle::PUBLISHED_RATE_USD;
+                let about = line
+                    .quantity
+                    .times(crate::decimal::Dec::parse(rate).unwrap_or_default())
+                    .fixed(2);
+                (
+                    format!(
+                        "{en}; AWS publishes about {rate} USD per vCPU-hour in Asia Pacific (0.100 in US East), about {about} USD a month here — upgrade to a version in standard support (MySQL 8.4) to stop it"
+                    ),
+                    format!(
+                        "{ja}。AWS の公表料金はアジアパシフィックで vCPU 時間あたり約 {rate} USD（米国東部は 0.100）、この DB では月約 {about} USD です。標準サポート中のバージョン（MySQL 8.4）にアップグレードすれば止まります"
+                    ),
+                )
+            }
+            _ => (en, ja),
         };
         line.unpriced_en = Some(en);
         line.unpriced_ja = Some(ja);
@@ -257,8 +288,10 @@ mod tests {
             dns_name: "nlb.example".into(),
             kind: "network".into(),
             state: "active".into(),
+            scheme: "internal".into(),
+            availability_zones: Vec::new(),
         });
-        let lines = lines(&inv, &assumptions());
+        let lines = lines(&inv, &assumptions(), today());
         let unpriceable: Vec<String> = lines
             .iter()
             .filter_map(|l| query(l).err().map(|(en, _)| en))
@@ -294,7 +327,7 @@ mod tests {
 
     #[test]
     fn queries_follow_the_price_list_attributes() {
-        let lines = lines(&seed_inventory(), &assumptions());
+        let lines = lines(&seed_inventory(), &assumptions(), today());
         let q = query(&lines[0]).unwrap();
         assert_eq!(q.service_code, "AmazonEC2");
         assert!(
@@ -340,7 +373,7 @@ mod tests {
 
     #[test]
     fn several_matching_products_flag_the_line_and_the_dearest_is_used() {
-        let mut lines = lines(&seed_inventory(), &assumptions());
+        let mut lines = lines(&seed_inventory(), &assumptions(), today());
         let alb = &mut lines[5];
         let mut hours = product("0.0243", "Hrs");
         hours.sku = "B-HOURS".into();
