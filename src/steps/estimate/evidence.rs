@@ -79,7 +79,13 @@ impl Elsewhere {
                             .as_ref()
                             .map(|n| format!(" “{n}”"))
                             .unwrap_or_default();
-                        format!("{}{name} ({} {})", i.id, i.state, i.instance_type)
+                        let (id, kind) = (&i.id, &i.instance_type);
+                        match (lang, i.state.as_str()) {
+                            (Lang::Ja, "stopped") => format!("{id}{name}（停止中の {kind}）"),
+                            (Lang::Ja, "running") => format!("{id}{name}（稼働中の {kind}）"),
+                            (Lang::Ja, state) => format!("{id}{name}（{state} の {kind}）"),
+                            (Lang::En, state) => format!("{id}{name} ({state} {kind})"),
+                        }
                     })
                     .collect();
                 items.extend(lines.iter().map(|l| {
@@ -87,7 +93,13 @@ impl Elsewhere {
                         .monthly_usd
                         .map(|m| format!("{} USD", m.fixed(2)))
                         .unwrap_or_else(|| lang.pick("not priced", "未計上").into());
-                    format!("{} {} ({cost})", l.describe(lang), l.resource)
+                    t!(
+                        lang,
+                        "{} {} ({cost})",
+                        "{} {}（{cost}）",
+                        l.describe(lang),
+                        l.resource
+                    )
                 }));
                 Forgotten {
                     region: inv.region.clone(),
@@ -105,7 +117,11 @@ impl Elsewhere {
             .by_region(lang)
             .iter()
             .map(|f| {
-                let (region, items, usd) = (&f.region, f.items.join(", "), f.monthly_usd.fixed(2));
+                let (region, items, usd) = (
+                    &f.region,
+                    f.items.join(lang.pick(", ", "、")),
+                    f.monthly_usd.fixed(2),
+                );
                 let unpriced = if f.unpriced > 0 {
                     t!(
                         lang,
