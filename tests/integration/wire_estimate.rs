@@ -26,6 +26,27 @@ fn moto_config() -> aws_config::SdkConfig {
     sdk_config(REGION, Some(&moto_url()), None, "AKIAIOSFODNN7EXAMPLE")
 }
 
+/// Any image moto offers, to run an instance from.
+async fn moto_image(ec2: &aws_sdk_ec2::Client) -> String {
+    ec2.describe_images()
+        .send()
+        .await
+        .expect("moto lists images")
+        .images()[0]
+        .image_id()
+        .unwrap()
+        .to_string()
+}
+
+/// 730 hours a month, nothing stored or processed.
+fn hours_only() -> Assumptions {
+    Assumptions {
+        hours_per_month: Dec::from_int(730),
+        s3_gb: Dec::ZERO,
+        alb_processed_gb: Dec::ZERO,
+    }
+}
+
 #[test]
 fn inventory_reads_what_moto_holds() {
     let config = moto_config();
@@ -44,18 +65,9 @@ fn inventory_reads_what_moto_holds() {
     let db = format!("l06-db-{suffix}");
     let instance_id = aws.block_on(async {
         use aws_sdk_ec2::types::{BlockDeviceMapping, EbsBlockDevice, InstanceType, VolumeType};
-        let image = ec2
-            .describe_images()
-            .send()
-            .await
-            .expect("moto lists images")
-            .images()[0]
-            .image_id()
-            .unwrap()
-            .to_string();
         let run = ec2
             .run_instances()
-            .image_id(image)
+            .image_id(moto_image(&ec2).await)
             .instance_type(InstanceType::T2Micro)
             .min_count(1)
             .max_count(1)
@@ -193,13 +205,8 @@ fn inventory_reads_what_moto_holds() {
         load_balancers: vec![lb.clone()],
         ..Inventory::default()
     };
-    let assumptions = Assumptions {
-        hours_per_month: Dec::from_int(730),
-        s3_gb: Dec::ZERO,
-        alb_processed_gb: Dec::ZERO,
-    };
     let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-    let lines = costing::lines(&ours, &assumptions, today);
+    let lines = costing::lines(&ours, &hours_only(), today);
     let alb_addresses: Vec<&str> = lines
         .iter()
         .filter(|l| {
@@ -248,13 +255,9 @@ fn the_region_sweep_finds_what_was_left_in_sydney() {
     .unwrap();
     let ec2 = aws_sdk_ec2::Client::new(&sydney);
     let (instance_id, allocation_id, idle_ip) = aws.block_on(async {
-        let image = ec2.describe_images().send().await.unwrap().images()[0]
-            .image_id()
-            .unwrap()
-            .to_string();
         let run = ec2
             .run_instances()
-            .image_id(image)
+            .image_id(moto_image(&ec2).await)
             .instance_type(aws_sdk_ec2::types::InstanceType::T2Micro)
             .min_count(1)
             .max_count(1)
@@ -317,13 +320,8 @@ fn the_region_sweep_finds_what_was_left_in_sydney() {
     );
 
     // As billed now: the stopped instance's volume and the idle address, not its hours.
-    let a = Assumptions {
-        hours_per_month: Dec::from_int(730),
-        s3_gb: Dec::ZERO,
-        alb_processed_gb: Dec::ZERO,
-    };
     let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-    let lines = costing::standing_lines(there, &a, today);
+    let lines = costing::standing_lines(there, &hours_only(), today);
     assert!(
         !lines.iter().any(|l| l.resource.starts_with(&instance_id)),
         "no instance hours for a stopped instance"

@@ -16,13 +16,38 @@ use chrono::{Months, NaiveDate};
 ///   2026-03-01 (same sources).
 /// - The usage type is `<prefix>-ExtendedSupport:Yr1-Yr2:MySQL8.0` (or `Yr3`), as real Cost
 ///   Explorer lines show it (`APN2-ExtendedSupport:Yr1-Yr2:MySQL8.0`).
-const EXTENDED_SUPPORT: [(&str, &str, &str, (i32, u32, u32)); 5] = [
-    ("mysql", "5.7", "MySQL5.7", (2024, 3, 1)),
-    ("mysql", "8.0", "MySQL8.0", (2026, 8, 1)),
-    ("postgres", "11", "PostgreSQL11", (2024, 4, 1)),
-    ("postgres", "12", "PostgreSQL12", (2025, 3, 1)),
-    ("postgres", "13", "PostgreSQL13", (2026, 3, 1)),
+const EXTENDED_SUPPORT: [Major; 5] = [
+    Major::new("mysql", "5.7", "MySQL5.7", (2024, 3, 1)),
+    Major::new("mysql", "8.0", "MySQL8.0", (2026, 8, 1)),
+    Major::new("postgres", "11", "PostgreSQL11", (2024, 4, 1)),
+    Major::new("postgres", "12", "PostgreSQL12", (2025, 3, 1)),
+    Major::new("postgres", "13", "PostgreSQL13", (2026, 3, 1)),
 ];
+
+/// A major version with Extended Support: its engine, its name in the usage type, and the day
+/// its charges start (year, month, day).
+struct Major {
+    engine: &'static str,
+    version: &'static str,
+    usage_name: &'static str,
+    charged_from: (i32, u32, u32),
+}
+
+impl Major {
+    const fn new(
+        engine: &'static str,
+        version: &'static str,
+        usage_name: &'static str,
+        charged_from: (i32, u32, u32),
+    ) -> Major {
+        Major {
+            engine,
+            version,
+            usage_name,
+            charged_from,
+        }
+    }
+}
 
 /// AWS's published Year 1–2 rate when the Price List has no product for the line: 0.100 USD per
 /// vCPU-hour in US East (N. Virginia) per the RDS pricing pages; Asia Pacific Regions are dearer
@@ -34,10 +59,12 @@ pub const PUBLISHED_RATE_USD: &str = "0.120";
 /// (`ExtendedSupport:Yr1-Yr2:MySQL8.0`) and the major version; `None` in standard support.
 pub fn extended_support(engine: &str, version: &str, today: NaiveDate) -> Option<(String, String)> {
     let major = major_version(engine, version)?;
-    let (_, _, name, (y, m, d)) = EXTENDED_SUPPORT
+    let found = EXTENDED_SUPPORT
         .iter()
-        .find(|(e, v, _, _)| *e == engine && *v == major)?;
-    let from = NaiveDate::from_ymd_opt(*y, *m, *d)?;
+        .find(|m| m.engine == engine && m.version == major)?;
+    let (y, m, d) = found.charged_from;
+    let from = NaiveDate::from_ymd_opt(y, m, d)?;
+    let name = found.usage_name;
     if today < from {
         return None;
     }
