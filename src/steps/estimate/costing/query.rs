@@ -326,6 +326,30 @@ mod tests {
     }
 
     #[test]
+    fn extended_support_without_a_product_is_flagged_with_the_published_rate() {
+        let mut inv = seed_inventory();
+        inv.databases[0].engine_version = "8.0.40".into();
+        let mut line = lines(&inv, &assumptions(), today())
+            .into_iter()
+            .find(|l| matches!(l.charge, Charge::DbExtendedSupport { .. }))
+            .expect("MySQL 8.0 in December 2026");
+        let q = query(&line).unwrap();
+        assert_eq!(
+            q.usage_type.as_deref(),
+            Some("ExtendedSupport:Yr1-Yr2:MySQL8.0")
+        );
+        price_line(&mut line, Vec::new(), PriceSource::PriceListApi, &|_| true);
+        assert!(line.monthly_usd.is_none(), "not priced without a product");
+        let en = line.unpriced_en.as_deref().unwrap();
+        // 2 vCPU × 730 h × 0.120 = 175.20.
+        assert!(en.contains("0.120 USD per vCPU-hour"), "{en}");
+        assert!(en.contains("about 175.20 USD a month"), "{en}");
+        assert!(en.contains("MySQL 8.4"), "{en}");
+        let ja = line.unpriced_ja.as_deref().unwrap();
+        assert!(ja.contains("月約 175.20 USD"), "{ja}");
+    }
+
+    #[test]
     fn queries_follow_the_price_list_attributes() {
         let lines = lines(&seed_inventory(), &assumptions(), today());
         let q = query(&lines[0]).unwrap();
