@@ -177,6 +177,16 @@ pub(super) async fn describe_load_balancers(
                     .and_then(|s| s.code())
                     .map(|c| c.as_str().to_string())
                     .unwrap_or_default(),
+                scheme: lb
+                    .scheme()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                availability_zones: lb
+                    .availability_zones()
+                    .iter()
+                    .filter_map(|az| az.zone_name())
+                    .map(str::to_string)
+                    .collect(),
             }
         }));
         marker = page.next_marker().map(str::to_string);

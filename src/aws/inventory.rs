@@ -1,16 +1,24 @@
 //! The read-only inventory for the estimate: `ec2:DescribeInstances` + `ec2:DescribeVolumes`,
-//! `rds:DescribeDBInstances`, `elasticloadbalancing:DescribeLoadBalancers`, `s3:ListAllMyBuckets`
-//! (+ `s3:GetBucketLocation` when ListBuckets does not say the Region), and CloudWatch's daily
-//! `AWS/S3 BucketSizeBytes` (`cloudwatch:GetMetricStatistics`) for a bucket's size.
+//! `ec2:DescribeAddresses`, `ec2:DescribeNatGateways`, `rds:DescribeDBInstances`,
+//! `elasticloadbalancing:DescribeLoadBalancers`, `s3:ListAllMyBuckets` (+ `s3:GetBucketLocation`
+//! when ListBuckets does not say the Region), and CloudWatch's daily `AWS/S3 BucketSizeBytes`
+//! (`cloudwatch:GetMetricStatistics`) for a bucket's size. The sweep lists the enabled Regions
+//! (`ec2:DescribeRegions`) and reads each the same way, a few at a time; each call keeps the
+//! SDK's standard retry (throttling is retried with backoff).
 
 use super::{Aws, classify};
 use crate::cloud::inventory::{
-    Bucket, Database, Instance, Inventory, LoadBalancer, ResourceInventory, Volume,
+    Bucket, Database, ElasticIp, Instance, Inventory, LoadBalancer, NatGateway, ResourceInventory,
+    Sweep, UnreadableRegion, Volume,
 };
 use crate::cloud::{CloudError, CloudErrorKind};
 use aws_config::Region;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// How many Regions the sweep reads at once: gentle on the account's API rate limits.
+const SWEEP_CONCURRENCY: usize = 4;
 
 pub struct InventoryAdapter {
     aws: Aws,
@@ -60,30 +68,106 @@ impl InventoryAdapter {
     }
 }
 
+/// The clients that read one Region.
+struct RegionClients {
+    region: String,
+    ec2: aws_sdk_ec2::Client,
+    rds: aws_sdk_rds::Client,
+    elb: aws_sdk_elasticloadbalancingv2::Client,
+}
+
+impl InventoryAdapter {
+    fn clients(&self, region: &str) -> RegionClients {
+        RegionClients {
+            region: region.to_string(),
+            ec2: self.ec2(region),
+            rds: self.rds(region),
+            elb: self.elb(region),
+        }
+    }
+}
+
+/// Everything of one Region but the buckets.
+async fn read_region(c: &RegionClients) -> Result<Inventory, CloudError> {
+    let (instances, unattached, addresses, nat, databases, load_balancers) = tokio::join!(
+        instances(&c.ec2),
+        unattached_volumes(&c.ec2),
+        elastic_ips(&c.ec2),
+        nat_gateways(&c.ec2),
+        databases(&c.rds),
+        load_balancers(&c.elb),
+    );
+    let region = c.region.as_str();
+    Ok(Inventory {
+        region: region.to_string(),
+        instances: instances.map_err(|e| e.in_region(region))?,
+        databases: databases.map_err(|e| e.in_region(region))?,
+        load_balancers: load_balancers.map_err(|e| e.in_region(region))?,
+        buckets: Vec::new(),
+        elastic_ips: addresses.map_err(|e| e.in_region(region))?,
+        unattached_volumes: unattached.map_err(|e| e.in_region(region))?,
+        nat_gateways: nat.map_err(|e| e.in_region(region))?,
+    })
+}
+
 impl ResourceInventory for InventoryAdapter {
     fn inventory(&self, region: &str) -> Result<Inventory, CloudError> {
-        let (ec2, rds, elb, s3) = (
-            self.ec2(region),
-            self.rds(region),
-            self.elb(region),
-            self.s3(region),
-        );
+        let clients = self.clients(region);
+        let s3 = self.s3(region);
         let s3_global = self.s3("us-east-1");
         self.aws.block_on(async {
-            let (instances, databases, load_balancers, buckets) = tokio::join!(
-                instances(&ec2),
-                databases(&rds),
-                load_balancers(&elb),
-                buckets(&s3, &s3_global, region),
-            );
+            let (inventory, buckets) =
+                tokio::join!(read_region(&clients), buckets(&s3, &s3_global, region),);
             Ok(Inventory {
-                region: region.to_string(),
-                instances: instances.map_err(|e| e.in_region(region))?,
-                databases: databases.map_err(|e| e.in_region(region))?,
-                load_balancers: load_balancers.map_err(|e| e.in_region(region))?,
                 buckets: buckets?,
+                ..inventory?
             })
         })
+    }
+
+    fn sweep(&self, working_region: &str) -> Result<Sweep, CloudError> {
+        let ec2 = self.ec2(working_region);
+        let regions = self
+            .aws
+            .block_on(enabled_regions(&ec2))
+            .map_err(|e| e.in_region(working_region))?;
+        let others: Vec<RegionClients> = regions
+            .iter()
+            .filter(|r| r.as_str() != working_region)
+            .map(|r| self.clients(r))
+            .collect();
+        let mut sweep = Sweep {
+            regions,
+            ..Sweep::default()
+        };
+        self.aws.block_on(async {
+            let limit = Arc::new(tokio::sync::Semaphore::new(SWEEP_CONCURRENCY));
+            let mut tasks = tokio::task::JoinSet::new();
+            for clients in others {
+                let limit = limit.clone();
+                tasks.spawn(async move {
+                    let _permit = limit.acquire_owned().await;
+                    (clients.region.clone(), read_region(&clients).await)
+                });
+            }
+            while let Some(done) = tasks.join_next().await {
+                match done {
+                    Ok((_, Ok(inventory))) if inventory.holds_nothing() => {}
+                    Ok((_, Ok(inventory))) => sweep.found.push(inventory),
+                    Ok((region, Err(err))) => sweep.unreadable.push(UnreadableRegion {
+                        region,
+                        error: err.to_string(),
+                    }),
+                    Err(join) => sweep.unreadable.push(UnreadableRegion {
+                        region: String::new(),
+                        error: join.to_string(),
+                    }),
+                }
+            }
+        });
+        sweep.found.sort_by(|a, b| a.region.cmp(&b.region));
+        sweep.unreadable.sort_by(|a, b| a.region.cmp(&b.region));
+        Ok(sweep)
     }
 
     fn bucket_size_bytes(&self, bucket: &Bucket) -> Result<Option<u64>, CloudError> {
@@ -129,12 +213,7 @@ async fn instances(client: &aws_sdk_ec2::Client) -> Result<Vec<Instance>, CloudE
                 found.push((
                     Instance {
                         id: i.instance_id().unwrap_or_default().into(),
-                        name: i
-                            .tags()
-                            .iter()
-                            .find(|t| t.key() == Some("Name"))
-                            .and_then(|t| t.value())
-                            .map(str::to_string),
+                        name: name_tag(i.tags()),
                         instance_type: i
                             .instance_type()
                             .map(|t| t.as_str().to_string())
@@ -171,6 +250,17 @@ async fn instances(client: &aws_sdk_ec2::Client) -> Result<Vec<Instance>, CloudE
         .collect())
 }
 
+fn volume_of(v: &aws_sdk_ec2::types::Volume) -> Volume {
+    Volume {
+        id: v.volume_id().unwrap_or_default().to_string(),
+        volume_type: v
+            .volume_type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        size_gb: v.size().unwrap_or(0).max(0) as u64,
+    }
+}
+
 async fn volumes(
     client: &aws_sdk_ec2::Client,
     ids: Vec<String>,
@@ -184,21 +274,115 @@ async fn volumes(
             .await
             .map_err(|e| classify(e, "ec2:DescribeVolumes"))?;
         for v in out.volumes() {
-            let id = v.volume_id().unwrap_or_default().to_string();
-            found.insert(
-                id.clone(),
-                Volume {
-                    id,
-                    volume_type: v
-                        .volume_type()
-                        .map(|t| t.as_str().to_string())
-                        .unwrap_or_default(),
-                    size_gb: v.size().unwrap_or(0).max(0) as u64,
-                },
-            );
+            let volume = volume_of(v);
+            found.insert(volume.id.clone(), volume);
         }
     }
     Ok(found)
+}
+
+fn ec2_filter(name: &str, values: &[&str]) -> aws_sdk_ec2::types::Filter {
+    aws_sdk_ec2::types::Filter::builder()
+        .name(name)
+        .set_values(Some(values.iter().map(|v| v.to_string()).collect()))
+        .build()
+}
+
+fn name_tag(tags: &[aws_sdk_ec2::types::Tag]) -> Option<String> {
+    tags.iter()
+        .find(|t| t.key() == Some("Name"))
+        .and_then(|t| t.value())
+        .map(str::to_string)
+}
+
+/// Volumes attached to nothing (`status = available`).
+async fn unattached_volumes(client: &aws_sdk_ec2::Client) -> Result<Vec<Volume>, CloudError> {
+    let mut found = Vec::new();
+    let mut next_token = None;
+    loop {
+        let page = client
+            .describe_volumes()
+            .filters(ec2_filter("status", &["available"]))
+            .set_next_token(next_token.take())
+            .send()
+            .await
+            .map_err(|e| classify(e, "ec2:DescribeVolumes"))?;
+        found.extend(page.volumes().iter().map(volume_of));
+        next_token = page.next_token().map(str::to_string);
+        if next_token.is_none() {
+            return Ok(found);
+        }
+    }
+}
+
+/// Every Elastic IP, associated or not (DescribeAddresses has no pages).
+async fn elastic_ips(client: &aws_sdk_ec2::Client) -> Result<Vec<ElasticIp>, CloudError> {
+    let out = client
+        .describe_addresses()
+        .send()
+        .await
+        .map_err(|e| classify(e, "ec2:DescribeAddresses"))?;
+    Ok(out
+        .addresses()
+        .iter()
+        .map(|a| ElasticIp {
+            public_ip: a.public_ip().unwrap_or_default().to_string(),
+            allocation_id: a.allocation_id().unwrap_or_default().to_string(),
+            name: name_tag(a.tags()),
+            // Empty strings count as absent (moto sends `instanceId` empty for an idle one).
+            associated_with: [a.instance_id(), a.network_interface_id()]
+                .into_iter()
+                .flatten()
+                .find(|id| !id.is_empty())
+                .map(str::to_string),
+        })
+        .collect())
+}
+
+/// NAT gateways that exist (pending or available): charged by the hour.
+async fn nat_gateways(client: &aws_sdk_ec2::Client) -> Result<Vec<NatGateway>, CloudError> {
+    let mut found = Vec::new();
+    let mut next_token = None;
+    loop {
+        let page = client
+            .describe_nat_gateways()
+            .filter(ec2_filter("state", &["pending", "available"]))
+            .set_next_token(next_token.take())
+            .send()
+            .await
+            .map_err(|e| classify(e, "ec2:DescribeNatGateways"))?;
+        found.extend(page.nat_gateways().iter().map(|n| {
+            NatGateway {
+                id: n.nat_gateway_id().unwrap_or_default().to_string(),
+                name: name_tag(n.tags()),
+                state: n
+                    .state()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+            }
+        }));
+        next_token = page.next_token().map(str::to_string);
+        if next_token.is_none() {
+            return Ok(found);
+        }
+    }
+}
+
+/// The Regions enabled for the account (DescribeRegions without `AllRegions` lists only those).
+async fn enabled_regions(client: &aws_sdk_ec2::Client) -> Result<Vec<String>, CloudError> {
+    let out = client
+        .describe_regions()
+        .send()
+        .await
+        .map_err(|e| classify(e, "ec2:DescribeRegions"))?;
+    let mut regions: Vec<String> = out
+        .regions()
+        .iter()
+        .filter_map(|r| r.region_name())
+        .map(str::to_string)
+        .collect();
+    regions.sort();
+    Ok(regions)
 }
 
 async fn databases(client: &aws_sdk_rds::Client) -> Result<Vec<Database>, CloudError> {
@@ -220,6 +404,7 @@ async fn databases(client: &aws_sdk_rds::Client) -> Result<Vec<Database>, CloudE
                 storage_type: db.storage_type().unwrap_or("gp2").into(),
                 storage_gb: db.allocated_storage().unwrap_or(0).max(0) as u64,
                 status: db.db_instance_status().unwrap_or_default().into(),
+                engine_version: db.engine_version().unwrap_or_default().into(),
             });
         }
         marker = page.marker().map(str::to_string);

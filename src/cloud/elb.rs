@@ -13,6 +13,12 @@ pub struct LoadBalancer {
     /// `application`, `network`, `gateway`.
     pub kind: String,
     pub state: String,
+    /// `internet-facing` or `internal`.
+    #[serde(default)]
+    pub scheme: String,
+    /// The enabled Availability Zones: an internet-facing ALB has a public IPv4 address in each.
+    #[serde(default)]
+    pub availability_zones: Vec<String>,
 }
 
 /// A target group's health check. Fields added later default when older evidence is read.

@@ -67,6 +67,9 @@ pub const PERMISSIONS: &[(Part, &[&str])] = &[
         &[
             "ec2:DescribeInstances",
             "ec2:DescribeVolumes",
+            "ec2:DescribeAddresses",
+            "ec2:DescribeNatGateways",
+            "ec2:DescribeRegions",
             "rds:DescribeDBInstances",
             "elasticloadbalancing:DescribeLoadBalancers",
             "s3:ListAllMyBuckets",

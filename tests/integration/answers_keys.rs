@@ -10,6 +10,20 @@ use lecture06::commands::run::answers_file_keys;
 use std::collections::BTreeSet;
 use std::path::Path;
 
+/// Every `.rs` file under `dir`, however deep (a step's folder may hold folders).
+fn rust_files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(rust_files_under(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
 fn code_without_tests(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap();
     text.split("#[cfg(test)]")
@@ -45,10 +59,7 @@ fn every_key_a_step_asks_is_declared() {
         let path = entry.unwrap().path();
         let (step, files) = if path.is_dir() {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            let files: Vec<_> = std::fs::read_dir(&path)
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .collect();
+            let files = rust_files_under(&path);
             (name, files)
         } else {
             (

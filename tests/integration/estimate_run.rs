@@ -29,44 +29,60 @@ fn the_seed_account_is_priced_and_compared_with_the_seed_reports_calculator() {
     );
     ran.success();
     let out = &ran.stdout;
-    // Hand-computed: 730 × 0.0152 = 11.096 → 11.10; 730 × 0.026 = 18.98; 730 × 0.0243 = 17.739.
+    // Hand-computed: 730 × 0.0152 = 11.096 → 11.10; 730 × 0.026 = 18.98; 730 × 0.0243 = 17.739;
+    // Extended Support for MySQL 8.0 (the sandbox's now is 2026-11-21): 2 vCPU × 730 h × 0.12 =
+    // 175.20; the ALB's two public IPv4 addresses 730 × 0.005 = 3.65 each.
     for cell in [
-        "11.10", "3.60", "3.65", "18.98", "2.76", "17.74", "0.08", "0.25",
+        "11.10", "3.60", "3.65", "18.98", "2.76", "175.20", "17.74", "0.08", "0.25",
     ] {
         assert!(out.contains(cell), "{cell} missing:\n{out}");
     }
-    // 11.096 + 3.6 + 3.65 + 18.98 + 2.76 + 17.739 + 0.08 + 0.25 = 58.155 a month; × 12 = 697.86.
+    // 11.096 + 3.6 + 3.65 + 18.98 + 2.76 + 175.2 + 17.739 + 3.65 + 3.65 + 0.08 + 0.25
+    //   = 240.655 a month; × 12 = 2,887.86.
     assert!(
-        out.contains("Total: 58.16 USD a month, 697.86 USD a year"),
+        out.contains("Total: 240.66 USD a month, 2887.86 USD a year"),
         "{out}"
     );
-    // Legacy Free Tier: only S3's 10 − 5 GB is paid: 5 × 0.025 = 0.125/month, 1.50/year.
-    assert!(out.contains("0.13 USD a month, 1.50 USD a year"), "{out}");
-    // 697.86 × 138.27 = 96,493.10 → 96,493 JPY; 58.155 × 138.27 = 8,041.09 → 8,041.
+    // Legacy Free Tier: Extended Support 175.20, the ALB's addresses 7.30 and S3's 10 − 5 GB
+    // (5 × 0.025 = 0.125) are paid: 182.625 a month, 2,191.50 a year.
     assert!(
-        out.contains("8,041 JPY a month, 96,493 JPY a year"),
+        out.contains("182.63 USD a month, 2191.50 USD a year"),
         "{out}"
     );
+    // 240.655 × 138.27 = 33,275.37 → 33,275 JPY; 2,887.86 × 138.27 = 399,304.40 → 399,304.
+    assert!(
+        out.contains("33,275 JPY a month, 399,304 JPY a year"),
+        "{out}"
+    );
+    // Forgotten in Sydney: the stopped t2.micro's 8 GB gp2 (8 × 0.12 = 0.96) and the idle
+    // Elastic IP (730 × 0.005 = 3.65): 4.61 USD a month, not in the total.
+    assert!(out.contains("forgotten in ap-southeast-2: i-0"), "{out}");
+    assert!(out.contains("(stopped t2.micro)"), "{out}");
+    assert!(out.contains("Elastic IP address (idle) 13."), "{out}");
+    assert!(out.contains("— 4.61 USD a month"), "{out}");
     assert!(out.contains("embedded snapshot of 2026-11-21"), "{out}");
     assert!(out.contains("†"), "unconfirmed prices are marked");
-    // 896.40 − 697.86 = 198.54; ÷ 697.86 = 28.45 % → over 10 %, explained line by line.
-    assert!(out.contains("a difference of 198.54 USD (28.4 %)"), "{out}");
+    // 896.40 − 2,887.86 = −1,991.46; ÷ 2,887.86 = −68.96 % → over 10 %, explained line by line.
+    assert!(
+        out.contains("a difference of -1991.46 USD (-69 %)"),
+        "{out}"
+    );
     assert!(
         out.contains("public IPv4 address (") && out.contains("Amazon VPC"),
         "{out}"
     );
     assert!(
-        out.contains("The calculator is 198.54 USD/year higher"),
+        out.contains("The calculator is 1991.46 USD/year lower"),
         "{out}"
     );
 
     let state = ws.state();
     let e = &state["steps"]["estimate"]["evidence"];
     assert_eq!(state["steps"]["estimate"]["status"], "done");
-    assert_eq!(e["totals"]["monthly_usd"], "58.155");
-    assert_eq!(e["totals"]["yearly_usd"], "697.86");
-    assert_eq!(e["totals"]["monthly_after_free_tier_usd"], "0.125");
-    assert_eq!(e["jpy"]["yearly"], "96493");
+    assert_eq!(e["totals"]["monthly_usd"], "240.655");
+    assert_eq!(e["totals"]["yearly_usd"], "2887.86");
+    assert_eq!(e["totals"]["monthly_after_free_tier_usd"], "182.625");
+    assert_eq!(e["jpy"]["yearly"], "399304");
     assert_eq!(e["jpy"]["rate_date"], "2023-07-10");
     assert_eq!(e["jpy"]["example_rate"], false);
     assert_eq!(
@@ -74,9 +90,12 @@ fn the_seed_account_is_priced_and_compared_with_the_seed_reports_calculator() {
         "https://calculator.aws/#/estimate?id=b21db2e8477525e46f672415255b9b938ca4c8bf"
     );
     assert_eq!(e["calculator"]["dropped"].as_array().unwrap().len(), 8);
-    assert_eq!(e["comparison"]["percent"], "28.4");
+    assert_eq!(e["comparison"]["percent"], "-69");
     assert_eq!(e["prices"]["source"], "snapshot");
-    assert_eq!(e["lines"].as_array().unwrap().len(), 8);
+    assert_eq!(e["lines"].as_array().unwrap().len(), 11);
+    assert_eq!(e["elsewhere"]["regions_swept"], 17);
+    assert_eq!(e["elsewhere"]["found"][0]["region"], "ap-southeast-2");
+    assert_eq!(e["elsewhere"]["lines"].as_array().unwrap().len(), 2);
     assert!(
         ws.path()
             .join(".lecture06/evidence/estimate/inventory.json")
@@ -92,7 +111,11 @@ fn the_seed_account_is_priced_and_compared_with_the_seed_reports_calculator() {
     ws.run_sandbox(&["report", "--out", report.to_str().unwrap()])
         .success();
     let text = std::fs::read_to_string(report).unwrap();
-    assert!(text.contains("**697.86 USD a year**"), "{text}");
+    assert!(text.contains("**2887.86 USD a year**"), "{text}");
+    assert!(
+        text.contains("- forgotten in ap-southeast-2: i-0"),
+        "{text}"
+    );
     assert!(
         text.contains("138.27 JPY/USD** (rate of 2023-07-10"),
         "{text}"
@@ -128,7 +151,7 @@ fn yes_in_the_sandbox_completes_with_labelled_examples() {
     assert!(
         status
             .stdout
-            .contains("58.16 USD a month, 697.86 USD a year"),
+            .contains("240.66 USD a month, 2887.86 USD a year"),
         "{}",
         status.stdout
     );
@@ -160,6 +183,19 @@ fn bad_answers_stop_with_exit_2_naming_the_key() {
             "legacy, credit or none",
         ),
         ("exclude = \"i-nothere\"", "exclude", "not in the list"),
+        // Issue 13 item 9: a comma is refused, not read as 150; a rate dated after today (the
+        // sandbox's now is 2026-11-21); 40 characters that are not hex are named as such.
+        ("jpy_per_usd = \"1,50\"", "jpy_per_usd", "without a comma"),
+        (
+            "jpy_per_usd = 150\njpy_rate_date = \"2030-01-01\"",
+            "jpy_rate_date",
+            "after today (2026-11-21)",
+        ),
+        (
+            "calculator_url = \"https://calculator.aws/#/estimate?id=gggggggggggggggggggggggggggggggggggggggg\"",
+            "calculator_url",
+            "must be hexadecimal",
+        ),
     ];
     for (line, key, why) in cases {
         let ws = Workspace::new();
@@ -180,12 +216,13 @@ fn a_credit_plan_changes_nothing_and_exclusions_are_honoured() {
         "[estimate]\nfree_tier = \"credit\"\nexclude = \"raisetech-alb\"\njpy_per_usd = 150\n",
     );
     ran.success();
-    // Without the ALB (17.739 + 0.08): 58.155 − 17.819 = 40.336 a month; × 12 = 484.032.
+    // Without the ALB (hours 17.739, LCU 0.08, its two addresses 7.30):
+    // 240.655 − 25.119 = 215.536 a month; × 12 = 2,586.432.
     let e = &ws.state()["steps"]["estimate"]["evidence"];
-    assert_eq!(e["totals"]["monthly_usd"], "40.336");
-    assert_eq!(e["totals"]["yearly_usd"], "484.032");
+    assert_eq!(e["totals"]["monthly_usd"], "215.536");
+    assert_eq!(e["totals"]["yearly_usd"], "2586.432");
     assert_eq!(
-        e["totals"]["monthly_after_free_tier_usd"], "40.336",
+        e["totals"]["monthly_after_free_tier_usd"], "215.536",
         "credits pay, they do not lower"
     );
     assert_eq!(e["free_tier"], "credit");
@@ -193,8 +230,8 @@ fn a_credit_plan_changes_nothing_and_exclusions_are_honoured() {
         e["assumptions"]["alb_processed_gb"], "0",
         "no ALB, no question"
     );
-    // 200 ÷ 40.336 = 4.958… → about 5.0 months of credits.
-    assert!(ran.stdout.contains("about 5 months"), "{}", ran.stdout);
+    // 200 ÷ 215.536 = 0.927… → about 0.9 months of credits.
+    assert!(ran.stdout.contains("about 0.9 months"), "{}", ran.stdout);
 }
 
 /// The real path (no --sandbox) with every AWS endpoint pointed at moto: the inventory comes from
@@ -359,11 +396,12 @@ fn in_a_terminal_bad_answers_are_asked_again() {
     p.expect(expectrl::Eof).unwrap();
     let state = ws.state();
     let e = &state["steps"]["estimate"]["evidence"];
-    // 744 hours: 744 × (0.0152 + 0.005 + 0.026 + 0.0243) = 744 × 0.0705 = 52.452, plus the
-    // storage 3.6 + 2.76 + 0.25 and 10 LCU-h 0.08 = 6.69 → 59.142 a month.
-    assert_eq!(e["totals"]["monthly_usd"], "59.142");
+    // 744 hours: 744 × (0.0152 + 0.005 + 0.026 + 0.0243 + 2 × 0.005 for the ALB's addresses
+    // + 2 vCPU × 0.12 of Extended Support) = 744 × 0.3205 = 238.452, plus the storage
+    // 3.6 + 2.76 + 0.25 and 10 LCU-h 0.08 = 6.69 → 245.142 a month.
+    assert_eq!(e["totals"]["monthly_usd"], "245.142");
     assert_eq!(e["free_tier"], "none");
-    assert_eq!(e["totals"]["monthly_after_free_tier_usd"], "59.142");
+    assert_eq!(e["totals"]["monthly_after_free_tier_usd"], "245.142");
     assert_eq!(e["jpy"]["jpy_per_usd"], "149.5");
     assert_eq!(
         e["calculator"]["url"],

@@ -1,5 +1,6 @@
 //! The estimate step's AWS adapters over the wire:
-//! - the inventory (EC2 + EBS, RDS, ELBv2, S3) against **moto**, with resources the test makes;
+//! - the inventory (EC2 + EBS, Elastic IPs, RDS, ELBv2 with its zones, S3) and the sweep of every
+//!   enabled Region against **moto**, with resources the test makes;
 //! - `pricing:GetProducts` through the real SDK client with a replayed HTTP client answering
 //!   realistic Price List documents (moto has no Price List API);
 //! - CloudWatch's `BucketSizeBytes` with aws-smithy-mocks: aws-sdk-cloudwatch ≥ 1.100 speaks the
@@ -11,8 +12,10 @@ use crate::harness::{moto_url, sdk_config};
 use aws_smithy_types::body::SdkBody;
 use lecture06::aws::Aws;
 use lecture06::cloud::CloudErrorKind;
+use lecture06::cloud::inventory::Inventory;
 use lecture06::cloud::pricing::PriceQuery;
 use lecture06::decimal::Dec;
+use lecture06::steps::estimate::costing::{self, Assumptions, Charge, Ipv4Holder};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 
@@ -21,6 +24,27 @@ const REGION: &str = "ap-southeast-2";
 
 fn moto_config() -> aws_config::SdkConfig {
     sdk_config(REGION, Some(&moto_url()), None, "AKIAIOSFODNN7EXAMPLE")
+}
+
+/// Any image moto offers, to run an instance from.
+async fn moto_image(ec2: &aws_sdk_ec2::Client) -> String {
+    ec2.describe_images()
+        .send()
+        .await
+        .expect("moto lists images")
+        .images()[0]
+        .image_id()
+        .unwrap()
+        .to_string()
+}
+
+/// 730 hours a month, nothing stored or processed.
+fn hours_only() -> Assumptions {
+    Assumptions {
+        hours_per_month: Dec::from_int(730),
+        s3_gb: Dec::ZERO,
+        alb_processed_gb: Dec::ZERO,
+    }
 }
 
 #[test]
@@ -41,18 +65,9 @@ fn inventory_reads_what_moto_holds() {
     let db = format!("l06-db-{suffix}");
     let instance_id = aws.block_on(async {
         use aws_sdk_ec2::types::{BlockDeviceMapping, EbsBlockDevice, InstanceType, VolumeType};
-        let image = ec2
-            .describe_images()
-            .send()
-            .await
-            .expect("moto lists images")
-            .images()[0]
-            .image_id()
-            .unwrap()
-            .to_string();
         let run = ec2
             .run_instances()
-            .image_id(image)
+            .image_id(moto_image(&ec2).await)
             .instance_type(InstanceType::T2Micro)
             .min_count(1)
             .max_count(1)
@@ -77,6 +92,7 @@ fn inventory_reads_what_moto_holds() {
             .engine("mysql")
             .allocated_storage(20)
             .storage_type("gp2")
+            .engine_version("8.0.40")
             .master_username("admin")
             .master_user_password("password123")
             .multi_az(false)
@@ -98,6 +114,7 @@ fn inventory_reads_what_moto_holds() {
             .name(&alb)
             .set_subnets(Some(subnets))
             .r#type(aws_sdk_elasticloadbalancingv2::types::LoadBalancerTypeEnum::Application)
+            .scheme(aws_sdk_elasticloadbalancingv2::types::LoadBalancerSchemeEnum::InternetFacing)
             .send()
             .await
             .expect("moto creates the ALB");
@@ -156,6 +173,7 @@ fn inventory_reads_what_moto_holds() {
     assert!(!database.multi_az);
     assert_eq!(database.storage_type, "gp2");
     assert_eq!(database.storage_gb, 20);
+    assert_eq!(database.engine_version, "8.0.40");
 
     let lb = inventory
         .load_balancers
@@ -168,6 +186,49 @@ fn inventory_reads_what_moto_holds() {
         "{}",
         lb.arn
     );
+    // Made internet-facing in two default subnets, one per zone.
+    assert_eq!(lb.scheme, "internet-facing");
+    let mut zones = lb.availability_zones.clone();
+    zones.sort();
+    zones.dedup();
+    assert_eq!(zones.len(), 2, "{:?}", lb.availability_zones);
+    assert!(zones.iter().all(|z| z.starts_with(REGION)), "{zones:?}");
+    // …so the estimate prices a public IPv4 address in each, and Extended Support for the DB.
+    let ours = Inventory {
+        instances: inventory
+            .instances
+            .iter()
+            .filter(|i| i.id == instance_id)
+            .cloned()
+            .collect(),
+        databases: vec![database.clone()],
+        load_balancers: vec![lb.clone()],
+        ..Inventory::default()
+    };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let lines = costing::lines(&ours, &hours_only(), today);
+    let alb_addresses: Vec<&str> = lines
+        .iter()
+        .filter(|l| {
+            l.charge
+                == Charge::PublicIpv4 {
+                    holder: Ipv4Holder::LoadBalancer,
+                }
+        })
+        .map(|l| l.resource.as_str())
+        .collect();
+    assert_eq!(
+        alb_addresses,
+        zones
+            .iter()
+            .map(|z| format!("{alb} ({z})"))
+            .collect::<Vec<_>>()
+    );
+    let support = lines
+        .iter()
+        .find(|l| matches!(l.charge, Charge::DbExtendedSupport { .. }))
+        .expect("MySQL 8.0 is past standard support in December 2026");
+    assert_eq!(support.quantity, Dec::from_int(1460), "2 vCPUs × 730 h");
 
     let b = inventory
         .buckets
@@ -175,6 +236,112 @@ fn inventory_reads_what_moto_holds() {
         .find(|b| b.name == bucket)
         .expect("our bucket is listed");
     assert_eq!(b.region, REGION);
+}
+
+/// The sweep of every enabled Region, from a working Region other than Sydney: what a student
+/// left in `ap-southeast-2` — an instance (stopped, with its volume) and an Elastic IP associated
+/// with nothing — is found there, with its Region, and the working Region itself is not listed.
+#[test]
+fn the_region_sweep_finds_what_was_left_in_sydney() {
+    const SYDNEY: &str = "ap-southeast-2";
+    let working = "eu-west-3";
+    let sydney = sdk_config(SYDNEY, Some(&moto_url()), None, "AKIAIOSFODNN7EXAMPLE");
+    let aws = Aws::from_config(sdk_config(
+        working,
+        Some(&moto_url()),
+        None,
+        "AKIAIOSFODNN7EXAMPLE",
+    ))
+    .unwrap();
+    let ec2 = aws_sdk_ec2::Client::new(&sydney);
+    let (instance_id, allocation_id, idle_ip) = aws.block_on(async {
+        let run = ec2
+            .run_instances()
+            .image_id(moto_image(&ec2).await)
+            .instance_type(aws_sdk_ec2::types::InstanceType::T2Micro)
+            .min_count(1)
+            .max_count(1)
+            .send()
+            .await
+            .expect("moto runs an instance in Sydney");
+        let id = run.instances()[0].instance_id().unwrap().to_string();
+        ec2.stop_instances()
+            .instance_ids(&id)
+            .send()
+            .await
+            .expect("moto stops it");
+        let eip = ec2
+            .allocate_address()
+            .domain(aws_sdk_ec2::types::DomainType::Vpc)
+            .send()
+            .await
+            .expect("moto allocates an Elastic IP");
+        (
+            id,
+            eip.allocation_id().unwrap().to_string(),
+            eip.public_ip().unwrap().to_string(),
+        )
+    });
+
+    let cloud = aws.clone().connect();
+    let sweep = cloud.inventory.sweep(working).expect("the sweep");
+    assert!(
+        sweep.regions.iter().any(|r| r == SYDNEY) && sweep.regions.iter().any(|r| r == working),
+        "DescribeRegions lists the enabled Regions: {:?}",
+        sweep.regions
+    );
+    assert!(
+        sweep.found.iter().all(|inv| inv.region != working),
+        "the working Region is the estimate's own"
+    );
+    assert!(sweep.unreadable.is_empty(), "{:?}", sweep.unreadable);
+    let there = sweep
+        .found
+        .iter()
+        .find(|inv| inv.region == SYDNEY)
+        .expect("Sydney holds something");
+    let instance = there
+        .instances
+        .iter()
+        .find(|i| i.id == instance_id)
+        .expect("the forgotten instance");
+    assert_eq!(instance.state, "stopped");
+    assert_eq!(instance.volumes.len(), 1, "its root volume: {instance:?}");
+    let eip = there
+        .elastic_ips
+        .iter()
+        .find(|e| e.allocation_id == allocation_id)
+        .expect("the Elastic IP");
+    assert_eq!(eip.public_ip, idle_ip);
+    assert!(eip.is_idle(), "associated with nothing: {eip:?}");
+    assert!(
+        there.buckets.is_empty(),
+        "buckets belong to the working Region's estimate"
+    );
+
+    // As billed now: the stopped instance's volume and the idle address, not its hours.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let lines = costing::standing_lines(there, &hours_only(), today);
+    assert!(
+        !lines.iter().any(|l| l.resource.starts_with(&instance_id)),
+        "no instance hours for a stopped instance"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.resource == instance.volumes[0].id
+                && matches!(l.charge, Charge::Volume { .. }))
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.resource == format!("{idle_ip} ({allocation_id})")
+                && l.charge
+                    == Charge::PublicIpv4 {
+                        holder: Ipv4Holder::IdleElasticIp
+                    }
+                && l.region == SYDNEY)
+    );
 }
 
 /// A Price List document as `GetProducts` returns it (each `PriceList` item is one, as a string).

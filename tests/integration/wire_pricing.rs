@@ -38,7 +38,7 @@ fn documents() -> Vec<String> {
             None => docs.push(value.to_string()),
         }
     }
-    assert!(docs.len() >= 17, "{} documents", docs.len());
+    assert!(docs.len() >= 18, "{} documents", docs.len());
     docs
 }
 
@@ -163,8 +163,8 @@ fn cloud(server: &PriceListServer) -> lecture06::cloud::Cloud {
     Aws::from_config(config).unwrap().connect()
 }
 
-/// The course's architecture: t2.micro with 20 GB gp2 and a public IPv4, db.t3.micro MySQL
-/// Single-AZ with 20 GB gp2, an ALB, a bucket.
+/// The course's architecture: t2.micro with 20 GB gp2 and a public IPv4, db.t3.micro MySQL 8.0
+/// Single-AZ with 20 GB gp2, an internet-facing ALB in two Availability Zones, a bucket.
 fn course_inventory() -> Inventory {
     Inventory {
         region: "ap-northeast-1".into(),
@@ -189,6 +189,7 @@ fn course_inventory() -> Inventory {
             storage_type: "gp2".into(),
             storage_gb: 20,
             status: "available".into(),
+            engine_version: "8.0.40".into(),
         }],
         load_balancers: vec![LoadBalancer {
             name: "raisetech-alb".into(),
@@ -196,12 +197,20 @@ fn course_inventory() -> Inventory {
             dns_name: "raisetech-alb-1.ap-northeast-1.elb.amazonaws.com".into(),
             kind: "application".into(),
             state: "active".into(),
+            scheme: "internet-facing".into(),
+            availability_zones: vec!["ap-northeast-1a".into(), "ap-northeast-1c".into()],
         }],
         buckets: vec![Bucket {
             name: "raisetech-bucket".into(),
             region: "ap-northeast-1".into(),
         }],
+        ..Inventory::default()
     }
+}
+
+/// A day after RDS for MySQL 8.0 left standard support (2026-07-31).
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
 }
 
 fn assumptions() -> Assumptions {
@@ -220,14 +229,17 @@ fn skus(products: &[Product]) -> Vec<&str> {
 fn each_estimate_query_finds_exactly_the_intended_product() {
     let server = PriceListServer::start(documents());
     let cloud = cloud(&server);
-    let lines = costing::lines(&course_inventory(), &assumptions());
+    let lines = costing::lines(&course_inventory(), &assumptions(), today());
     let wanted = [
         "BUILT-EC2-T2MICRO-LINUX-APN1",
         "BUILT-EBS-GP2-APN1",
         "BUILT-VPC-PUBLICIPV4-INUSE-APN1",
         "BUILT-RDS-DB-T3MICRO-MYSQL-SAZ-APN1",
         "BUILT-RDS-GP2-STORAGE-SAZ-APN1",
+        "BUILT-RDS-EXTSUPPORT-MYSQL80-APN1",
         "BUILT-ELB-ALB-HOURS-APN1",
+        "BUILT-VPC-PUBLICIPV4-INUSE-APN1",
+        "BUILT-VPC-PUBLICIPV4-INUSE-APN1",
         "BUILT-ELB-ALB-LCU-APN1",
         "BUILT-S3-STANDARD-APN1",
     ];
@@ -359,7 +371,7 @@ fn a_second_matching_product_flags_the_line() {
     docs.push(original);
     let server = PriceListServer::start(docs);
     let cloud = cloud(&server);
-    let mut line = costing::lines(&course_inventory(), &assumptions()).remove(0);
+    let mut line = costing::lines(&course_inventory(), &assumptions(), today()).remove(0);
     assert!(matches!(line.charge, Charge::InstanceHours { .. }));
     let products = cloud
         .prices
@@ -387,20 +399,9 @@ fn a_second_matching_product_flags_the_line() {
 fn the_course_architecture_total_from_the_documents_prices() {
     let server = PriceListServer::start(documents());
     let cloud = cloud(&server);
-    let mut lines = costing::lines(&course_inventory(), &assumptions());
-    // An internet-facing ALB in two Availability Zones has a public IPv4 address in each; the
-    // inventory does not list them yet (issue 12, item 4), so they are added here as the two
-    // address lines the estimate must carry.
-    let ip = lines
-        .iter()
-        .find(|l| l.charge == Charge::PublicIpv4)
-        .unwrap()
-        .clone();
-    for az in ["ap-northeast-1a", "ap-northeast-1c"] {
-        let mut alb_ip = ip.clone();
-        alb_ip.resource = format!("raisetech-alb ({az})");
-        lines.push(alb_ip);
-    }
+    // The ALB's two addresses and the Extended Support line come from the inventory (its zones
+    // and the DB's engine version), not from this test.
+    let mut lines = costing::lines(&course_inventory(), &assumptions(), today());
     for line in lines.iter_mut() {
         let products = cloud
             .prices
@@ -408,29 +409,55 @@ fn the_course_architecture_total_from_the_documents_prices() {
             .unwrap();
         costing::price_line(line, products, PriceSource::PriceListApi, &|_| true);
     }
-    let monthly: Vec<String> = lines
+    let table: Vec<(String, String, String, String, String)> = lines
         .iter()
-        .map(|l| l.monthly_usd.expect("priced").plain())
+        .map(|l| {
+            let p = l.price.as_ref().expect("priced");
+            (
+                l.describe(Lang::En),
+                l.resource.clone(),
+                p.usd_per_unit.plain(),
+                l.quantity.plain(),
+                l.monthly_usd.unwrap().plain(),
+            )
+        })
         .collect();
+    println!("{table:#?}");
+    let monthly: Vec<&str> = table.iter().map(|r| r.4.as_str()).collect();
     // By hand, from the documents' prices:
-    //   EC2 t2.micro        730 h × 0.0152  = 11.096
-    //   EBS gp2              20 GB × 0.12   =  2.40
-    //   public IPv4 (EC2)   730 h × 0.005   =  3.65
-    //   RDS db.t3.micro     730 h × 0.026   = 18.98
-    //   RDS gp2 storage      20 GB × 0.138  =  2.76
-    //   ALB hours           730 h × 0.0243  = 17.739
-    //   ALB LCU     10 GB → 10 LCU-h × 0.008 =  0.08
-    //   S3 Standard          10 GB × 0.025  =  0.25 (first tier)
-    //   public IPv4 (ALB) 2 × 730 h × 0.005 =  7.30
+    //   EC2 t2.micro            730 h × 0.0152       =  11.096
+    //   EBS gp2                  20 GB × 0.12        =   2.40
+    //   public IPv4 (EC2)       730 h × 0.005        =   3.65
+    //   RDS db.t3.micro         730 h × 0.026        =  18.98
+    //   RDS gp2 storage          20 GB × 0.138       =   2.76
+    //   RDS Extended Support  2 vCPU × 730 h × 0.12  = 175.20 (MySQL 8.0, Year 1–2)
+    //   ALB hours               730 h × 0.0243       =  17.739
+    //   public IPv4 (ALB, 1a)   730 h × 0.005        =   3.65
+    //   public IPv4 (ALB, 1c)   730 h × 0.005        =   3.65
+    //   ALB LCU     10 GB → 10 LCU-h × 0.008         =   0.08
+    //   S3 Standard              10 GB × 0.025       =   0.25 (first tier)
     assert_eq!(
         monthly,
         [
-            "11.096", "2.4", "3.65", "18.98", "2.76", "17.739", "0.08", "0.25", "3.65", "3.65"
+            "11.096", "2.4", "3.65", "18.98", "2.76", "175.2", "17.739", "3.65", "3.65", "0.08",
+            "0.25"
         ]
     );
+    assert_eq!(table[5].3, "1460", "2 vCPUs × 730 hours");
+    assert_eq!(table[7].1, "raisetech-alb (ap-northeast-1a)");
+    assert_eq!(table[8].1, "raisetech-alb (ap-northeast-1c)");
     let totals = costing::totals(&lines);
-    // 11.096 + 2.40 + 3.65 + 18.98 + 2.76 + 17.739 + 0.08 + 0.25 + 7.30 = 64.255.
-    assert_eq!(totals.monthly_usd, Dec::parse("64.255").unwrap());
+    // 11.096 + 2.40 + 3.65 + 18.98 + 2.76 + 175.20 + 17.739 + 3.65 + 3.65 + 0.08 + 0.25
+    //   = 239.455 USD a month; × 12 = 2,873.46 USD a year.
+    assert_eq!(totals.monthly_usd, Dec::parse("239.455").unwrap());
+    assert_eq!(totals.yearly_usd, Dec::parse("2873.46").unwrap());
     assert_eq!(totals.unpriced, 0);
     assert!(lines.iter().all(|l| l.price.as_ref().unwrap().matched == 1));
+    // The legacy Free Tier covers the instance's address, not the ALB's two nor Extended
+    // Support: after it, 175.20 + 3.65 × 2 + (10 − 5) × 0.025 = 182.625.
+    costing::apply_free_tier(&mut lines, costing::FreeTier::Legacy);
+    assert_eq!(
+        costing::totals(&lines).monthly_after_free_tier_usd,
+        Dec::parse("182.625").unwrap()
+    );
 }

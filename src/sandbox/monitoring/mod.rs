@@ -396,6 +396,10 @@ impl Monitoring {
             dns_name: self.alb.dns_name.clone(),
             kind: "application".into(),
             state: "active".into(),
+            scheme: "internet-facing".into(),
+            availability_zones: super::inventory::alb_zones(
+                self.alb.lb_arn.split(':').nth(3).unwrap_or_default(),
+            ),
         }
     }
 

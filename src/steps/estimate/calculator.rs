@@ -3,7 +3,7 @@
 //! why the calculator's yearly total differs from lecture06's by more than 10 %.
 //! No public API creates a shareable calculator.aws estimate, so the student makes it.
 
-use super::costing::{Charge, Line};
+use super::costing::{Charge, Ipv4Holder, Line};
 use crate::decimal::Dec;
 use crate::i18n::Lang;
 use crate::t;
@@ -82,7 +82,20 @@ pub fn parse_share_url(text: &str, lang: Lang) -> Result<ShareUrl, String> {
             "リンクに見積もり ID（…/#/estimate?id=<40 文字>）がありません。「共有」を押してリンク全体をコピーしてください"
         ));
     };
-    if id.len() != 40 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+    let mut not_hex = String::new();
+    for c in id.chars().filter(|c| !c.is_ascii_hexdigit()) {
+        if !not_hex.contains(c) && not_hex.chars().count() < 5 {
+            not_hex.push(c);
+        }
+    }
+    if !not_hex.is_empty() {
+        return Err(t!(
+            lang,
+            "the estimate id must be hexadecimal (0-9, a-f), but it has “{not_hex}”: copy the link again from the calculator's Share button",
+            "見積もり ID は 16 進数（0-9, a-f）ですが、「{not_hex}」が含まれています。計算ツールの「共有」ボタンからリンクをコピーし直してください"
+        ));
+    }
+    if id.len() != 40 {
         let n = id.chars().count();
         return Err(t!(
             lang,
@@ -197,29 +210,46 @@ pub fn entries(lines: &[Line], region: &str, hours: Dec, lang: Lang) -> Vec<Serv
             fields: ec2,
         });
     }
-    let ips = lines
-        .iter()
-        .filter(|l| l.charge == Charge::PublicIpv4)
-        .count();
-    if ips > 0 {
+    let count = |idle: bool| {
+        lines
+            .iter()
+            .filter(|l| match l.charge {
+                Charge::PublicIpv4 { holder } => (holder == Ipv4Holder::IdleElasticIp) == idle,
+                _ => false,
+            })
+            .count()
+    };
+    let (ips, idle) = (count(false), count(true));
+    if ips + idle > 0 {
+        let mut fields = vec![
+            region_field.clone(),
+            (
+                lang.pick(
+                    "Public IPv4 Address: number of in-use public IPv4 addresses",
+                    "パブリック IPv4 アドレス: 使用中のパブリック IPv4 アドレスの数",
+                )
+                .into(),
+                ips.to_string(),
+            ),
+        ];
+        fields.push((
+            lang.pick("Hours each address is in use", "各アドレスの使用時間")
+                .into(),
+            format!("{} {}", hours.plain(), lang.pick("hours/month", "時間/月")),
+        ));
+        if idle > 0 {
+            fields.push((
+                lang.pick(
+                    "Number of idle public IPv4 addresses",
+                    "アイドル状態のパブリック IPv4 アドレスの数",
+                )
+                .into(),
+                idle.to_string(),
+            ));
+        }
         out.push(ServiceEntry {
             service: "Amazon Virtual Private Cloud (VPC)".into(),
-            fields: vec![
-                region_field.clone(),
-                (
-                    lang.pick(
-                        "Public IPv4 Address: number of in-use public IPv4 addresses",
-                        "パブリック IPv4 アドレス: 使用中のパブリック IPv4 アドレスの数",
-                    )
-                    .into(),
-                    ips.to_string(),
-                ),
-                (
-                    lang.pick("Hours each address is in use", "各アドレスの使用時間")
-                        .into(),
-                    format!("{} {}", hours.plain(), lang.pick("hours/month", "時間/月")),
-                ),
-            ],
+            fields,
         });
     }
     for l in lines {
@@ -437,7 +467,7 @@ pub fn compare(lines: &[Line], ours_yearly: Dec, calculator_yearly: Dec) -> Comp
 
 fn hint(charge: &Charge) -> (&'static str, &'static str) {
     match charge {
-        Charge::PublicIpv4 => (
+        Charge::PublicIpv4 { .. } => (
             "not on the EC2 page of the calculator: add it under Amazon VPC (Public IPv4 Address)",
             "計算ツールの EC2 のページには含まれません。Amazon VPC（パブリック IPv4 アドレス）で追加します",
         ),
@@ -463,6 +493,14 @@ fn hint(charge: &Charge) -> (&'static str, &'static str) {
             "check the GB entered for S3 Standard",
             "S3 標準の GB を確認してください",
         ),
+        Charge::DbExtendedSupport { .. } => (
+            "the calculator adds Extended Support only when the engine version chosen is past standard support; check the version entered",
+            "計算ツールは標準サポートが終了したエンジンバージョンを選んだときだけ延長サポートを加えます。入力したバージョンを確認してください",
+        ),
+        Charge::NatGatewayHours => (
+            "a NAT gateway is entered under Amazon VPC (NAT Gateway)",
+            "NAT ゲートウェイは Amazon VPC（NAT ゲートウェイ）で入力します",
+        ),
     }
 }
 
@@ -482,6 +520,25 @@ mod tests {
         // Upper-case hex is the same estimate.
         let upper = parse_share_url(&url.replace(ID, &ID.to_uppercase()), Lang::En).unwrap();
         assert_eq!(upper.url, url);
+    }
+
+    #[test]
+    fn forty_characters_that_are_not_hex_are_named_not_called_cut_off() {
+        let id = "g".repeat(40);
+        let err = parse_share_url(
+            &format!("https://calculator.aws/#/estimate?id={id}"),
+            Lang::En,
+        )
+        .unwrap_err();
+        assert!(err.contains("must be hexadecimal"), "{err}");
+        assert!(err.contains("“g”"), "{err}");
+        assert!(!err.contains("cut off"), "{err}");
+        let ja = parse_share_url(
+            &format!("https://calculator.aws/#/estimate?id={id}"),
+            Lang::Ja,
+        )
+        .unwrap_err();
+        assert!(ja.contains("16 進数"), "{ja}");
     }
 
     #[test]
@@ -520,7 +577,7 @@ mod tests {
             ),
             (
                 "https://calculator.aws/#/estimate?id=z21db2e8477525e46f672415255b9b938ca4c8bf",
-                "40 hexadecimal",
+                "but it has “z”",
             ),
             (
                 "http://calculator.aws/#/estimate?id=b21db2e8477525e46f672415255b9b938ca4c8bf",
