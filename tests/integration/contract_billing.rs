@@ -52,7 +52,7 @@ fn cost_and_usage_cli_example_keeps_the_exact_unblended_amounts() {
                 l.month,
                 l.service.as_str(),
                 l.record_type.as_str(),
-                l.amount.clone(),
+                l.amount,
                 l.unit.as_str(),
                 l.estimated,
             )

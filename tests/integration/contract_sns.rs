@@ -117,19 +117,20 @@ fn list_subscriptions_by_topic_captured_pending_row_is_not_confirmed() {
     let mut member = Map::new();
     for line in capture.lines() {
         let line = line.trim_start().trim_start_matches("//").trim();
-        if let Some((key, value)) = line.split_once(": '") {
-            if [
-                "SubscriptionArn",
-                "Owner",
-                "Protocol",
-                "Endpoint",
-                "TopicArn",
-            ]
-            .contains(&key)
-            {
-                let value = value.trim_end_matches(',').trim_end_matches('\'');
-                member.insert(key.into(), Value::String(value.into()));
-            }
+        let Some((key, value)) = line.split_once(": '") else {
+            continue;
+        };
+        if [
+            "SubscriptionArn",
+            "Owner",
+            "Protocol",
+            "Endpoint",
+            "TopicArn",
+        ]
+        .contains(&key)
+        {
+            let value = value.trim_end_matches(',').trim_end_matches('\'');
+            member.insert(key.into(), Value::String(value.into()));
         }
     }
     assert_eq!(member.len(), 5, "{member:?}");
