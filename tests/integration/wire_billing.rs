@@ -174,6 +174,9 @@ fn queue_cost_results(account: &str, results: Value) {
     );
 }
 
+/// One `ResultsByTime[].Groups[]` item queued into moto. No real answer grouped by SERVICE and
+/// RECORD_TYPE exists (the shared set's "Other things not found"): built from the model's `Group`
+/// (Keys, Metrics.<name>.{Amount, Unit}); AWS's own examples are replayed in `contract_billing`.
 fn group(service: &str, record_type: &str, amount: &str) -> Value {
     json!({"Keys": [service, record_type], "Metrics": {"UnblendedCost": {"Amount": amount, "Unit": "USD"}}})
 }
