@@ -215,7 +215,20 @@ impl Notifications for SnsAdapter {
                     .send(),
             )
             .map_err(|e| classify(e, "sns:Subscribe").in_region(region))?;
-        Ok(out.subscription_arn().unwrap_or_default().to_string())
+        // Without ReturnSubscriptionArn SNS answers the literal "pending confirmation" (every
+        // published example does); the caller records this value as the subscription's ARN.
+        match out.subscription_arn() {
+            Some(arn) if arn.starts_with("arn:") => Ok(arn.to_string()),
+            other => Err(CloudError::new(
+                CloudErrorKind::Other,
+                "sns:Subscribe",
+                format!(
+                    "SNS answered {:?} instead of the subscription's ARN. Confirm the subscription from the mail AWS sent (\"AWS Notification - Subscription Confirmation\"), then run the step again: it finds the confirmed subscription in the topic's list.",
+                    other.unwrap_or_default()
+                ),
+            )
+            .in_region(region)),
+        }
     }
 
     fn subscription_pending(&self, region: &str, arn: &str) -> Result<Option<bool>, CloudError> {

@@ -1,12 +1,19 @@
 //! The one integration-test binary: the real `lecture06` binary run on temporary workspaces
 //! (sandbox end to end, resume, kill -9, concurrency, damaged state, a real pseudo-terminal), and
-//! the AWS adapters over the wire (moto, or a replayed HTTP client where moto cannot serve).
+//! the AWS adapters over the wire (moto, or a replayed HTTP client where moto cannot serve), and
+//! their contracts with AWS's own published bodies (`contract_*`).
 
 mod answers_keys;
 mod architecture;
 mod bad_input;
 mod cleanup_by_tag;
 mod closed_pipe;
+mod contract;
+mod contract_billing;
+mod contract_cloudtrail;
+mod contract_cloudwatch;
+mod contract_elbv2;
+mod contract_sns;
 mod estimate_run;
 mod harness;
 mod iam_policy;

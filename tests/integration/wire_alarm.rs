@@ -8,8 +8,8 @@
 //!   CBOR, `…Timestamp(s)` values as CBOR tag-1 epoch times. PutMetricAlarm, DescribeAlarms,
 //!   SetAlarmState and DeleteAlarms go through it.
 //! - moto does not implement DescribeAlarmHistory (and its GetMetricData has no ALB data): those
-//!   are answered by a replayed client with CBOR bodies shaped like AWS's, so the SDK's CBOR
-//!   deserializer and our mapping are still exercised.
+//!   are answered by a replayed client with AWS's own example bodies (`tests/data/aws/cloudwatch/`)
+//!   sent as CBOR, so the SDK's CBOR deserializer and our mapping are still exercised.
 
 use crate::harness::{moto_url, sdk_config};
 use aws_smithy_types::body::SdkBody;
@@ -405,26 +405,24 @@ fn replayed(answers: fn(&str, &Value) -> Value) -> lecture06::cloud::Cloud {
     Aws::from_config(config).unwrap().connect()
 }
 
+/// The bodies are real (the aws-cli examples in `tests/data/aws/cloudwatch/`, see SOURCES.md),
+/// replayed over CBOR; only the paging is ours: the first page gets a `NextToken` ("page-2") and
+/// the second page is the example's older item, so both pages must be read and merged.
 #[test]
 fn alarm_history_and_metric_data_decode_from_cbor() {
     let cloud = replayed(|op, input| match op {
         "DescribeAlarmHistory" => {
             assert_eq!(input["ScanBy"], "TimestampAscending");
-            assert_eq!(input["AlarmName"], "lecture06-alb-unhealthy");
+            assert_eq!(input["AlarmName"], "myalarm");
+            let example = crate::contract::json_of(
+                "cloudwatch/DescribeAlarmHistory__awscli-example-stateupdate.json",
+            );
+            let items = example["AlarmHistoryItems"].as_array().unwrap().clone();
             if input.get("NextToken").is_none() {
-                json!({"AlarmHistoryItems": [{
-                    "AlarmName": "lecture06-alb-unhealthy", "AlarmType": "MetricAlarm",
-                    "Timestamp": 1795267380.512, "HistoryItemType": "StateUpdate",
-                    "HistorySummary": "Alarm updated from OK to ALARM",
-                    "HistoryData": "{\"version\":\"1.0\",\"oldState\":{\"stateValue\":\"OK\"},\"newState\":{\"stateValue\":\"ALARM\",\"stateReason\":\"Threshold Crossed\"}}"
-                }], "NextToken": "page-2"})
+                json!({"AlarmHistoryItems": [items[0]], "NextToken": "page-2"})
             } else {
-                json!({"AlarmHistoryItems": [{
-                    "AlarmName": "lecture06-alb-unhealthy", "Timestamp": 1795267380.9,
-                    "HistoryItemType": "Action",
-                    "HistorySummary": "Successfully executed action arn:aws:sns:ap-northeast-1:123456789012:lecture06-alb-alarm",
-                    "HistoryData": "{}"
-                }]})
+                assert_eq!(input["NextToken"], "page-2");
+                json!({"AlarmHistoryItems": [items[1]]})
             }
         }
         "GetMetricData" => {
@@ -432,23 +430,27 @@ fn alarm_history_and_metric_data_decode_from_cbor() {
             assert_eq!(query["Metric"]["MetricName"], "HealthyHostCount");
             assert_eq!(query["Stat"], "Minimum");
             assert_eq!(query["Period"], 60);
-            json!({"MetricDataResults": [{"Id": "m1", "Label": "HealthyHostCount",
-                "Timestamps": [1795267200.0, 1795267260.0, 1795267320.0],
-                "Values": [1.0, 0.0, 0.0], "StatusCode": "Complete"}]})
+            crate::contract::json_of(
+                "cloudwatch/GetMetricData__awscli-example-billing-estimatedcharges.json",
+            )
         }
         other => panic!("unexpected {other}"),
     });
-    let start = chrono::DateTime::from_timestamp(1_795_267_000, 0).unwrap();
-    let end = chrono::DateTime::from_timestamp(1_795_268_000, 0).unwrap();
+    let start = chrono::DateTime::from_timestamp(1_397_001_600, 0).unwrap();
+    let end = chrono::DateTime::from_timestamp(1_397_088_000, 0).unwrap();
     let items = cloud
         .alarms
-        .history("ap-northeast-1", "lecture06-alb-unhealthy", start, end)
+        .history("ap-northeast-1", "myalarm", start, end)
         .unwrap();
     assert_eq!(items.len(), 2, "both pages are read");
     assert_eq!(items[0].kind, "StateUpdate");
-    assert_eq!(items[0].states(), Some(("OK".into(), "ALARM".into())));
-    assert_eq!(items[0].timestamp.timestamp_millis(), 1_795_267_380_512);
-    assert_eq!(items[1].kind, "Action");
+    assert_eq!(
+        items[0].states(),
+        Some(("OK".into(), "ALARM".into())),
+        "oldest first"
+    );
+    assert_eq!(items[1].states(), Some(("ALARM".into(), "OK".into())));
+    assert_eq!(items[0].timestamp.timestamp(), 1_397_069_945);
 
     let points = cloud
         .alarms
@@ -460,8 +462,8 @@ fn alarm_history_and_metric_data_decode_from_cbor() {
         )
         .unwrap();
     let values: Vec<f64> = points.iter().map(|p| p.value).collect();
-    assert_eq!(values, [1.0, 0.0, 0.0]);
-    assert_eq!(points[1].timestamp.timestamp(), 1_795_267_260);
+    assert_eq!(values, [542.38]);
+    assert_eq!(points[0].timestamp.timestamp(), 1_727_352_000);
 }
 
 // ---- SSM Run Command (the transitions step's third way) --------------------------------------------
@@ -477,6 +479,9 @@ fn ssm_run_command_against_moto() {
     assert!(!result.command_id.is_empty());
 }
 
+/// No captured CloudWatch error body exists (see `tests/data/aws/SOURCES.md`): built from the
+/// published model, whose RPC v2 CBOR errors carry `__type` and `message`, with IAM's message for
+/// a missing permission and HTTP 403.
 #[test]
 fn access_denied_names_the_missing_action() {
     let client = aws_smithy_http_client::test_util::infallible_client_fn(

@@ -174,6 +174,9 @@ fn queue_cost_results(account: &str, results: Value) {
     );
 }
 
+/// One `ResultsByTime[].Groups[]` item queued into moto. No real answer grouped by SERVICE and
+/// RECORD_TYPE exists (the shared set's "Other things not found"): built from the model's `Group`
+/// (Keys, Metrics.<name>.{Amount, Unit}); AWS's own examples are replayed in `contract_billing`.
 fn group(service: &str, record_type: &str, amount: &str) -> Value {
     json!({"Keys": [service, record_type], "Metrics": {"UnblendedCost": {"Amount": amount, "Unit": "USD"}}})
 }
@@ -307,6 +310,11 @@ fn cost_explorer_against_moto_one_request_per_page_exact_amounts() {
     );
 }
 
+/// The code and message are real: botocore printed them for a new account's Lambda
+/// (intuit/costBuddy issue #5, 2020-03-26: "An error occurred (DataUnavailableException) when
+/// calling the GetCostAndUsage operation: Data is not available. Please try to adjust the time
+/// period. If just enabled Cost Explorer, data might not be ingested yet"). No wire body was
+/// captured: they are put in the JSON 1.1 error shape (`__type`, `Message`) with status 400.
 #[test]
 fn cost_explorer_not_enabled_is_classified() {
     let client = aws_smithy_http_client::test_util::infallible_client_fn(|_req| {
@@ -314,7 +322,7 @@ fn cost_explorer_not_enabled_is_classified() {
             .status(400)
             .header("content-type", "application/x-amz-json-1.1")
             .body(SdkBody::from(
-                json!({"__type": "DataUnavailableException", "Message": "Data is not available. Please try to adjust the time period. If you just enabled Cost Explorer, data might not be ingested yet"}).to_string(),
+                json!({"__type": "DataUnavailableException", "Message": "Data is not available. Please try to adjust the time period. If just enabled Cost Explorer, data might not be ingested yet"}).to_string(),
             ))
             .unwrap()
     });
@@ -391,6 +399,12 @@ type Handler = dyn Fn(&Seen) -> (u16, Value) + Send + Sync;
 type Log = Arc<Mutex<Vec<(String, Seen)>>>;
 
 /// A Free Tier client whose network is `handler` (the fake service); returns the log too.
+/// No real `GetFreeTierUsage` body exists (no AWS example, no capture: `tests/data/aws/SOURCES.md`
+/// via the shared set's "Other things not found"), so the usage bodies below are built from the
+/// Free Tier API's published model, member by member (`freeTierUsages[]`: service, operation,
+/// usageType, region, actualUsageAmount, forecastedUsageAmount, limit, unit, description,
+/// freeTierType; `nextToken`). `GetAccountPlanState`'s real model examples are replayed in
+/// `contract_billing`; the plan bodies here vary them (other credits, a PAID plan).
 fn free_tier(handler: Arc<Handler>) -> (lecture06::cloud::Cloud, Log) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
@@ -542,12 +556,14 @@ fn paid_plan_and_no_plan_record() {
     let (cloud, _) = free_tier(Arc::new(|_req: &Seen| {
         (
             400,
-            json!({"__type": "ResourceNotFoundException", "message": "Account plan not found"}),
+            json!({"__type": "ResourceNotFoundException", "message": "Account plan state could not be found"}),
         )
     }));
     assert_eq!(cloud.billing.account_plan().unwrap(), None);
 }
 
+/// Built from the model: the model's AccessDeniedException example says only "Access denied";
+/// the message here is IAM's usual wording for the missing action.
 #[test]
 fn free_tier_access_denied_is_classified() {
     let (cloud, _) = free_tier(Arc::new(|_req: &Seen| {

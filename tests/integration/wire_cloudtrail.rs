@@ -211,6 +211,9 @@ fn the_aws_cli_documentation_response_decodes() {
     );
 }
 
+/// No captured CloudTrail throttling body exists: built from the JSON 1.1 error shape (`__type`,
+/// `message`) with AWS's common throttling code (not in CloudTrail's own model; the SDK's retry
+/// classifier knows it).
 #[test]
 fn throttling_is_retried_with_backoff() {
     let records = stratus_records();
@@ -233,6 +236,7 @@ fn throttling_is_retried_with_backoff() {
     assert_eq!(seen.lock().unwrap().len(), 2);
 }
 
+/// No captured body: the JSON 1.1 error shape (`__type`, `Message`) with IAM's usual message.
 #[test]
 fn access_denied_names_the_action() {
     let (cloud, _) = adapter(Arc::new(|_: &Seen, _| {

@@ -345,6 +345,11 @@ fn the_region_sweep_finds_what_was_left_in_sydney() {
 }
 
 /// A Price List document as `GetProducts` returns it (each `PriceList` item is one, as a string).
+/// Built from the published document shape (the real documents in `tests/data/pricing/real-*`
+/// show it: product.{productFamily, attributes, sku}, serviceCode, terms.OnDemand.<sku>.<term>
+/// .priceDimensions.<rate>.{unit, beginRange, endRange, pricePerUnit}, version, publicationDate):
+/// no real document with several price dimensions (S3's tiers) could be found. The queries
+/// against real documents are in `wire_pricing`.
 fn price_doc(
     sku: &str,
     service: &str,
@@ -517,6 +522,9 @@ fn pricing_access_denied_names_the_action() {
     assert_eq!(err.action, "pricing:GetProducts");
 }
 
+/// The datapoints are SDK output structs (aws-smithy-mocks), built from the model's `Datapoint`
+/// (Timestamp, Average): no real `BucketSizeBytes` answer exists. The real GetMetricStatistics
+/// example is replayed over the wire in `contract_cloudwatch`.
 #[test]
 fn bucket_size_is_the_latest_daily_datapoint() {
     use aws_sdk_cloudwatch::operation::get_metric_statistics::GetMetricStatisticsOutput;

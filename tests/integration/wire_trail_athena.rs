@@ -15,6 +15,10 @@ use serde_json::json;
 // A Region no other test uses, so the queue of canned results is ours alone.
 const REGION: &str = "eu-south-2";
 
+/// The rows moto hands out as `GetQueryResults`. AWS's only published examples of Athena's
+/// answers are not valid JSON in their source (doc bugs, kept as `.INVALID-JSON.txt` in the shared
+/// set), so the rows are built from the model's `ResultSet.Rows[].Data[].VarCharValue`, the
+/// header row first, as Athena returns it for a SELECT.
 fn queue_results(rows: Vec<Vec<&str>>) {
     let cell = |v: &str| json!({ "VarCharValue": v });
     let header = [
