@@ -38,6 +38,8 @@ fn describe_load_balancers_examples_map_the_alb() {
                 dns_name: "my-load-balancer-424835706.us-west-2.elb.amazonaws.com".into(),
                 kind: "application".into(),
                 state: "active".into(),
+                scheme: "internet-facing".into(),
+                availability_zones: vec!["us-west-2a".into(), "us-west-2b".into()],
             }],
             "{file}"
         );
@@ -66,6 +68,9 @@ fn describe_target_groups_examples_map_the_group_and_its_health_check() {
                     healthy_threshold: 5,
                     unhealthy_threshold: 2,
                     path: "/".into(),
+                    protocol: "HTTP".into(),
+                    port: "traffic-port".into(),
+                    matcher: "200".into(),
                 },
             }],
             "{file}"
@@ -73,18 +78,25 @@ fn describe_target_groups_examples_map_the_group_and_its_health_check() {
     }
 }
 
-fn health(id: &str, port: Option<u32>, state: &str, reason: Option<&str>) -> TargetHealth {
+fn health(
+    id: &str,
+    port: Option<u32>,
+    state: &str,
+    reason: Option<&str>,
+    description: Option<&str>,
+) -> TargetHealth {
     TargetHealth {
         id: id.into(),
         port,
         state: state.into(),
         reason: reason.map(str::to_string),
+        description: description.map(str::to_string),
     }
 }
 
 #[test]
 fn describe_target_health_examples_give_each_state_and_reason() {
-    let healthy = |id| health(id, Some(80), "healthy", None);
+    let healthy = |id| health(id, Some(80), "healthy", None, None);
     let cases: Vec<(&str, Vec<TargetHealth>)> = vec![
         (
             "DescribeTargetHealth__awscli-example-initial-registration.json",
@@ -93,6 +105,7 @@ fn describe_target_health_examples_give_each_state_and_reason() {
                 Some(80),
                 "initial",
                 Some("Elb.RegistrationInProgress"),
+                Some("Target registration is in progress"),
             )],
         ),
         (
@@ -110,6 +123,7 @@ fn describe_target_health_examples_give_each_state_and_reason() {
                 Some(80),
                 "unhealthy",
                 Some("Target.Timeout"),
+                Some("Connection to target timed out"),
             )],
         ),
         (
@@ -119,6 +133,7 @@ fn describe_target_health_examples_give_each_state_and_reason() {
                 Some(80),
                 "unused",
                 Some("Target.NotInUse"),
+                Some("Target group is not configured to receive traffic from the load balancer"),
             )],
         ),
         (
@@ -128,7 +143,13 @@ fn describe_target_health_examples_give_each_state_and_reason() {
         (
             "DescribeTargetHealth__botocore-example-unused-and-healthy.json",
             vec![
-                health("i-0f76fade", Some(80), "unused", Some("Target.NotInUse")),
+                health(
+                    "i-0f76fade",
+                    Some(80),
+                    "unused",
+                    Some("Target.NotInUse"),
+                    Some("Given target group is not configured to receive traffic from ELB"),
+                ),
                 healthy("i-0f76fade"),
             ],
         ),
@@ -165,7 +186,8 @@ fn describe_target_health_lambda_example_has_no_port_and_is_unavailable() {
             "arn:aws:lambda:us-west-2:123456789012:function:my-function",
             None,
             "unavailable",
-            Some("Target.HealthCheckDisabled")
+            Some("Target.HealthCheckDisabled"),
+            Some("Health checks are not enabled for this target"),
         )]
     );
 }
