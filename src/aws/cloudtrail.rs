@@ -5,7 +5,7 @@
 use super::{Aws, classify};
 use crate::cloud::{
     CloudError, CloudErrorKind, EventHistory, EventQuery, EventSearch, TrailEvent,
-    events::merge_newest,
+    events::{lookup_page_size, merge_newest},
 };
 use aws_config::Region;
 use aws_sdk_cloudtrail::types::{Event, LookupAttribute, LookupAttributeKey};
@@ -16,7 +16,6 @@ use tokio::time::Instant;
 const ACTION: &str = "cloudtrail:LookupEvents";
 /// 2 requests per second per Region.
 const MIN_INTERVAL: Duration = Duration::from_millis(500);
-const PAGE_SIZE: usize = 50;
 
 pub struct CloudTrailAdapter {
     aws: Aws,
@@ -153,7 +152,7 @@ async fn lookup_region(
             .lookup_attributes(attribute.clone())
             .start_time(to_smithy(query.start))
             .end_time(to_smithy(query.end))
-            .max_results(PAGE_SIZE.min(query.limit.max(1)) as i32)
+            .max_results(lookup_page_size(query.limit) as i32)
             .set_next_token(next_token.take())
             .send()
             .await

@@ -7,6 +7,14 @@ use crate::trail::engine::{Hit, Outcome, Query, Tally, TopN};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// The most events one LookupEvents page holds (the API's limit for `MaxResults`).
+pub const LOOKUP_PAGE_MAX: usize = 50;
+
+/// The `MaxResults` a lookup sends: a page no bigger than the events wanted.
+pub fn lookup_page_size(limit: usize) -> usize {
+    LOOKUP_PAGE_MAX.min(limit.max(1))
+}
+
 /// Look up the newest events of one user name in several Regions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventQuery {

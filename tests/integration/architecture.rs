@@ -173,3 +173,30 @@ fn steps_never_name_the_sandbox() {
         );
     }
 }
+
+#[test]
+fn no_source_file_is_over_700_lines() {
+    let long: Vec<(String, usize)> = rust_files(&src())
+        .into_iter()
+        .map(|file| {
+            let lines = std::fs::read_to_string(&file).unwrap().lines().count();
+            (file.display().to_string(), lines)
+        })
+        .filter(|(_, lines)| *lines > 700)
+        .collect();
+    assert!(long.is_empty(), "split these: {long:?}");
+}
+
+#[test]
+fn one_registry_declares_the_steps() {
+    // No `match step` dispatcher outside the registry: a step is reached through `steps::get`.
+    for file in rust_files(&src()) {
+        let code = code_of(&file);
+        let dispatchers = code.matches("StepId::Cloudtrail =>").count();
+        assert!(
+            dispatchers == 0 || file.ends_with("step_id.rs"),
+            "{} dispatches on every step itself",
+            file.display()
+        );
+    }
+}

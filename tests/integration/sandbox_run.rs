@@ -362,3 +362,21 @@ fn step_and_until_together_is_bad_usage() {
     let ran = ws.run_sandbox(&["run", "--yes", "--step", "cloudtrail", "--until", "alarm"]);
     assert_eq!(ran.code, 2);
 }
+
+/// Issue 12 item 9: the dry-run plan showed `MaxResults: 50` where 10 is sent. The oracle is the
+/// request the adapter really sends, asserted in `wire_cloudtrail` (10 for the step's ten events).
+#[test]
+fn the_dry_run_plan_shows_the_page_size_that_is_sent() {
+    let ws = Workspace::new();
+    let ran = ws.run_sandbox(&["run", "--dry-run", "--yes", "--until", "cloudtrail"]);
+    ran.success();
+    let all = ran.all();
+    let plans: Vec<&str> = all
+        .lines()
+        .filter(|l| l.contains("[dry-run] cloudtrail:LookupEvents"))
+        .collect();
+    assert_eq!(plans.len(), 2, "{all}");
+    for plan in plans {
+        assert!(plan.contains("\"MaxResults\":10"), "{plan}");
+    }
+}
