@@ -169,3 +169,45 @@ fn tagged_topics_and_alarms_are_found_and_only_they_are_deleted_against_moto() {
     cloud.sns.delete_topic(REGION, &their_topic.arn).unwrap();
     cloud.sns.delete_topic(REGION, &bare_topic.arn).unwrap();
 }
+
+/// Issue 13 item 3: after `state.json` is lost, running the alarm step again found the old topic
+/// and took it for someone else's (the record was the only proof). Its `created-by` tag now says
+/// it is lecture06's: it is recorded again, so `status` and `cleanup` know it.
+#[test]
+fn a_rerun_after_the_state_is_lost_takes_the_tagged_topic_back() {
+    let ws = Workspace::new();
+    let answers = ws.write("answers.toml", ANSWERS);
+    let alarm_step = [
+        "run",
+        "--yes",
+        "--step",
+        "alarm",
+        "--answers",
+        answers.to_str().unwrap(),
+    ];
+    ws.run_sandbox(&alarm_step).success();
+    let topic_arn = world(&ws)["monitoring"]["topics"][0]["arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::remove_file(ws.state_path()).unwrap();
+    let _ = std::fs::remove_file(ws.path().join(".lecture06/state.json.prev"));
+
+    let again = ws.run_sandbox(&alarm_step);
+    again.success();
+    assert!(again.all().contains("Reusing the topic"), "{}", again.all());
+    assert!(!again.all().contains("exists already"), "{}", again.all());
+    let recorded: Vec<String> = ws.state()["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "sns-topic")
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(recorded, [topic_arn]);
+    assert_eq!(
+        world(&ws)["monitoring"]["topics"].as_array().unwrap().len(),
+        1,
+        "no second topic"
+    );
+}

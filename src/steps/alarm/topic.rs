@@ -22,7 +22,21 @@ pub(super) fn ensure_topic(
 ) -> AppResult<Topic> {
     let lang = ctx.lang;
     if let Some(found) = ctx.cloud.sns.find_topic(region, name)? {
-        let ours = ctx.created_by_lecture06(&found.arn);
+        // lecture06's by the record, or by its tag when the record is gone (a lost state): then
+        // it is recorded again, so `cleanup` and later runs know it is ours.
+        let tagged = || {
+            ctx.cloud
+                .sns
+                .topic_tags(region, &found.arn)
+                .is_ok_and(|tags| {
+                    tags.iter()
+                        .any(|(k, v)| k == super::TAG.0 && v == super::TAG.1)
+                })
+        };
+        let ours = ctx.created_by_lecture06(&found.arn) || tagged();
+        if ours && !ctx.created_by_lecture06(&found.arn) {
+            ctx.record_resource("sns-topic", &found.arn, region)?;
+        }
         if ours {
             ctx.ui.ok(t!(
                 lang,
