@@ -506,3 +506,40 @@ fn public_ipv4_is_billed_under_vpc_not_ec2_other() {
         );
     }
 }
+
+/// Issue 14: the billing step names what is left in other Regions. Alone (no estimate yet) it
+/// sweeps itself and names each resource; after the estimate it reports the estimate's priced
+/// sweep, in the step's output and in the report. The simulated account keeps a stopped
+/// t2.micro with an 8 GB volume and an idle Elastic IP in Sydney (`sandbox/inventory.rs`).
+#[test]
+fn billing_names_what_is_left_in_other_regions() {
+    let ws = Workspace::new();
+    let alone = ws.run_sandbox(&["run", "--yes", "--step", "billing"]);
+    alone.success();
+    let line = alone
+        .all()
+        .lines()
+        .find(|l| l.contains("forgotten in ap-southeast-2"))
+        .map(str::to_string)
+        .unwrap_or_else(|| panic!("{}", alone.all()));
+    assert!(line.contains("stopped t2.micro, 8 GB of EBS"), "{line}");
+    assert!(line.contains("idle"), "{line}");
+    assert!(
+        !line.contains("USD"),
+        "not priced without the estimate: {line}"
+    );
+
+    let ws = Workspace::new();
+    ws.run_sandbox(&["run", "--yes"]).success();
+    ws.run_sandbox(&["report"]).success();
+    let report = std::fs::read_to_string(ws.path().join("lecture06.md")).unwrap();
+    let section = report
+        .split("### Other Regions bill too")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{report}"));
+    let first = section.lines().find(|l| l.starts_with("- ")).unwrap();
+    assert!(
+        first.contains("forgotten in ap-southeast-2") && first.contains("USD a month"),
+        "{first}"
+    );
+}

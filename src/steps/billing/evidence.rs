@@ -9,6 +9,7 @@ use crate::clock::{jst, utc};
 use crate::cloud::billing::{AccountPlan, CostAnswer, CostQuery, FreeTierOffer, PlanType};
 use crate::i18n::Lang;
 use crate::money::Amount;
+use crate::steps::estimate::Elsewhere;
 use crate::t;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -107,6 +108,9 @@ pub struct BillingEvidence {
     pub free_tier_plan: Option<String>,
     pub free_tier: Option<FreeTierEvidence>,
     pub free_tier_error: Option<String>,
+    /// What is left in other Regions (they bill too): the estimate step's sweep, or this step's.
+    #[serde(default)]
+    pub elsewhere: Elsewhere,
 }
 
 pub(super) fn service_label(row: &ServiceRow, lang: Lang) -> String {
@@ -321,6 +325,8 @@ impl BillingEvidence {
                 })).collect::<Vec<_>>(),
             })),
             "free_tier_error": e.free_tier_error,
+            "elsewhere": super::elsewhere::sentences(&e.elsewhere, lang),
+            "elsewhere_error": e.elsewhere.error,
         })
     }
 }

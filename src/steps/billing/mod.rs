@@ -28,6 +28,7 @@
 
 mod calls;
 mod cost;
+mod elsewhere;
 mod evidence;
 mod free_tier;
 
@@ -131,6 +132,7 @@ impl super::Step for BillingStep {
             Err(err) => (Some(ask_verdict(ctx, &err)?), Some(err.to_string())),
         };
 
+        let elsewhere = elsewhere::leftovers(ctx);
         let evidence = BillingEvidence {
             source: cost.source,
             period: cost.period,
@@ -149,6 +151,7 @@ impl super::Step for BillingStep {
             free_tier_plan,
             free_tier,
             free_tier_error,
+            elsewhere,
         };
         show(ctx, &evidence);
         Ok(serde_json::to_value(&evidence).map_err(anyhow::Error::from)?)
@@ -267,6 +270,9 @@ fn show(ctx: &StepCtx, e: &BillingEvidence) {
             e.total_this_month.display(),
         ]);
         ctx.ui.line(table(&headers, &rows));
+    }
+    for line in elsewhere::sentences(&e.elsewhere, lang) {
+        ctx.ui.warn(line);
     }
     ctx.ui.line(lang.pick("The Free Tier:", "無料利用枠:"));
     if let Some(ft) = &e.free_tier
