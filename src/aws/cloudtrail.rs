@@ -73,6 +73,53 @@ impl EventHistory for CloudTrailAdapter {
         ))
     }
 
+    fn archive_region(&self, archive: &crate::cloud::events::TrailArchive) -> String {
+        super::s3::client_for_bucket(&self.aws, &archive.bucket).1
+    }
+
+    fn remove_sql_leftover(
+        &self,
+        region: &str,
+        leftover: &crate::cloud::events::SqlLeftover,
+        results: &str,
+    ) -> Result<(), CloudError> {
+        use crate::cloud::events::SqlLeftover;
+        use crate::trail::athena_sql;
+        let athena = aws_sdk_athena::Client::from_conf(
+            aws_sdk_athena::config::Builder::from(&self.aws.config)
+                .region(Region::new(region.to_string()))
+                .build(),
+        );
+        let lang = crate::i18n::Lang::En;
+        match leftover {
+            SqlLeftover::Table(table) => self.aws.block_on(super::trail_athena::run_ddl(
+                &athena,
+                &athena_sql::drop_table(table),
+                results,
+                lang,
+            )),
+            SqlLeftover::Database(database) => self.aws.block_on(super::trail_athena::run_ddl(
+                &athena,
+                &athena_sql::drop_database(database),
+                results,
+                lang,
+            )),
+            SqlLeftover::Results(location) => {
+                let (bucket, prefix) = crate::trail::parse_s3_url(location).ok_or_else(|| {
+                    CloudError::new(
+                        CloudErrorKind::InvalidInput,
+                        "s3:DeleteObject",
+                        format!("not an s3:// location: {location}"),
+                    )
+                })?;
+                let s3 = super::s3::client_in(&self.aws, Some(region));
+                self.aws
+                    .block_on(super::s3::delete_prefix(&s3, &bucket, &prefix))
+                    .map(|_| ())
+            }
+        }
+    }
+
     fn search_archive_sql(
         &self,
         archive: &crate::cloud::events::TrailArchive,

@@ -3,7 +3,8 @@
 //! us-east-1 read from a Tokyo session needs clients made for us-east-1: `GetBucketLocation`
 //! first, then the clients.
 
-use super::Aws;
+use super::{Aws, classify};
+use crate::cloud::{CloudError, CloudErrorKind};
 use aws_config::Region;
 
 /// An S3 client for the shared configuration in `region` (the configuration's own when `None`);
@@ -47,4 +48,55 @@ pub fn client_for_bucket(aws: &Aws, bucket: &str) -> (aws_sdk_s3::Client, String
         .block_on(bucket_region(&client(aws), bucket))
         .unwrap_or_else(|| aws.region());
     (client_in(aws, Some(&region)), region)
+}
+
+/// Deletes every object under `prefix` (never the whole bucket: an empty prefix is refused);
+/// returns how many were deleted.
+pub async fn delete_prefix(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+) -> Result<u64, CloudError> {
+    use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+    if prefix.is_empty() {
+        return Err(CloudError::new(
+            CloudErrorKind::InvalidInput,
+            "s3:DeleteObject",
+            format!("refusing to empty the whole bucket {bucket}"),
+        ));
+    }
+    let mut deleted = 0;
+    loop {
+        let page = client
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .send()
+            .await
+            .map_err(|e| classify(e, "s3:ListBucket"))?;
+        let keys: Vec<ObjectIdentifier> = page
+            .contents()
+            .iter()
+            .filter_map(|o| o.key())
+            .filter_map(|k| ObjectIdentifier::builder().key(k).build().ok())
+            .collect();
+        if keys.is_empty() {
+            return Ok(deleted);
+        }
+        deleted += keys.len() as u64;
+        let delete = Delete::builder()
+            .set_objects(Some(keys))
+            .quiet(true)
+            .build()
+            .map_err(|e| {
+                CloudError::new(CloudErrorKind::Other, "s3:DeleteObject", e.to_string())
+            })?;
+        client
+            .delete_objects()
+            .bucket(bucket)
+            .delete(delete)
+            .send()
+            .await
+            .map_err(|e| classify(e, "s3:DeleteObject"))?;
+    }
 }

@@ -127,7 +127,7 @@ pub async fn athena_search(
         location: format!("s3://{bucket}/{location}"),
         regions,
     };
-    let output = format!("s3://{bucket}/lecture06-athena-results/");
+    let output = athena_sql::results_location(bucket);
     let statements = vec![
         athena_sql::create_database(DATABASE),
         athena_sql::create_table(&spec),
@@ -153,7 +153,20 @@ pub async fn athena_search(
         scanned_bytes: scanned,
         cost_usd: athena_sql::cost_usd(scanned),
         execution_id: last_id,
+        table: format!("{}.{}", spec.database, spec.table),
     })
+}
+
+/// One DDL statement (a `cleanup` drop), run to its end; its result goes under `output`.
+pub async fn run_ddl(
+    athena: &aws_sdk_athena::Client,
+    sql: &str,
+    output: &str,
+    lang: Lang,
+) -> Result<(), CloudError> {
+    run_statement(athena, sql, output, lang, &mut |_| {})
+        .await
+        .map(|_| ())
 }
 
 /// Starts one statement and polls it to its end, showing each change of state.

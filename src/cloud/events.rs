@@ -93,6 +93,38 @@ pub trait EventHistory: Send + Sync {
             ),
         ))
     }
+
+    /// The Region of the trail's bucket, where an Athena search of it runs.
+    fn archive_region(&self, archive: &TrailArchive) -> String {
+        let _ = archive;
+        String::new()
+    }
+
+    /// Removes what an Athena search made in `region`: drops the table or database (Athena
+    /// writing the statement's own result under `results`), or deletes the results.
+    fn remove_sql_leftover(
+        &self,
+        region: &str,
+        leftover: &SqlLeftover,
+        results: &str,
+    ) -> Result<(), CloudError> {
+        let _ = (region, leftover, results);
+        Err(CloudError::new(
+            CloudErrorKind::NotEnabled,
+            "athena:StartQueryExecution",
+            "this account has no Athena",
+        ))
+    }
+}
+
+/// What lecture06 made for an Athena search, for `cleanup` to remove.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SqlLeftover {
+    /// `database.table`
+    Table(String),
+    Database(String),
+    /// `s3://bucket/prefix/`: the results Athena wrote.
+    Results(String),
 }
 
 /// What an Athena search found and what it cost.
@@ -104,6 +136,8 @@ pub struct SqlSearch {
     pub scanned_bytes: u64,
     pub cost_usd: f64,
     pub execution_id: String,
+    /// The table it made or reused, `database.table`.
+    pub table: String,
 }
 
 /// Merges per-Region results (each newest first) into the newest `limit` overall.

@@ -3,10 +3,13 @@
 //! gone counts as deleted. Before deleting an alarm or a topic its tags are read once more: one
 //! without lecture06's `created-by` tag is someone else's and is left alone (its record is
 //! dropped), whatever the state says. A health-check path lecture06 changed is put back
-//! (`health-check-path`, id `<target group ARN>#<old path>`).
+//! (`health-check-path`, id `<target group ARN>#<old path>`). What `trail search --athena` made
+//! is dropped through Athena (its table, then the `lecture06` database) and its results under
+//! `lecture06-athena-results/` deleted.
 
 use super::confirm_destructive;
 use crate::app::App;
+use crate::cloud::events::SqlLeftover;
 use crate::cloud::notify::CONFIRMATION_VALID_HOURS;
 use crate::cloud::{Cloud, CloudError, CloudErrorKind};
 use crate::error::{AppError, AppResult};
@@ -23,6 +26,20 @@ use crate::t;
 /// listed).
 pub type Outcome = Result<Option<String>, String>;
 
+/// The resource kinds `trail search --athena` records.
+pub const ATHENA_TABLE: &str = "athena-table";
+pub const ATHENA_DATABASE: &str = "athena-database";
+pub const ATHENA_RESULTS: &str = "athena-results";
+
+fn sql_leftover(r: &Resource) -> Option<SqlLeftover> {
+    match r.kind.as_str() {
+        ATHENA_TABLE => Some(SqlLeftover::Table(r.id.clone())),
+        ATHENA_DATABASE => Some(SqlLeftover::Database(r.id.clone())),
+        ATHENA_RESULTS => Some(SqlLeftover::Results(r.id.clone())),
+        _ => None,
+    }
+}
+
 /// Deletes every resource; returns the ones that remain listed and, per input resource (same
 /// order), its outcome.
 pub fn delete_all(
@@ -34,13 +51,35 @@ pub fn delete_all(
         "cloudwatch-alarm" => 0,
         "sns-subscription" => 1,
         "sns-topic" => 2,
-        _ => 3,
+        // Athena's: the table, then its database; the results last (each drop writes some).
+        ATHENA_TABLE => 3,
+        ATHENA_DATABASE => 4,
+        ATHENA_RESULTS => 5,
+        _ => 6,
     };
     let mut order: Vec<usize> = (0..resources.len()).collect();
     order.sort_by_key(|&i| rank(&resources[i].kind));
     let mut outcomes: Vec<Outcome> = vec![Ok(None); resources.len()];
     for i in order {
-        outcomes[i] = delete_one(cloud, &resources[i], lang);
+        let r = &resources[i];
+        outcomes[i] = match sql_leftover(r) {
+            Some(leftover) => {
+                // A drop's own result needs a place: the results prefix recorded beside it.
+                let results = resources
+                    .iter()
+                    .find(|o| o.kind == ATHENA_RESULTS && o.region == r.region)
+                    .map(|o| o.id.clone())
+                    .unwrap_or_default();
+                gone(
+                    cloud
+                        .events
+                        .remove_sql_leftover(&r.region, &leftover, &results),
+                )
+                .map(|()| None)
+                .map_err(|e| e.explain(lang, None))
+            }
+            None => delete_one(cloud, r, lang),
+        };
     }
     // Deleting a topic removes its subscriptions, unconfirmed ones included.
     let deleted_topics: Vec<&str> = resources

@@ -108,6 +108,17 @@ pub const PERMISSIONS: &[(Part, &[&str])] = &[
         &[
             "cloudwatch:DeleteAlarms",
             "elasticloadbalancing:ModifyTargetGroup",
+            // What `trail search --athena` made: dropped through Athena, results deleted.
+            "athena:StartQueryExecution",
+            "athena:GetQueryExecution",
+            "glue:DeleteTable",
+            "glue:DeleteDatabase",
+            "glue:GetTable",
+            "glue:GetDatabase",
+            "s3:GetBucketLocation",
+            "s3:ListBucket",
+            "s3:PutObject",
+            "s3:DeleteObject",
             "cloudwatch:ListTagsForResource",
             "sns:ListTagsForResource",
             "sns:Unsubscribe",

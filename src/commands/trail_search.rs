@@ -9,12 +9,14 @@ use crate::app::App;
 use crate::cli::TrailSearchArgs;
 use crate::cloud::Cloud;
 use crate::cloud::events::TrailArchive;
+use crate::commands::cleanup::{ATHENA_DATABASE, ATHENA_RESULTS, ATHENA_TABLE};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::prompt::Answers;
-use crate::state::Mode;
+use crate::state::{Mode, Resource, State};
 use crate::step_id::StepId;
 use crate::t;
+use crate::trail::athena_sql;
 use crate::trail::engine::{self, Hit, Outcome, Query};
 use crate::trail::{megabytes, parse_bound, parse_s3_url, request_cost_usd, summary};
 
@@ -95,11 +97,29 @@ fn search_with_athena(
 ) -> AppResult<()> {
     let lang = app.lang;
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    // What the search makes is recorded before it is made (a crash cannot orphan it) and removed
+    // by `cleanup`: the `lecture06` database and the results prefix; the table once it is named.
+    let region = cloud.events.archive_region(archive);
+    let mut state = app
+        .load_state(workspace)?
+        .unwrap_or_else(|| State::new(app.mode, cloud.clock.now()));
+    let results = athena_sql::results_location(&archive.bucket);
+    record(
+        &mut state,
+        ATHENA_DATABASE,
+        athena_sql::DATABASE,
+        &region,
+        cloud,
+    );
+    record(&mut state, ATHENA_RESULTS, &results, &region, cloud);
+    workspace.save(&state)?;
     let outcome = cloud
         .events
         .search_archive_sql(archive, query, lang, &mut |text: String| {
             eprintln!("{text}")
         })?;
+    record(&mut state, ATHENA_TABLE, &outcome.table, &region, cloud);
+    workspace.save(&state)?;
     let cost = outcome.cost_usd;
     let scanned = megabytes(outcome.scanned_bytes);
     let mut evidence = outcome.statements.join(";\n\n");
@@ -131,6 +151,24 @@ fn search_with_athena(
         )));
     }
     Ok(())
+}
+
+/// Records a resource lecture06 made for the search, once.
+fn record(state: &mut State, kind: &str, id: &str, region: &str, cloud: &Cloud) {
+    if state
+        .resources
+        .iter()
+        .any(|r| r.kind == kind && r.id == id && r.region == region)
+    {
+        return;
+    }
+    state.resources.push(Resource {
+        kind: kind.into(),
+        id: id.into(),
+        region: region.into(),
+        step: StepId::Cloudtrail,
+        created_at: cloud.clock.now(),
+    });
 }
 
 fn query_of(args: &TrailSearchArgs, lang: Lang) -> AppResult<Query> {

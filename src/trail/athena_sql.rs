@@ -33,6 +33,21 @@ pub fn create_database(database: &str) -> String {
     format!("CREATE DATABASE IF NOT EXISTS {database}")
 }
 
+/// Where Athena writes the results of lecture06's statements: a prefix of the trail's own bucket.
+pub fn results_location(bucket: &str) -> String {
+    format!("s3://{bucket}/lecture06-athena-results/")
+}
+
+/// `cleanup`: the table lecture06 made (`database.table`).
+pub fn drop_table(qualified: &str) -> String {
+    format!("DROP TABLE IF EXISTS {qualified}")
+}
+
+/// `cleanup`: the database lecture06 made, with anything left in it.
+pub fn drop_database(database: &str) -> String {
+    format!("DROP DATABASE IF EXISTS {database} CASCADE")
+}
+
 /// The table name for an account's trail: `cloudtrail_<account>`.
 pub fn table_name(account: &str) -> String {
     let safe: String = account

@@ -102,7 +102,7 @@ fn dir_naming_a_file_says_it_is_a_file() {
 
 /// The real binary on a real-account workspace, with keys in the environment and `endpoint` as
 /// every service's endpoint.
-fn real_command(ws: &Workspace, endpoint: &str, args: &[&str]) -> std::process::Command {
+pub(crate) fn real_command(ws: &Workspace, endpoint: &str, args: &[&str]) -> std::process::Command {
     let mut cmd = base_command();
     cmd.arg("--dir")
         .arg(ws.path())
