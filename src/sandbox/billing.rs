@@ -64,7 +64,8 @@ pub enum FreeTierApi {
 pub enum CostExplorerAccess {
     #[default]
     Enabled,
-    /// Never opened in the console: DataUnavailableException.
+    /// Never opened in the console: AccessDeniedException "User not enabled for cost explorer
+    /// access", as a real account answers (not an IAM problem; see `aws/billing.rs`).
     Disabled,
     /// The IAM identity lacks ce:GetCostAndUsage.
     Denied,
@@ -190,9 +191,9 @@ pub fn cost_and_usage(world: &mut World, query: &CostQuery) -> Result<CostAnswer
         CostExplorerAccess::Enabled => {}
         CostExplorerAccess::Disabled => {
             return refused(
-                CloudErrorKind::NotEnabled,
-                "DataUnavailableException",
-                "Data is not available. Please try to adjust the time period. If you just enabled Cost Explorer, data might not be ingested yet",
+                CloudErrorKind::CostExplorerNotEnabled,
+                "AccessDeniedException",
+                "User not enabled for cost explorer access",
             );
         }
         CostExplorerAccess::Denied => {

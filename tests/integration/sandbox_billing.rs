@@ -239,12 +239,14 @@ fn cost_explorer_not_enabled_says_how_to_enable_it() {
         "[sandbox]\ncost_explorer = \"disabled\"\n[billing]\nec2_last_month_usd = \"0.01\"\n",
     );
     ran.success();
+    // A never-opened Cost Explorer is not an IAM problem: the advice is the console, not a policy.
     assert!(
         ran.all()
-            .contains("Cost Explorer is not enabled for this account yet"),
+            .contains("Cost Explorer has never been opened for this account"),
         "{}",
         ran.all()
     );
+    assert!(!ran.all().contains("to its policy"), "{}", ran.all());
     assert_eq!(
         ws.state()["steps"]["billing"]["evidence"]["source"],
         "typed"
