@@ -54,6 +54,10 @@ pub struct World {
     /// (`[sandbox] health_check = "static"`).
     #[serde(default)]
     pub static_health_check: bool,
+    /// `cloudtrail:DescribeTrails` is refused (`[sandbox] describe_trails = "denied"`): an IAM
+    /// user whose hand-made policy leaves it out.
+    #[serde(default)]
+    pub describe_trails_denied: bool,
 }
 
 impl World {
@@ -95,6 +99,7 @@ impl World {
             billing: billing::BillingWorld::default(),
             away_days: 0,
             static_health_check: false,
+            describe_trails_denied: false,
         }
     }
 
@@ -142,6 +147,7 @@ impl Sandbox {
                 world.billing = billing::BillingWorld::from_settings(settings);
                 world.away_days = settings.away_days;
                 world.static_health_check = settings.static_health_check;
+                world.describe_trails_denied = settings.describe_trails_denied;
                 world
             }
             Err(err) => return Err(err),
@@ -218,6 +224,15 @@ impl EventHistory for Sandbox {
     }
 
     fn trail_archives(&self) -> Result<Vec<TrailArchive>, CloudError> {
+        if self.read(|w| w.describe_trails_denied) {
+            return Err(CloudError {
+                kind: crate::cloud::CloudErrorKind::AccessDenied,
+                action: "cloudtrail:DescribeTrails".into(),
+                code: Some("AccessDeniedException".into()),
+                message: "User is not authorized to perform: cloudtrail:DescribeTrails".into(),
+                region: None,
+            });
+        }
         Ok(vec![trail_bucket::trail()])
     }
 

@@ -6,7 +6,8 @@
 //!   `credit` or `paid-credit`), `cost_explorer` (`enabled`, `disabled`, `denied`, `member`),
 //!   `free_tier_api` (`ok`, `plan-denied`, `plan-error`, `usage-error`), `away_days` (default
 //!   0: days since the student last used AWS beyond the usual one; past 90 their events are only
-//!   in the trail's bucket), `health_check` (`rails`, the default: the target group checks a path
+//!   in the trail's bucket), `describe_trails` (`allowed`, the default, or `denied`),
+//!   `health_check` (`rails`, the default: the target group checks a path
 //!   Rails answers; `static`: it checks `/index.html`, a file Nginx serves without Unicorn);
 //! - `LECTURE06_SANDBOX_NOW`: the account's "now" at creation (RFC 3339; default: the wall clock),
 //!   so tests and snapshots are repeatable;
@@ -27,6 +28,7 @@ pub const KEYS: &[&str] = &[
     "away_days",
     "free_tier_api",
     "health_check",
+    "describe_trails",
 ];
 
 pub const DEFAULT_SEED: u64 = 6;
@@ -45,6 +47,8 @@ pub struct SandboxSettings {
     pub away_days: u32,
     /// `[sandbox] health_check = "static"`: the health check cannot see Unicorn.
     pub static_health_check: bool,
+    /// `[sandbox] describe_trails = "denied"`: the account's trails cannot be listed.
+    pub describe_trails_denied: bool,
 }
 
 impl SandboxSettings {
@@ -140,6 +144,8 @@ impl SandboxSettings {
             away_days,
             static_health_check: one_of("health_check", &["rails", "static"])?.as_deref()
                 == Some("static"),
+            describe_trails_denied: one_of("describe_trails", &["allowed", "denied"])?.as_deref()
+                == Some("denied"),
         })
     }
 }

@@ -106,11 +106,22 @@ fn search_archive(ctx: &mut StepCtx, user: &str) -> AppResult<Option<crate::clou
     let archives = match ctx.cloud.events.trail_archives() {
         Ok(archives) => archives,
         Err(err) => {
-            ctx.ui.detail(format!("cloudtrail:DescribeTrails: {err}"));
+            // Said, never skipped silently: the older events may well be in the trail's bucket.
+            ctx.ui.warn(err.explain(lang, None));
+            ctx.ui.warn(t!(
+                lang,
+                "The account's trails could not be listed, so their log files (beyond 90 days) were not searched. If you know the trail's bucket, search it with `lecture06 trail search --s3 s3://BUCKET/ --user NAME`.",
+                "アカウントの証跡を一覧できなかったため、証跡のログファイル（90 日より前）は検索していません。証跡のバケットがわかる場合は `lecture06 trail search --s3 s3://バケット/ --user 名前` で検索できます。"
+            ));
             return Ok(None);
         }
     };
     let Some(archive) = archives.first() else {
+        ctx.ui.line(t!(
+            lang,
+            "The account has no trail, so event history's 90 days are all CloudTrail keeps.",
+            "このアカウントには証跡がないため、CloudTrail に残るのはイベント履歴の 90 日分だけです。"
+        ));
         return Ok(None);
     };
     let (name, bucket, prefix) = (&archive.name, &archive.bucket, &archive.prefix);

@@ -150,3 +150,27 @@ fn cloudtrail_step_falls_back_to_the_bucket_when_history_is_empty() {
     assert!((now - time).num_days() >= 120, "{time}");
     assert_eq!(ws.step_status("cloudtrail"), "done");
 }
+
+/// Issue 13 item 9: with `DescribeTrails` refused the archive fallback was skipped without a word.
+#[test]
+fn a_refused_describe_trails_is_said_not_skipped() {
+    let ws = Workspace::new();
+    let answers = ws.write(
+        "answers.toml",
+        "[sandbox]\naway_days = 120\ndescribe_trails = \"denied\"\n",
+    );
+    let ran = ws.run_sandbox(&[
+        "run",
+        "--yes",
+        "--until",
+        "cloudtrail",
+        "--answers",
+        answers.to_str().unwrap(),
+    ]);
+    // Nothing in 90 days and the bucket unknown: the step cannot finish, and says why.
+    assert_eq!(ran.code, 1, "{}", ran.all());
+    let all = ran.all();
+    assert!(all.contains("cloudtrail:DescribeTrails"), "{all}");
+    assert!(all.contains("lecture06 iam-policy"), "{all}");
+    assert!(all.contains("lecture06 trail search --s3"), "{all}");
+}
