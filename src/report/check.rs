@@ -11,6 +11,11 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 /// `src="…"` and `href="…"` in raw HTML (`<img>`, `<a>`).
+/// A Markdown link or image whose address holds a space outside `<…>`: Markdown does not read it
+/// as a link at all (GitHub shows the brackets as text), though the file may exist.
+static UNREAD_LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"!?\[[^\]\n]*\]\(([^)<\n][^)\n]*)\)").unwrap());
+
 static HTML_LINK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)\b(?:src|href)\s*=\s*["']([^"']*)["']"#).unwrap());
 
@@ -108,6 +113,31 @@ pub fn problems_in(text: &str, base: &Path, lang: Lang) -> Vec<String> {
             _ => {}
         }
     }
+    let mut in_fence = false;
+    for (index, raw) in text.lines().enumerate() {
+        if raw.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        }
+        if in_fence {
+            continue;
+        }
+        for c in UNREAD_LINK.captures_iter(raw) {
+            let dest = c[1].trim();
+            let Some((address, rest)) = dest.split_once(char::is_whitespace) else {
+                continue;
+            };
+            // `[text](address "title")` is a link with a title, not a broken one.
+            if rest.trim_start().starts_with(['"', '\'', '(']) {
+                continue;
+            }
+            let line = index + 1;
+            problems.push(t!(
+                lang,
+                "line {line}: `{dest}` has a space in its address, so Markdown does not read it as a link or image (GitHub shows it as text): write the space as %20 (after `{address}`), or put the address in <…>",
+                "{line} 行目: `{dest}` はアドレスに空白があるため、Markdown はリンク／画像として読みません（GitHub では文字のまま表示されます）。空白を %20 と書くか（`{address}` の後）、アドレスを <…> で囲んでください"
+            ));
+        }
+    }
     problems.dedup();
     // Each linked file is read and checked once, however often the report links it.
     let mut checked = std::collections::HashSet::new();
@@ -198,6 +228,21 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("a")).unwrap();
         std::fs::write(dir.path().join("a/chart.svg"), "<svg/>").unwrap();
         problems_in(text, dir.path(), Lang::En)
+    }
+
+    #[test]
+    fn an_address_with_a_space_is_not_read_as_a_link_and_is_named() {
+        let found = check("# R\n\n![chart](提出 レポート-assets/transitions.svg)\n");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].contains("line 3") && found[0].contains("%20"),
+            "{found:?}"
+        );
+        // A title, an address in <…>, and %20 are all links Markdown reads.
+        assert_eq!(
+            check("# R\n\n[web](https://example.com \"the site\") ![c](<a/chart.svg>)\n"),
+            Vec::<String>::new()
+        );
     }
 
     #[test]

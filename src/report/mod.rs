@@ -107,6 +107,25 @@ pub fn assets_dir_name(out: &Path) -> String {
     format!("{stem}-assets")
 }
 
+/// A relative path as a Markdown link's address: a space (`--out "提出 レポート.md"`) or a
+/// parenthesis would end the address, so they are percent-encoded (GitHub and `--check` decode
+/// them).
+pub fn link_address(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        match c {
+            ' ' => out.push_str("%20"),
+            '(' => out.push_str("%28"),
+            ')' => out.push_str("%29"),
+            '<' => out.push_str("%3C"),
+            '>' => out.push_str("%3E"),
+            '%' => out.push_str("%25"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// The student's learnings as saved at the end of `run` (`state.notes.learnings`).
 pub fn learnings(state: &State) -> (String, String) {
     let notes = state.notes.get("learnings");
@@ -273,7 +292,7 @@ pub fn render_with(
         if let Some(timeline) = charts_of(step, evidence, lang) {
             let path = format!("{}/{}.svg", options.assets_dir, step.id());
             assets.push((path.clone(), chart::render_svg(&timeline, lang)));
-            charts.push((step, path));
+            charts.push((step, link_address(&path)));
         }
     }
     let env = environment(lang, options.template.as_ref().map(|(_, t)| t.as_str()))?;

@@ -576,3 +576,29 @@ fn learnings_are_optional_and_kept_until_replaced() {
     let text = report_of(&ws, "en");
     assert!(text.contains("### Still unclear\n- a\n- b\n"), "{text}");
 }
+
+/// Issue 13 item 9: `report --out "提出 レポート.md"` wrote an image link Markdown does not read
+/// (a space in the address), and `--check` passed it. The oracle is pulldown-cmark, as GitHub's
+/// reader would: the chart must come out as an image whose decoded address exists.
+#[test]
+fn a_report_named_with_a_space_links_its_chart_so_markdown_reads_it() {
+    let ws = Workspace::new();
+    ws.run_sandbox(&["run", "--yes"]).success();
+    let out = ws.path().join("提出 レポート.md");
+    ws.run_sandbox(&["report", "--out", out.to_str().unwrap()])
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let images: Vec<String> = pulldown_cmark::Parser::new(&text)
+        .filter_map(|event| match event {
+            pulldown_cmark::Event::Start(pulldown_cmark::Tag::Image { dest_url, .. }) => {
+                Some(dest_url.to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(images.len(), 1, "{text}");
+    let decoded = images[0].replace("%20", " ");
+    assert!(ws.path().join(&decoded).is_file(), "{}", images[0]);
+    let checked = ws.run_sandbox(&["report", "--check", "--out", out.to_str().unwrap()]);
+    assert_eq!(checked.code, 0, "{}", checked.all());
+}
