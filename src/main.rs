@@ -1,3 +1,6 @@
+//! The binary: parses the command line, runs it through the library (`lecture06::run`) and maps
+//! the outcome to an exit code (0, 1, 2 bad usage, 130 interrupted), printing the error once.
+
 use clap::Parser;
 use std::process::ExitCode;
 

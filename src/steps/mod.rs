@@ -2,7 +2,7 @@
 //! below: its behaviour behind the `Step` trait, its words (title, the assignment's wording) in
 //! `steps/steps.toml`, its guide in `steps/<lang>/<id>.md` and its report section in
 //! `report-templates/<lang>/<id>.md`. Each step reads what it needs through a `StepCtx` and
-//! returns the evidence it captured; only the runner moves the checklist forward.
+//! returns the evidence it captured; only the runner (`commands::run`) moves the checklist forward.
 //!
 //! Adding a sixth step: a `StepId` variant and its `steps.toml` entry, a module here with a `Step`
 //! implementation listed in `registry()`, a guide and a report section in each language.
