@@ -557,7 +557,9 @@ mod tests {
         let mut w = world(SandboxPlan::Legacy);
         w.billing.cost_explorer = CostExplorerAccess::Disabled;
         let err = cost_and_usage(&mut w, &query()).unwrap_err();
-        assert_eq!(err.kind, CloudErrorKind::NotEnabled);
+        // A never-opened Cost Explorer answers as a real one does (see `aws/billing.rs`).
+        assert_eq!(err.kind, CloudErrorKind::CostExplorerNotEnabled);
+        assert_eq!(err.code.as_deref(), Some("AccessDeniedException"));
         assert_eq!(w.billing.ce_calls, 1);
     }
 }
