@@ -69,14 +69,10 @@ fn queue_results_in(region: &str, rows: Vec<Vec<&str>>) {
     assert_eq!(String::from_utf8_lossy(&status.stdout), "201");
 }
 
-#[test]
-fn athena_search_runs_ddl_and_query_and_reads_the_rows() {
-    let config = sdk_config(REGION, Some(&moto_url()), None, "AKIAIOSFODNN7EXAMPLE");
-    let aws = Aws::from_config(config).unwrap();
-    let s3 = s3_client(&aws);
-    let athena = aws_sdk_athena::Client::new(&aws.config);
+/// A new bucket named `<name>-<nanos>` in `region` (moto), for one test alone.
+fn bucket_in(aws: &Aws, s3: &aws_sdk_s3::Client, name: &str, region: &str) -> String {
     let bucket = format!(
-        "lecture06-athena-{}",
+        "{name}-{}",
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
@@ -87,12 +83,24 @@ fn athena_search_runs_ddl_and_query_and_reads_the_rows() {
             .bucket(&bucket)
             .create_bucket_configuration(
                 aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(REGION))
+                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region))
                     .build(),
             )
             .send()
             .await
             .unwrap();
+    });
+    bucket
+}
+
+#[test]
+fn athena_search_runs_ddl_and_query_and_reads_the_rows() {
+    let config = sdk_config(REGION, Some(&moto_url()), None, "AKIAIOSFODNN7EXAMPLE");
+    let aws = Aws::from_config(config).unwrap();
+    let s3 = s3_client(&aws);
+    let athena = aws_sdk_athena::Client::new(&aws.config);
+    let bucket = bucket_in(&aws, &s3, "lecture06-athena", REGION);
+    aws.block_on(async {
         for key in [
             "AWSLogs/123456789012/CloudTrail/ap-northeast-1/2023/07/10/a.json.gz",
             "AWSLogs/123456789012/CloudTrail/us-east-1/2023/07/10/b.json.gz",
@@ -200,25 +208,9 @@ fn cleanup_drops_the_table_and_database_and_empties_only_the_results() {
     let config = sdk_config(HERE, Some(&moto_url()), None, "AKIAIOSFODNN7EXAMPLE");
     let aws = Aws::from_config(config).unwrap();
     let s3 = s3_client(&aws);
-    let bucket = format!(
-        "lecture06-athena-clean-{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
+    let bucket = bucket_in(&aws, &s3, "lecture06-athena-clean", HERE);
     let trail_key = "AWSLogs/123456789012/CloudTrail/eu-north-1/2023/07/10/a.json.gz";
     aws.block_on(async {
-        s3.create_bucket()
-            .bucket(&bucket)
-            .create_bucket_configuration(
-                aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(HERE))
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
         for key in [
             trail_key,
             "lecture06-athena-results/1111.csv",
@@ -319,24 +311,8 @@ fn the_athena_search_records_what_it_made_and_cleanup_removes_it() {
     let config = sdk_config(HERE, Some(&moto_url()), None, "AKIAIOSFODNN7EXAMPLE");
     let aws = Aws::from_config(config).unwrap();
     let s3 = s3_client(&aws);
-    let bucket = format!(
-        "lecture06-athena-e2e-{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
+    let bucket = bucket_in(&aws, &s3, "lecture06-athena-e2e", HERE);
     aws.block_on(async {
-        s3.create_bucket()
-            .bucket(&bucket)
-            .create_bucket_configuration(
-                aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(HERE))
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
         s3.put_object()
             .bucket(&bucket)
             .key("AWSLogs/123456789012/CloudTrail/eu-west-3/2023/07/10/a.json.gz")

@@ -15,28 +15,8 @@ pub(super) fn leftovers(ctx: &mut StepCtx) -> Elsewhere {
     if let Some(estimate) = ctx.evidence_of::<EstimateEvidence>(StepId::Estimate) {
         return estimate.elsewhere;
     }
-    let lang = ctx.lang;
     let region = ctx.session_region();
-    let spinner = ctx.ui.spinner(t!(
-        lang,
-        "Looking in every other enabled Region for what still costs money (read-only)…",
-        "有効なほかのリージョンに課金されるものが残っていないか確認中（読み取りのみ）…"
-    ));
-    let sweep = ctx.cloud.inventory.sweep(&region);
-    spinner.finish();
-    match sweep {
-        Ok(sweep) => Elsewhere {
-            regions_swept: sweep.regions.len(),
-            found: sweep.found,
-            lines: Vec::new(),
-            unreadable: sweep.unreadable,
-            error: None,
-        },
-        Err(err) => Elsewhere {
-            error: Some(err.to_string()),
-            ..Elsewhere::default()
-        },
-    }
+    crate::steps::estimate::sweep_elsewhere(ctx, &region)
 }
 
 /// One sentence per Region with leftovers (or that could not be read): priced by the estimate's

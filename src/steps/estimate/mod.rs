@@ -32,7 +32,7 @@ use show::{
 
 /// Every other enabled Region read once (`ec2:DescribeRegions`); a failure is reported, never
 /// fatal: the estimate of the working Region stands without it.
-fn sweep_elsewhere(ctx: &mut StepCtx, region: &str) -> Elsewhere {
+pub(crate) fn sweep_elsewhere(ctx: &mut StepCtx, region: &str) -> Elsewhere {
     let lang = ctx.lang;
     let spinner = ctx.ui.spinner(t!(
         lang,
@@ -53,8 +53,8 @@ fn sweep_elsewhere(ctx: &mut StepCtx, region: &str) -> Elsewhere {
             let why = brief(&err);
             ctx.ui.warn(t!(
                 lang,
-                "The other Regions could not be listed ({why}); only {region} is estimated. Allow ec2:DescribeRegions (lecture06 iam-policy) to look for forgotten resources.",
-                "ほかのリージョンを一覧できませんでした（{why}）。{region} だけを見積もります。置き忘れたリソースを探すには ec2:DescribeRegions を許可してください（lecture06 iam-policy）。"
+                "The other Regions could not be listed ({why}): only {region} is looked at, and nothing left elsewhere can be named. Allow ec2:DescribeRegions (lecture06 iam-policy) to look for forgotten resources.",
+                "ほかのリージョンを一覧できませんでした（{why}）。{region} だけを確認したので、ほかのリージョンに残っているものは示せません。置き忘れたリソースを探すには ec2:DescribeRegions を許可してください（lecture06 iam-policy）。"
             ));
             Elsewhere {
                 error: Some(err.to_string()),
