@@ -120,6 +120,22 @@ impl State {
         }
     }
 
+    /// Whether `kind` `id` in `region` is recorded as made by lecture06.
+    pub fn is_recorded(&self, kind: &str, id: &str, region: &str) -> bool {
+        self.resources
+            .iter()
+            .any(|r| r.kind == kind && r.id == id && r.region == region)
+    }
+
+    /// Records a resource lecture06 made, once (kind, id and Region); `false` when it already was.
+    pub fn record(&mut self, resource: Resource) -> bool {
+        if self.is_recorded(&resource.kind, &resource.id, &resource.region) {
+            return false;
+        }
+        self.resources.push(resource);
+        true
+    }
+
     pub fn step(&self, id: StepId) -> StepState {
         self.steps.get(&id).cloned().unwrap_or_default()
     }

@@ -199,27 +199,21 @@ impl<'a> StepCtx<'a> {
     /// Whether lecture06 recorded this resource (kind, id and Region: an alarm's name is only
     /// unique within its Region).
     pub fn recorded(&self, kind: &str, id: &str, region: &str) -> bool {
-        self.state
-            .resources
-            .iter()
-            .any(|r| r.kind == kind && r.id == id && r.region == region)
+        self.state.is_recorded(kind, id, region)
     }
 
     /// Records a resource lecture06 created, once, and saves at once (before anything else can
     /// fail) so that `cleanup` and a resumed run know of it.
     pub fn record_resource(&mut self, kind: &str, id: &str, region: &str) -> AppResult<()> {
-        if self.recorded(kind, id, region) {
-            return Ok(());
-        }
         let created_at = self.cloud.clock.now();
-        self.state.resources.push(Resource {
+        let new = self.state.record(Resource {
             kind: kind.into(),
             id: id.into(),
             region: region.into(),
             step: self.step,
             created_at,
         });
-        self.save()
+        if new { self.save() } else { Ok(()) }
     }
 
     /// Takes back a record that names nothing lecture06 made, and saves.

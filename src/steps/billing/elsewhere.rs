@@ -38,14 +38,7 @@ pub(super) fn sentences(e: &Elsewhere, lang: Lang) -> Vec<String> {
             )
         })
         .collect();
-    out.extend(e.unreadable.iter().map(|u| {
-        let (region, error) = (&u.region, &u.error);
-        t!(
-            lang,
-            "{region} could not be read: {error}",
-            "{region} は読み取れませんでした: {error}"
-        )
-    }));
+    out.extend(e.notices(lang));
     out
 }
 

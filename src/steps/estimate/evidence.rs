@@ -139,14 +139,24 @@ impl Elsewhere {
                 )
             })
             .collect();
-        for u in &self.unreadable {
-            let (region, error) = (&u.region, &u.error);
-            out.push(t!(
-                lang,
-                "{region} could not be read ({error})",
-                "{region} は読み取れませんでした（{error}）"
-            ));
-        }
+        out.extend(self.notices(lang));
+        out
+    }
+
+    /// The Regions that could not be read, or why none could be listed.
+    pub fn notices(&self, lang: Lang) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .unreadable
+            .iter()
+            .map(|u| {
+                let (region, error) = (&u.region, &u.error);
+                t!(
+                    lang,
+                    "{region} could not be read ({error})",
+                    "{region} は読み取れませんでした（{error}）"
+                )
+            })
+            .collect();
         if let Some(error) = &self.error {
             out.push(t!(
                 lang,
