@@ -73,8 +73,12 @@ impl EventHistory for CloudTrailAdapter {
         ))
     }
 
-    fn archive_region(&self, archive: &crate::cloud::events::TrailArchive) -> String {
-        super::s3::client_for_bucket(&self.aws, &archive.bucket).1
+    fn archive_region(
+        &self,
+        archive: &crate::cloud::events::TrailArchive,
+        _lang: crate::i18n::Lang,
+    ) -> Result<String, CloudError> {
+        Ok(super::s3::client_for_bucket(&self.aws, &archive.bucket).1)
     }
 
     fn remove_sql_leftover(

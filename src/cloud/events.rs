@@ -84,20 +84,14 @@ pub trait EventHistory: Send + Sync {
         show: &mut dyn FnMut(String),
     ) -> Result<SqlSearch, CloudError> {
         let _ = (archive, query, show);
-        Err(CloudError::new(
-            CloudErrorKind::NotEnabled,
-            "athena:StartQueryExecution",
-            lang.pick(
-                "Athena is not simulated: search the sandbox's bucket without --athena",
-                "Athena は模擬していません。サンドボックスのバケットは --athena なしで検索してください",
-            ),
-        ))
+        Err(no_athena(lang))
     }
 
-    /// The Region of the trail's bucket, where an Athena search of it runs.
-    fn archive_region(&self, archive: &TrailArchive) -> String {
+    /// The Region of the trail's bucket, where an Athena search of it runs; an error where
+    /// there is no Athena.
+    fn archive_region(&self, archive: &TrailArchive, lang: Lang) -> Result<String, CloudError> {
         let _ = archive;
-        String::new()
+        Err(no_athena(lang))
     }
 
     /// Removes what an Athena search made in `region`: drops the table or database (Athena
@@ -109,12 +103,20 @@ pub trait EventHistory: Send + Sync {
         results: &str,
     ) -> Result<(), CloudError> {
         let _ = (region, leftover, results);
-        Err(CloudError::new(
-            CloudErrorKind::NotEnabled,
-            "athena:StartQueryExecution",
-            "this account has no Athena",
-        ))
+        Err(no_athena(Lang::En))
     }
+}
+
+/// An account without Athena: the simulated one.
+fn no_athena(lang: Lang) -> CloudError {
+    CloudError::new(
+        CloudErrorKind::NotEnabled,
+        "athena:StartQueryExecution",
+        lang.pick(
+            "Athena is not simulated: search the sandbox's bucket without --athena",
+            "Athena は模擬していません。サンドボックスのバケットは --athena なしで検索してください",
+        ),
+    )
 }
 
 /// What lecture06 made for an Athena search, for `cleanup` to remove.

@@ -64,10 +64,11 @@ pub fn command(app: &App, args: &TrailSearchArgs) -> AppResult<()> {
     if args.athena || app.mode == Mode::Sandbox {
         workspace.lock()?;
     }
-    app.load_state(&workspace)?;
+    let state = app.load_state(&workspace)?;
     let cloud = app.connect(&workspace, &Answers::default())?;
     if args.athena {
-        return search_with_athena(app, &cloud, &workspace, &archive, &query, args.json);
+        let state = state.unwrap_or_else(|| State::new(app.mode, cloud.clock.now()));
+        return search_with_athena(app, &cloud, &workspace, state, &archive, &query, args.json);
     }
     let outcome = cloud.events.search_archive(&archive, &query)?;
     let gets = outcome.files_read as u64 + outcome.damaged.len() as u64;
@@ -91,6 +92,7 @@ fn search_with_athena(
     app: &App,
     cloud: &Cloud,
     workspace: &crate::state::Workspace,
+    mut state: State,
     archive: &TrailArchive,
     query: &Query,
     json: bool,
@@ -99,10 +101,8 @@ fn search_with_athena(
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     // What the search makes is recorded before it is made (a crash cannot orphan it) and removed
     // by `cleanup`: the `lecture06` database and the results prefix; the table once it is named.
-    let region = cloud.events.archive_region(archive);
-    let mut state = app
-        .load_state(workspace)?
-        .unwrap_or_else(|| State::new(app.mode, cloud.clock.now()));
+    // An account without Athena (the sandbox) refuses here, before anything is recorded.
+    let region = cloud.events.archive_region(archive, lang)?;
     let results = athena_sql::results_location(&archive.bucket);
     record(
         &mut state,
@@ -155,14 +155,7 @@ fn search_with_athena(
 
 /// Records a resource lecture06 made for the search, once.
 fn record(state: &mut State, kind: &str, id: &str, region: &str, cloud: &Cloud) {
-    if state
-        .resources
-        .iter()
-        .any(|r| r.kind == kind && r.id == id && r.region == region)
-    {
-        return;
-    }
-    state.resources.push(Resource {
+    state.record(Resource {
         kind: kind.into(),
         id: id.into(),
         region: region.into(),

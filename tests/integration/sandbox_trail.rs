@@ -113,6 +113,13 @@ fn athena_is_refused_in_the_sandbox_with_what_to_do() {
     ]);
     assert_ne!(ran.code, 0, "{}", ran.all());
     assert!(ran.all().contains("without --athena"), "{}", ran.all());
+    // Refused before anything was recorded: no Athena resource for `cleanup` to trip on.
+    if ws.state_path().exists() {
+        assert_eq!(ws.state()["resources"], serde_json::json!([]));
+    }
+    let cleanup = ws.run_sandbox(&["cleanup", "--yes"]);
+    cleanup.success();
+    assert!(!cleanup.all().contains("athena"), "{}", cleanup.all());
 }
 
 #[test]
