@@ -5,11 +5,13 @@
 use crate::aws::Aws;
 use crate::cli::Cli;
 use crate::cloud::Cloud;
+use crate::cloud::student::Examples;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::prompt::Answers;
 use crate::sandbox::Sandbox;
 use crate::sandbox::settings::SandboxSettings;
+use crate::session::Session;
 use crate::state::{FileAction, Mode, State, Workspace};
 use crate::t;
 use crate::ui::Ui;
@@ -22,6 +24,8 @@ pub struct App {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub ui: Ui,
+    /// The session's own flags, for every "run this next" hint.
+    pub session: Session,
 }
 
 impl App {
@@ -84,6 +88,7 @@ impl App {
                 .or_else(|| std::env::var("AWS_PROFILE").ok()),
             region: cli.region.clone(),
             ui: Ui::new(lang, cli.verbose),
+            session: cli.session(),
         })
     }
 
@@ -117,6 +122,16 @@ impl App {
 
     /// The account: the simulated one of this workspace, or the real one from the credential chain.
     pub fn connect(&self, workspace: &Workspace, answers: &Answers) -> AppResult<Cloud> {
+        Ok(self.connect_with_examples(workspace, answers)?.0)
+    }
+
+    /// The account, and the example answers it offers: a practice account's own (labelled as
+    /// such wherever they show), none for a real one.
+    pub fn connect_with_examples(
+        &self,
+        workspace: &Workspace,
+        answers: &Answers,
+    ) -> AppResult<(Cloud, Examples)> {
         match self.mode {
             Mode::Sandbox => {
                 let region = self.region.as_deref().unwrap_or(crate::aws::DEFAULT_REGION);
@@ -135,13 +150,13 @@ impl App {
                         AppError::Workspace(format!("{}: {e}", workspace.dir.display()))
                     }
                 })?;
-                Ok(crate::sandbox::connect(sandbox))
+                let examples = sandbox.examples();
+                Ok((crate::sandbox::connect(sandbox), examples))
             }
-            Mode::Real => Ok(Aws::from_environment(
-                self.profile.as_deref(),
-                self.region.as_deref(),
-            )?
-            .connect()),
+            Mode::Real => Ok((
+                Aws::from_environment(self.profile.as_deref(), self.region.as_deref())?.connect(),
+                Examples::none(),
+            )),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::i18n::Lang;
 use crate::step_id::StepId;
+pub use crate::ui::ColorChoice;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -34,6 +35,19 @@ pub struct Cli {
     pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The session's own flags, for every "run this next" hint.
+    pub fn session(&self) -> crate::session::Session {
+        crate::session::Session {
+            dir: self.dir.clone(),
+            sandbox: self.sandbox,
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            lang: self.lang,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -73,15 +87,6 @@ pub enum Command {
         #[command(subcommand)]
         command: TrailCommand,
     },
-}
-
-/// When output gets bold and colour.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum ColorChoice {
-    /// On a terminal, unless NO_COLOR is set (or CLICOLOR=0, TERM=dumb)
-    Auto,
-    Always,
-    Never,
 }
 
 #[derive(Debug, Subcommand)]

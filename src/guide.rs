@@ -1,4 +1,4 @@
-//! Step guides: Markdown in `steps/<lang>/<step>.md`, embedded in the binary, rendered for the
+//! Step guides: Markdown in `src/steps/<step>/guide.<lang>.md`, embedded in the binary, rendered for the
 //! terminal with pulldown-cmark (headings, lists, emphasis, code, links with their address).
 
 use crate::i18n::Lang;
@@ -8,7 +8,7 @@ use console::style;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// The guide's Markdown: the step's heading and the assignment's wording from the registry of
-/// steps (`steps/steps.toml`), then the guide's own text.
+/// steps (the step's `step.toml`), then the guide's own text.
 pub fn source(step: StepId, lang: Lang) -> String {
     let number = step.number();
     let title = step.title(lang);
@@ -29,25 +29,9 @@ pub fn source(step: StepId, lang: Lang) -> String {
     out
 }
 
-/// The guide's own text: `steps/<lang>/<step>.md`, embedded.
+/// The guide's own text: `guide.<lang>.md` in the step's folder, embedded.
 fn body(step: StepId, lang: Lang) -> &'static str {
-    macro_rules! guides {
-        ($($step:ident => $file:literal),* $(,)?) => {
-            match (step, lang) {
-                $(
-                    (StepId::$step, Lang::En) => include_str!(concat!("../steps/en/", $file, ".md")),
-                    (StepId::$step, Lang::Ja) => include_str!(concat!("../steps/ja/", $file, ".md")),
-                )*
-            }
-        };
-    }
-    guides!(
-        Cloudtrail => "cloudtrail",
-        Alarm => "alarm",
-        Transitions => "transitions",
-        Estimate => "estimate",
-        Billing => "billing",
-    )
+    step.guide(lang)
 }
 
 /// How a guide is laid out: with bold and colour or plain, wrapped at a width or not.
@@ -402,14 +386,14 @@ mod tests {
 
     #[test]
     fn every_step_has_a_guide_in_every_language() {
-        for step in StepId::ALL {
+        for &step in StepId::ALL {
             for lang in [Lang::En, Lang::Ja] {
                 let own = body(step, lang);
                 assert!(
                     !own.starts_with('#')
                         && !own.contains("**The assignment")
                         && !own.contains("**課題"),
-                    "{step:?} {lang:?}: the heading and the assignment come from steps.toml"
+                    "{step:?} {lang:?}: the heading and the assignment come from step.toml"
                 );
                 assert!(own.len() > 200, "{step:?} {lang:?} is too short");
                 let text = source(step, lang);
@@ -442,7 +426,7 @@ mod tests {
 
     #[test]
     fn no_space_between_two_japanese_characters_that_the_source_did_not_have() {
-        for step in StepId::ALL {
+        for &step in StepId::ALL {
             let text = source(step, Lang::Ja);
             for layout in [Layout::PLAIN, at(50)] {
                 let rendered = render(&text, layout);

@@ -27,6 +27,7 @@ pub mod money;
 pub mod prompt;
 pub mod report;
 pub mod sandbox;
+pub mod session;
 pub mod state;
 pub mod step_id;
 pub mod steps;
@@ -107,40 +108,19 @@ fn install_interrupt_handler(lang: i18n::Lang, resume: String) {
 /// The command that continues the session, with the global flags the student gave
 /// (`lecture06 --dir ws --sandbox run`), so that the hint after an interruption works as printed.
 pub fn resume_command(cli: &Cli) -> String {
-    let quote = |text: &str| {
-        if !text.is_empty()
-            && text
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_./:=@".contains(c))
-        {
-            text.to_string()
-        } else {
-            format!("'{}'", text.replace('\'', "'\\''"))
-        }
-    };
-    let mut parts = vec!["lecture06".to_string()];
-    if cli.dir != std::path::Path::new(".") {
-        parts.push(format!("--dir {}", quote(&cli.dir.to_string_lossy())));
-    }
-    if cli.sandbox {
-        parts.push("--sandbox".into());
-    }
-    if let Some(profile) = &cli.profile {
-        parts.push(format!("--profile {}", quote(profile)));
-    }
-    if let Some(region) = &cli.region {
-        parts.push(format!("--region {}", quote(region)));
-    }
-    parts.push("run".into());
+    let mut what = vec!["run".to_string()];
     if let Command::Run(args) = &cli.command {
         if args.yes {
-            parts.push("--yes".into());
+            what.push("--yes".into());
         }
         if let Some(answers) = &args.answers {
-            parts.push(format!("--answers {}", quote(&answers.to_string_lossy())));
+            what.push(format!(
+                "--answers {}",
+                session::shell_word(&answers.to_string_lossy())
+            ));
         }
     }
-    parts.join(" ")
+    cli.session().command(&what.join(" "))
 }
 
 /// The message printed for an error, with the next thing to do.

@@ -1,45 +1,114 @@
-//! The assignment's steps as names and words: the `StepId` every layer shares (CLI argument, state
-//! key, guide file, answers-file table, report section) and each step's title and assignment
-//! wording, read from `steps/steps.toml`. A leaf: it imports nothing of the app, so the state, the
-//! CLI and the steps can all use it without reaching each other.
+//! The assignment's steps as names and words, declared once: `for_each_step!` below is the one
+//! list of steps. From it follow the `StepId` every layer shares (CLI argument, state key, guide,
+//! answers-file table, report section), the registry of their behaviour (`steps::registry`) and
+//! the data each step keeps in its own folder `src/steps/<id>/`: `step.toml` (title, the
+//! assignment's wording, answers-file keys), `guide.<lang>.md` and `report.<lang>.md`, embedded
+//! here. A leaf: it imports nothing of the app, so the state, the CLI and the steps can all use it
+//! without reaching each other.
 
 use crate::i18n::Lang;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::sync::LazyLock;
 
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    clap::ValueEnum,
-)]
-#[serde(rename_all = "kebab-case")]
-#[value(rename_all = "kebab-case")]
-pub enum StepId {
-    Cloudtrail,
-    Alarm,
-    Transitions,
-    Estimate,
-    Billing,
+/// The one list of steps, in the order the student walks them: `module: Variant`. Adding a step is
+/// one line here and the step's folder `src/steps/<module>/` (code, `step.toml`, guides and report
+/// sections in both languages); `tests/integration/architecture.rs` says what a folder lacks.
+#[macro_export]
+macro_rules! for_each_step {
+    ($then:ident) => {
+        $then! {
+            cloudtrail: Cloudtrail,
+            alarm: Alarm,
+            transitions: Transitions,
+            estimate: Estimate,
+            billing: Billing,
+        }
+    };
 }
 
-/// One step's words in both languages, as `steps/steps.toml` declares them.
+macro_rules! declare_step_ids {
+    ($($module:ident: $variant:ident),* $(,)?) => {
+        /// A step of the assignment (kebab-case in the CLI, the state and the answers file).
+        #[derive(
+            Clone,
+            Copy,
+            Debug,
+            PartialEq,
+            Eq,
+            PartialOrd,
+            Ord,
+            Hash,
+            serde::Serialize,
+            serde::Deserialize,
+            clap::ValueEnum,
+        )]
+        #[serde(rename_all = "kebab-case")]
+        #[value(rename_all = "kebab-case")]
+        pub enum StepId {
+            $($variant),*
+        }
+
+        impl StepId {
+            /// Every step, in order.
+            pub const ALL: &'static [StepId] = &[$(StepId::$variant),*];
+
+            /// The kebab-case name: `cloudtrail`, `alarm`, …
+            pub fn id(self) -> &'static str {
+                match self {
+                    $(StepId::$variant => stringify!($module)),*
+                }
+            }
+
+            /// The files of the step's folder, embedded.
+            fn files(self) -> &'static StepFiles {
+                match self {
+                    $(StepId::$variant => {
+                        static FILES: StepFiles = StepFiles {
+                            words: step_file!($module, "step.toml"),
+                            guide: [step_file!($module, "guide.en.md"), step_file!($module, "guide.ja.md")],
+                            report: [step_file!($module, "report.en.md"), step_file!($module, "report.ja.md")],
+                        };
+                        &FILES
+                    })*
+                }
+            }
+        }
+    };
+}
+
+/// A file of a step's folder, embedded.
+macro_rules! step_file {
+    ($module:ident, $name:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/steps/",
+            stringify!($module),
+            "/",
+            $name
+        ))
+    };
+}
+
+for_each_step!(declare_step_ids);
+
+/// What a step's folder holds besides its code (`[en, ja]`).
+struct StepFiles {
+    words: &'static str,
+    guide: [&'static str; 2],
+    report: [&'static str; 2],
+}
+
+/// One step's words in both languages, as its `step.toml` declares them.
 #[derive(Debug, Deserialize)]
-pub struct StepWords {
-    pub id: StepId,
+#[serde(deny_unknown_fields)]
+struct StepWords {
     title: Bilingual<String>,
     asked: Bilingual<Vec<String>>,
     answers: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Bilingual<T> {
     en: T,
     ja: T,
@@ -54,52 +123,36 @@ impl<T> Bilingual<T> {
     }
 }
 
-#[derive(Deserialize)]
-struct StepsFile {
-    step: Vec<StepWords>,
+fn by_lang(pair: &[&'static str; 2], lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => pair[0],
+        Lang::Ja => pair[1],
+    }
 }
 
-/// The declared steps, in the order the student walks them.
-static STEPS: LazyLock<Vec<StepWords>> = LazyLock::new(|| {
-    let file: StepsFile = toml::from_str(include_str!("../steps/steps.toml"))
-        .expect("steps/steps.toml is embedded and checked by a test");
-    file.step
+/// Every step's words, parsed once (in the order of `StepId::ALL`).
+static WORDS: LazyLock<Vec<StepWords>> = LazyLock::new(|| {
+    StepId::ALL
+        .iter()
+        .map(|step| {
+            toml::from_str(step.files().words).unwrap_or_else(|e| {
+                panic!("src/steps/{}/step.toml (checked by a test): {e}", step.id())
+            })
+        })
+        .collect()
 });
 
 impl StepId {
-    /// Every step, in order (the order of `steps/steps.toml`, checked by a test).
-    pub const ALL: [StepId; 5] = [
-        StepId::Cloudtrail,
-        StepId::Alarm,
-        StepId::Transitions,
-        StepId::Estimate,
-        StepId::Billing,
-    ];
-
-    /// The kebab-case name: `cloudtrail`, `alarm`, …
-    pub fn id(self) -> &'static str {
-        match self {
-            StepId::Cloudtrail => "cloudtrail",
-            StepId::Alarm => "alarm",
-            StepId::Transitions => "transitions",
-            StepId::Estimate => "estimate",
-            StepId::Billing => "billing",
-        }
-    }
-
     /// 1 for the first step.
     pub fn number(self) -> usize {
         StepId::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
     }
 
     fn words(self) -> &'static StepWords {
-        STEPS
-            .iter()
-            .find(|w| w.id == self)
-            .expect("every step is declared in steps/steps.toml (checked by a test)")
+        &WORDS[self.number() - 1]
     }
 
-    /// The keys of the step's answers-file table, as `steps/steps.toml` declares them.
+    /// The keys of the step's answers-file table, as its `step.toml` declares them.
     pub fn answer_keys(self) -> Vec<&'static str> {
         self.words().answers.iter().map(String::as_str).collect()
     }
@@ -117,6 +170,17 @@ impl StepId {
             .map(String::as_str)
             .collect()
     }
+
+    /// The guide's own text (`guide.<lang>.md` of the step's folder).
+    pub fn guide(self, lang: Lang) -> &'static str {
+        by_lang(&self.files().guide, lang)
+    }
+
+    /// The report section's template (`report.<lang>.md` of the step's folder), included by the
+    /// main report template as `<id>.md`.
+    pub fn report_section(self, lang: Lang) -> &'static str {
+        by_lang(&self.files().report, lang)
+    }
 }
 
 #[cfg(test)]
@@ -124,13 +188,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn steps_toml_declares_every_step_once_in_order() {
-        let declared: Vec<StepId> = STEPS.iter().map(|w| w.id).collect();
-        assert_eq!(declared, StepId::ALL.to_vec());
-        for step in StepId::ALL {
+    fn every_step_folder_has_its_words_guides_and_sections_in_both_languages() {
+        for &step in StepId::ALL {
             for lang in [Lang::En, Lang::Ja] {
-                assert!(!step.title(lang).is_empty());
-                assert!(!step.asked(lang).is_empty(), "{step:?} {lang:?}");
+                assert!(!step.title(lang).is_empty(), "{step:?} {lang:?} title");
+                assert!(!step.asked(lang).is_empty(), "{step:?} {lang:?} asked");
+                assert!(
+                    step.guide(lang).trim().len() > 100,
+                    "{step:?} {lang:?} guide"
+                );
+                assert!(
+                    step.report_section(lang).contains("steps."),
+                    "{step:?} {lang:?}: the report section reads the step's facts"
+                );
             }
             // The id that serde and clap use is the one `id()` names.
             assert_eq!(

@@ -7,7 +7,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use crate::cli::ColorChoice;
 use crate::i18n::Lang;
 use crate::text_flow;
 
@@ -100,6 +99,15 @@ impl Spinner {
             bar.finish_and_clear();
         }
     }
+}
+
+/// When output gets bold and colour (`--color`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set (or CLICOLOR=0, TERM=dumb)
+    Auto,
+    Always,
+    Never,
 }
 
 /// Turns bold and colour on or off for stdout and stderr (`--color`); `auto` keeps the console

@@ -31,6 +31,18 @@ pub const ATHENA_TABLE: &str = "athena-table";
 pub const ATHENA_DATABASE: &str = "athena-database";
 pub const ATHENA_RESULTS: &str = "athena-results";
 
+/// Every kind of resource cleanup knows how to delete (or put back). Each step names the kinds
+/// it creates (`Step::CREATES`); a test checks that cleanup knows every one of them.
+pub const DELETABLE: &[&str] = &[
+    "cloudwatch-alarm",
+    "sns-subscription",
+    "sns-topic",
+    "health-check-path",
+    ATHENA_TABLE,
+    ATHENA_DATABASE,
+    ATHENA_RESULTS,
+];
+
 fn sql_leftover(r: &Resource) -> Option<SqlLeftover> {
     match r.kind.as_str() {
         ATHENA_TABLE => Some(SqlLeftover::Table(r.id.clone())),
@@ -328,5 +340,22 @@ fn cleanup_by_tag(app: &App, workspace: &Workspace, yes: bool) -> AppResult<()> 
             "Some resources were not deleted (reasons above); `lecture06 cleanup` finds them again by their tag.",
             "削除できなかったリソースがあります（理由は上記）。`lecture06 cleanup` を再実行するとタグから再び見つけます。"
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleanup_knows_every_kind_a_step_creates() {
+        let mut named = 0;
+        for step in crate::steps::registry() {
+            for kind in step.creates() {
+                named += 1;
+                assert!(DELETABLE.contains(kind), "{:?} creates {kind}", step.id());
+            }
+        }
+        assert!(named >= 4, "the steps name what they create");
     }
 }

@@ -49,6 +49,7 @@ pub fn write(app: &App, args: &ReportArgs) -> AppResult<()> {
         mask: !args.no_mask,
         template,
         assets_dir: report::assets_dir_name(&out),
+        redo: app.session.command("run --step {step}"),
     };
     let rendered = report::render(&state, lang, &options)?;
     let mut written = report::written::Written::load(&workspace.dir.join(report::written::FILE));
@@ -95,7 +96,8 @@ pub fn write(app: &App, args: &ReportArgs) -> AppResult<()> {
             "{shown} を書き出しました（プレビュー用。提出するのは Markdown です）"
         ));
     }
-    let problems = report::check::problems(&out, lang);
+    let mut problems = report::check::problems(&out, lang);
+    problems.extend(sections_without_evidence(app, Some(&state)));
     if !problems.is_empty() {
         app.ui.warn(t!(
             lang,
@@ -115,6 +117,30 @@ fn out_path(app: &App, args: &ReportArgs) -> PathBuf {
         .unwrap_or_else(|| app.dir.join(report::DEFAULT_FILE))
 }
 
+/// The sections the report cannot back with evidence: a step marked done whose evidence cannot
+/// be read (or was never saved), with the command that redoes it.
+fn sections_without_evidence(app: &App, state: Option<&crate::state::State>) -> Vec<String> {
+    let lang = app.lang;
+    let Some(state) = state else {
+        return Vec::new();
+    };
+    report::readings(state, lang)
+        .into_iter()
+        .filter_map(|(step, reading)| match reading {
+            crate::steps::Reading::Unreadable { why } => {
+                let (number, title) = (step.number(), step.title(lang));
+                let redo = app.session.command(&format!("run --step {}", step.id()));
+                Some(t!(
+                    lang,
+                    "section {number} ({title}) has no evidence behind it: {why}. Run `{redo}`, then `lecture06 report` again.",
+                    "セクション {number}（{title}）には裏付けとなる記録がありません: {why}。`{redo}` を実行してから、もう一度 `lecture06 report` を実行してください。"
+                ))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// `report --check`: the file as it is now (after hand edits), not as lecture06 would write it.
 fn check(app: &App, path: &Path) -> AppResult<()> {
     let lang = app.lang;
@@ -126,7 +152,9 @@ fn check(app: &App, path: &Path) -> AppResult<()> {
             "{shown} にレポートがありません。`lecture06 report` で書き出してください（または --out で指定）。"
         )));
     }
-    let found = report::check::problems(path, lang);
+    let mut found = report::check::problems(path, lang);
+    let state = app.workspace().load().ok().flatten();
+    found.extend(sections_without_evidence(app, state.as_ref()));
     if found.is_empty() {
         app.ui.ok(t!(
             lang,

@@ -6,16 +6,16 @@ use crate::app::App;
 use crate::cli::RunArgs;
 use crate::cloud::Cloud;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::prompt::{Answers, Ask, Prompter, Scripted, Terminal};
 use crate::state::{Mode, State, StepStatus, Workspace};
 use crate::step_id::StepId;
-use crate::steps::{self, RunOptions, RunScope, StepCtx};
+use crate::steps::{self, Reading, RunOptions, RunScope, StepCtx};
 use crate::{guide, mask, t};
 use std::io::IsTerminal;
 
 pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
     let lang = app.lang;
-    let ui = &app.ui;
     if args.step.is_some() && args.until.is_some() {
         return Err(AppError::Usage(t!(
             lang,
@@ -23,23 +23,7 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
             "--step は 1 ステップだけ、--until は指定ステップまで実行します。どちらか一方を指定してください。"
         )));
     }
-    let answers = match &args.answers {
-        Some(path) => {
-            let answers = Answers::load(path, lang)?;
-            answers
-                .check_known(&answers_file_keys(), lang)
-                .map_err(|why| {
-                    let shown = path.display();
-                    AppError::Usage(t!(
-                        lang,
-                        "The answers file {shown}: {why}",
-                        "回答ファイル {shown}: {why}"
-                    ))
-                })?;
-            answers
-        }
-        None => Answers::default(),
-    };
+    let answers = load_answers(args, lang)?;
     let mut workspace = app.workspace();
     // A dry run creates nothing: no `.lecture06/` where there is none (a simulated account, if
     // one is needed, lives in a scratch folder removed at the end).
@@ -54,128 +38,216 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
         Some(scratch) => crate::state::Workspace::at(&scratch.0, lang),
         None => app.workspace(),
     };
-    let cloud = app.connect(&account_home, &answers)?;
+    let (cloud, examples) = app.connect_with_examples(&account_home, &answers)?;
     let mut state = existing.unwrap_or_else(|| State::new(app.mode, cloud.clock.now()));
     let options = RunOptions {
         dry_run: args.dry_run,
         refresh: args.refresh,
         ssh: args.ssh.clone(),
     };
-    let interactive =
-        !args.yes && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    let mut prompter: Box<dyn Prompter> = if interactive {
-        Box::new(Terminal {
-            answers: answers.clone(),
-            lang,
-        })
-    } else {
-        Box::new(Scripted {
-            answers: answers.clone(),
-            lang,
-        })
-    };
+    let mut prompter = prompter_for(args, answers, lang);
     if args.dry_run {
-        ui.warn(t!(lang, "Dry run: AWS calls that would change something are printed, not made; nothing is saved.", "ドライラン: 変更を伴う AWS 呼び出しは表示のみで実行せず、何も保存しません。"));
+        app.ui.warn(t!(lang, "Dry run: AWS calls that would change something are printed, not made; nothing is saved.", "ドライラン: 変更を伴う AWS 呼び出しは表示のみで実行せず、何も保存しません。"));
     }
-
     introduce_account(app, &cloud, &mut state, prompter.as_mut())?;
     save(&workspace, &state, &options)?;
-
-    let plan = match args.step {
-        Some(step) => vec![step],
-        None => {
-            reopen_stale_steps(
-                app,
-                &cloud,
-                &workspace,
-                &mut state,
-                prompter.as_mut(),
-                &options,
-            )?;
-            let Some(first) = StepId::ALL
-                .iter()
-                .position(|s| state.status(*s) != StepStatus::Done)
-            else {
-                ui.ok(t!(lang, "Every step is done. Write the submission with `lecture06 report`.", "すべてのステップが完了しています。`lecture06 report` で提出用レポートを作成できます。"));
-                ask_learnings(app, &workspace, &mut state, prompter.as_mut(), &options)?;
-                return Ok(());
-            };
-            let last = args
-                .until
-                .and_then(|u| StepId::ALL.iter().position(|s| *s == u))
-                .unwrap_or(StepId::ALL.len() - 1);
-            if last < first {
-                let until = args.until.map(StepId::id).unwrap_or_default();
-                ui.ok(t!(
-                    lang,
-                    "Steps up to {until} are already done.",
-                    "{until} までのステップは完了済みです。"
-                ));
-                return Ok(());
-            }
-            StepId::ALL[first..=last].to_vec()
-        }
+    let scope = RunScope {
+        lang,
+        ui: &app.ui,
+        cloud: &cloud,
+        workspace: &workspace,
+        options: &options,
+        session: &app.session,
+        examples: &examples,
     };
-
+    let Some(plan) = plan(app, args, &scope, &mut state, prompter.as_mut())? else {
+        return Ok(());
+    };
     for step in plan {
-        if crate::clock::stop_requested() {
-            return Err(crate::prompt::interrupted(lang));
-        }
-        let number = step.number();
-        ui.heading(format!(
-            "{number}/{} {}",
-            StepId::ALL.len(),
-            step.title(lang)
-        ));
-        ui.line(guide::render(
-            &guide::source(step, lang),
-            guide::Layout::stdout(),
-        ));
-        if !args.dry_run {
-            let entry = state.steps.entry(step).or_default();
-            if entry.status != StepStatus::InProgress {
-                entry.status = StepStatus::InProgress;
-                entry.started_at = Some(cloud.clock.now());
-            }
-        }
-        save(&workspace, &state, &options)?;
-        let scope = RunScope {
-            lang,
-            ui,
-            cloud: &cloud,
-            workspace: &workspace,
-            options: &options,
-        };
-        let mut ctx = StepCtx::new(step, &scope, prompter.as_mut(), &mut state);
-        let evidence = steps::get(step).run(&mut ctx)?;
-        if args.dry_run {
-            // Nothing was done: the next steps plan as if this one had not run.
-            continue;
-        }
-        let entry = state.steps.entry(step).or_default();
-        entry.status = StepStatus::Done;
-        entry.evidence = Some(evidence);
-        entry.completed_at = Some(cloud.clock.now());
-        entry.reopened = None;
-        save(&workspace, &state, &options)?;
-        ui.ok(t!(lang, "Step {number} done.", "ステップ {number} 完了。"));
+        walk_step(app, &scope, step, &mut state, prompter.as_mut())?;
     }
-    // The end of the assignment: a run that went through the whole checklist (not one limited
-    // by --step or --until) with every step done.
-    let finished = StepId::ALL
+    finish(
+        app,
+        args,
+        &workspace,
+        &mut state,
+        prompter.as_mut(),
+        &options,
+    )
+}
+
+/// The answers file, checked against the keys lecture06 reads (none without `--answers`).
+fn load_answers(args: &RunArgs, lang: Lang) -> AppResult<Answers> {
+    let Some(path) = &args.answers else {
+        return Ok(Answers::default());
+    };
+    let answers = Answers::load(path, lang)?;
+    answers
+        .check_known(&answers_file_keys(), lang)
+        .map_err(|why| {
+            let shown = path.display();
+            AppError::Usage(t!(
+                lang,
+                "The answers file {shown}: {why}",
+                "回答ファイル {shown}: {why}"
+            ))
+        })?;
+    Ok(answers)
+}
+
+/// The terminal's prompts, or the answers file and defaults (`--yes`, or no terminal).
+fn prompter_for(args: &RunArgs, answers: Answers, lang: Lang) -> Box<dyn Prompter> {
+    let interactive =
+        !args.yes && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if interactive {
+        Box::new(Terminal { answers, lang })
+    } else {
+        Box::new(Scripted { answers, lang })
+    }
+}
+
+/// The steps this run walks: `--step`'s, else from the first one not done up to `--until`.
+/// `None` when there is nothing to do (said, and the learnings asked when all is done).
+fn plan(
+    app: &App,
+    args: &RunArgs,
+    scope: &RunScope,
+    state: &mut State,
+    prompter: &mut dyn Prompter,
+) -> AppResult<Option<Vec<StepId>>> {
+    let lang = app.lang;
+    if let Some(step) = args.step {
+        return Ok(Some(vec![step]));
+    }
+    reopen_stale_steps(app, scope, state, prompter)?;
+    let Some(first) = StepId::ALL
         .iter()
-        .all(|s| state.status(*s) == StepStatus::Done);
-    if finished && args.step.is_none() && args.until.is_none() {
-        ask_learnings(app, &workspace, &mut state, prompter.as_mut(), &options)?;
+        .position(|s| state.status(*s) != StepStatus::Done)
+    else {
+        ask_learnings(app, scope.workspace, state, prompter, scope.options)?;
+        say_all_done(app);
+        return Ok(None);
+    };
+    let last = args
+        .until
+        .and_then(|u| StepId::ALL.iter().position(|s| *s == u))
+        .unwrap_or(StepId::ALL.len() - 1);
+    if last < first {
+        let until = args.until.map(StepId::id).unwrap_or_default();
+        app.ui.ok(t!(
+            lang,
+            "Steps up to {until} are already done.",
+            "{until} までのステップは完了済みです。"
+        ));
+        return Ok(None);
     }
+    Ok(Some(StepId::ALL[first..=last].to_vec()))
+}
+
+/// One step: its heading and guide, then the step itself; its evidence saved and the checklist
+/// moved forward (not under `--dry-run`).
+fn walk_step(
+    app: &App,
+    scope: &RunScope,
+    step: StepId,
+    state: &mut State,
+    prompter: &mut dyn Prompter,
+) -> AppResult<()> {
+    let lang = app.lang;
+    if crate::clock::stop_requested() {
+        return Err(crate::prompt::interrupted(lang));
+    }
+    let number = step.number();
+    app.ui.heading(format!(
+        "{number}/{} {}",
+        StepId::ALL.len(),
+        step.title(lang)
+    ));
+    app.ui.line(guide::render(
+        &guide::source(step, lang),
+        guide::Layout::stdout(),
+    ));
+    let now = scope.cloud.clock.now();
+    if !scope.options.dry_run {
+        let entry = state.steps.entry(step).or_default();
+        if entry.status != StepStatus::InProgress {
+            entry.status = StepStatus::InProgress;
+            entry.started_at = Some(now);
+        }
+    }
+    save(scope.workspace, state, scope.options)?;
+    let mut ctx = StepCtx::new(step, scope, prompter, state);
+    let Some(evidence) = steps::get(step).run(&mut ctx)? else {
+        // A dry run: nothing was done; the next steps plan as if this one had not run.
+        return Ok(());
+    };
+    if scope.options.dry_run {
+        return Ok(());
+    }
+    let entry = state.steps.entry(step).or_default();
+    entry.status = StepStatus::Done;
+    entry.evidence = Some(evidence);
+    entry.completed_at = Some(scope.cloud.clock.now());
+    entry.reopened = None;
+    save(scope.workspace, state, scope.options)?;
+    app.ui
+        .ok(t!(lang, "Step {number} done.", "ステップ {number} 完了。"));
+    Ok(())
+}
+
+/// The end of a run: the learnings when the whole checklist is done, and what comes next.
+fn finish(
+    app: &App,
+    args: &RunArgs,
+    workspace: &Workspace,
+    state: &mut State,
+    prompter: &mut dyn Prompter,
+    options: &RunOptions,
+) -> AppResult<()> {
+    let lang = app.lang;
     if args.dry_run {
-        ui.ok(t!(
+        app.ui.ok(t!(
             lang,
             "Dry run finished; nothing was changed or saved.",
             "ドライラン終了。何も変更・保存していません。"
         ));
+        return Ok(());
     }
+    let finished = StepId::ALL
+        .iter()
+        .all(|s| state.status(*s) == StepStatus::Done);
+    if !finished {
+        let next = StepId::ALL
+            .iter()
+            .find(|s| state.status(**s) != StepStatus::Done)
+            .map(|s| s.title(lang))
+            .unwrap_or_default();
+        let resume = app.session.command("run");
+        app.ui.line(t!(
+            lang,
+            "Next: {next}. `{resume}` continues where you are.",
+            "次は「{next}」です。`{resume}` で続きから再開します。"
+        ));
+        return Ok(());
+    }
+    // A run that went through the whole checklist (not one limited by --step or --until).
+    if args.step.is_none() && args.until.is_none() {
+        ask_learnings(app, workspace, state, prompter, options)?;
+    }
+    say_all_done(app);
     Ok(())
+}
+
+/// Every step is done: what is next, with the command.
+fn say_all_done(app: &App) {
+    let lang = app.lang;
+    let total = StepId::ALL.len();
+    let report = app.session.command("report");
+    app.ui.ok(t!(
+        lang,
+        "All {total} steps are done. Next, write the submission: `{report}`.",
+        "{total} つのステップがすべて完了しました。次は提出用レポートを作成します: `{report}`"
+    ));
 }
 
 /// A folder of its own in the system's temp folder, removed when dropped: where a dry run's
@@ -392,38 +464,37 @@ fn introduce_account(
     Ok(())
 }
 
-/// On resume, re-checks each done step cheaply and reopens the ones whose result no longer holds.
+/// On resume, re-checks each done step cheaply and reopens the ones whose result no longer holds,
+/// or whose evidence cannot be read (kept as it is until the step runs again).
 fn reopen_stale_steps(
     app: &App,
-    cloud: &Cloud,
-    workspace: &Workspace,
+    scope: &RunScope,
     state: &mut State,
     prompter: &mut dyn Prompter,
-    options: &RunOptions,
 ) -> AppResult<()> {
-    for step in StepId::ALL {
+    for &step in StepId::ALL {
         if state.status(step) != StepStatus::Done {
             continue;
         }
-        let scope = RunScope {
-            lang: app.lang,
-            ui: &app.ui,
-            cloud,
-            workspace,
-            options,
+        let saved = state.step(step);
+        let reason = match steps::get(step).read(&saved, app.lang) {
+            Reading::Unreadable { why } => Some(why),
+            _ => {
+                let mut ctx = StepCtx::new(step, scope, &mut *prompter, &mut *state);
+                steps::get(step).recheck(&mut ctx, &saved)?
+            }
         };
-        let mut ctx = StepCtx::new(step, &scope, &mut *prompter, &mut *state);
-        if let Some(reason) = steps::get(step).recheck(&mut ctx)? {
+        if let Some(reason) = reason {
             let id = step.id();
             app.ui.warn(t!(
                 app.lang,
-                "The {id} step is reopened: {reason}",
-                "{id} ステップを再開します: {reason}"
+                "The {id} step runs again: {reason}",
+                "{id} ステップをもう一度実行します: {reason}"
             ));
             let entry = state.steps.entry(step).or_default();
             entry.status = StepStatus::InProgress;
             entry.reopened = Some(reason);
-            save(workspace, state, options)?;
+            save(scope.workspace, state, scope.options)?;
         }
     }
     Ok(())

@@ -14,6 +14,7 @@
 //! | `asked` | the assignment's wording: the item, then its sub-items |
 //! | `headline` | the first line of the step's `summary()` (empty when not done) |
 //! | `chart` | the relative path of the step's SVG chart (when the step draws one) |
+//! | `unreadable` | when the step is marked done but its evidence cannot be read: what to do |
 //!
 //! Filters for partials: `cell` (safe inside a GFM table cell), `code` (an inline code span that
 //! survives backticks inside).
@@ -27,48 +28,25 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::state::{Mode, State, StepStatus};
 use crate::step_id::StepId;
+use crate::steps::{Facts, Reading};
 use crate::{mask, t};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_FILE: &str = "lecture06.md";
 
-/// The embedded templates of a language: `report.md` includes one partial per step.
-pub fn templates(lang: Lang) -> Vec<(&'static str, &'static str)> {
-    macro_rules! embedded {
-        ($lang:literal) => {
-            vec![
-                (
-                    "report.md",
-                    include_str!(concat!("../../report-templates/", $lang, "/report.md")),
-                ),
-                (
-                    "cloudtrail.md",
-                    include_str!(concat!("../../report-templates/", $lang, "/cloudtrail.md")),
-                ),
-                (
-                    "alarm.md",
-                    include_str!(concat!("../../report-templates/", $lang, "/alarm.md")),
-                ),
-                (
-                    "transitions.md",
-                    include_str!(concat!("../../report-templates/", $lang, "/transitions.md")),
-                ),
-                (
-                    "estimate.md",
-                    include_str!(concat!("../../report-templates/", $lang, "/estimate.md")),
-                ),
-                (
-                    "billing.md",
-                    include_str!(concat!("../../report-templates/", $lang, "/billing.md")),
-                ),
-            ]
-        };
+/// The embedded templates of a language: the main `report.md`, and each step's section
+/// (`report.<lang>.md` in its folder) under the name `<id>.md`, which `report.md` includes.
+pub fn templates(lang: Lang) -> Vec<(String, &'static str)> {
+    let main = match lang {
+        Lang::Ja => include_str!("../../report-templates/ja/report.md"),
+        Lang::En => include_str!("../../report-templates/en/report.md"),
+    };
+    let mut all = vec![("report.md".to_string(), main)];
+    for &step in StepId::ALL {
+        all.push((format!("{}.md", step.id()), step.report_section(lang)));
     }
-    match lang {
-        Lang::Ja => embedded!("ja"),
-        Lang::En => embedded!("en"),
-    }
+    all
 }
 
 /// How the report is made: masking, the main template, where assets are linked from.
@@ -79,6 +57,9 @@ pub struct RenderOptions {
     pub template: Option<(PathBuf, String)>,
     /// The assets folder, relative to the Markdown file (`lecture06-assets`).
     pub assets_dir: String,
+    /// The command that runs a step again with the session's flags, `{step}` standing for the
+    /// step (`lecture06 --sandbox run --step {step}`).
+    pub redo: String,
 }
 
 impl Default for RenderOptions {
@@ -87,6 +68,7 @@ impl Default for RenderOptions {
             mask: true,
             template: None,
             assets_dir: assets_dir_name(Path::new(DEFAULT_FILE)),
+            redo: "lecture06 run --step {step}".into(),
         }
     }
 }
@@ -160,41 +142,78 @@ fn as_list(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every step's saved evidence, read (in the order of `StepId::ALL`).
+pub fn readings(state: &State, lang: Lang) -> Vec<(StepId, Reading)> {
+    crate::steps::registry()
+        .iter()
+        .map(|step| (step.id(), step.read(&state.step(step.id()), lang)))
+        .collect()
+}
+
+/// One step's part of the context: the framework's facts, then the step's own when it is done.
+fn section(
+    step: StepId,
+    status: StepStatus,
+    reading: &Reading,
+    chart: Option<&String>,
+    lang: Lang,
+    redo: &str,
+) -> Value {
+    let done = reading.is_done();
+    let headline = match reading {
+        Reading::Done(facts) => facts.summary.first().cloned().unwrap_or_default(),
+        _ => String::new(),
+    };
+    let unreadable = match reading {
+        Reading::Unreadable { why } => Some(t!(
+            lang,
+            "This step is marked done, but {why}. Run `{redo}` to do it again; nothing else is lost.",
+            "このステップは完了になっていますが、{why}。`{redo}` でやり直してください（ほかのものは失われていません）。"
+        )),
+        _ => None,
+    };
+    let mut section = json!({
+        "done": done,
+        "status": if unreadable.is_some() { json!("needs_rerun") } else { json!(status) },
+        "number": step.number(),
+        "title": step.title(lang),
+        "check": if done { "✅" } else { "⬜" },
+        "asked": step.asked(lang),
+        "headline": headline,
+        "chart": chart,
+        "unreadable": unreadable,
+    });
+    if let Reading::Done(facts) = reading
+        && let Value::Object(extra) = &facts.report
+    {
+        section
+            .as_object_mut()
+            .expect("object")
+            .extend(extra.clone());
+    }
+    section
+}
+
 /// The templates' context: `steps.<id>` for each step (see the module's header), the session's
-/// mode and Region, and the learnings.
-pub fn context(state: &State, lang: Lang, charts: &[(StepId, String)]) -> Value {
+/// mode and Region, and the learnings. `redo` is the command that runs a step again, with the
+/// session's flags (`{step}` stands for the step).
+pub fn context(
+    state: &State,
+    lang: Lang,
+    readings: &[(StepId, Reading)],
+    charts: &[(StepId, String)],
+    redo: &str,
+) -> Value {
     let mut steps = serde_json::Map::new();
     let mut done_count = 0;
-    for (index, step) in StepId::ALL.into_iter().enumerate() {
-        let entry = state.step(step);
-        let done = entry.status == StepStatus::Done;
-        done_count += usize::from(done);
-        let headline = entry
-            .evidence
-            .as_ref()
-            .filter(|_| done)
-            .and_then(|e| crate::steps::get(step).summary(e, lang).into_iter().next())
-            .unwrap_or_default();
-        let chart = charts
-            .iter()
-            .find(|(s, _)| *s == step)
-            .map(|(_, path)| path.clone());
-        let mut section = json!({
-            "done": done,
-            "status": entry.status,
-            "number": index + 1,
-            "title": step.title(lang),
-            "check": if done { "✅" } else { "⬜" },
-            "asked": step.asked(lang),
-            "headline": headline,
-            "chart": chart,
-        });
-        if let (true, Some(evidence)) = (done, entry.evidence.as_ref())
-            && let Value::Object(extra) = crate::steps::get(step).report_context(evidence, lang)
-        {
-            section.as_object_mut().expect("object").extend(extra);
-        }
-        steps.insert(step.id().to_string(), section);
+    for (step, reading) in readings {
+        done_count += usize::from(reading.is_done());
+        let chart = charts.iter().find(|(s, _)| s == step).map(|(_, path)| path);
+        let redo = redo.replace("{step}", step.id());
+        steps.insert(
+            step.id().to_string(),
+            section(*step, state.status(*step), reading, chart, lang, &redo),
+        );
     }
     let (learned, unclear) = learnings(state);
     json!({
@@ -238,7 +257,7 @@ fn environment(lang: Lang, main: Option<&str>) -> AppResult<minijinja::Environme
         if name == "report.md" && main.is_some() {
             continue;
         }
-        env.add_template(name, source)
+        env.add_template_owned(name, source)
             .map_err(anyhow::Error::from)?;
     }
     if let Some(main) = main {
@@ -262,43 +281,41 @@ fn template_error(lang: Lang, err: &minijinja::Error) -> AppError {
     ))
 }
 
-/// Draws a step's chart from its evidence (`steps::chart`; tests pass their own).
-pub type ChartSource<'a> = &'a dyn Fn(StepId, &Value, Lang) -> Option<chart::TimelineChart>;
-
-/// Renders the report and its charts.
+/// Renders the report and its charts from the state.
 pub fn render(state: &State, lang: Lang, options: &RenderOptions) -> AppResult<Rendered> {
-    render_with(state, lang, options, &|step, evidence, lang| {
-        crate::steps::get(step).chart(evidence, lang)
-    })
+    render_with(state, lang, options, &readings(state, lang))
 }
 
+/// Renders the report from readings of the steps' evidence (`readings`; tests pass their own).
 pub fn render_with(
     state: &State,
     lang: Lang,
     options: &RenderOptions,
-    charts_of: ChartSource,
+    readings: &[(StepId, Reading)],
 ) -> AppResult<Rendered> {
     let mut assets = Vec::new();
     let mut charts = Vec::new();
-    for step in StepId::ALL {
-        let entry = state.step(step);
-        let Some(evidence) = entry
-            .evidence
-            .as_ref()
-            .filter(|_| entry.status == StepStatus::Done)
-        else {
-            continue;
-        };
-        if let Some(timeline) = charts_of(step, evidence, lang) {
+    for (step, reading) in readings {
+        if let Reading::Done(Facts {
+            chart: Some(timeline),
+            ..
+        }) = reading
+        {
             let path = format!("{}/{}.svg", options.assets_dir, step.id());
-            assets.push((path.clone(), chart::render_svg(&timeline, lang)));
-            charts.push((step, link_address(&path)));
+            assets.push((path.clone(), chart::render_svg(timeline, lang)));
+            charts.push((*step, link_address(&path)));
         }
     }
     let env = environment(lang, options.template.as_ref().map(|(_, t)| t.as_str()))?;
-    let rendered = env
-        .get_template("report.md")
-        .and_then(|t| t.render(minijinja::value::Serde(context(state, lang, &charts))));
+    let rendered = env.get_template("report.md").and_then(|t| {
+        t.render(minijinja::value::Serde(context(
+            state,
+            lang,
+            readings,
+            &charts,
+            &options.redo,
+        )))
+    });
     let text = match rendered {
         Ok(text) => format!("{}\n", text.trim_end()),
         Err(err) if options.template.is_some() => return Err(template_error(lang, &err)),

@@ -6,7 +6,7 @@
 use super::Sandbox;
 use super::billing::SandboxPlan;
 use crate::cloud::CloudError;
-use crate::cloud::student::{ExampleAnswer, Mail, ServerProcess, StudentHands};
+use crate::cloud::student::{ExampleAnswer, Examples, Mail, ServerProcess, StudentHands};
 use crate::i18n::Lang;
 use crate::t;
 use chrono::{DateTime, Utc};
@@ -19,28 +19,29 @@ pub const EXAMPLE_JPY_RATE: &str = "150";
 pub const EXAMPLE_CALCULATOR_URL: &str =
     "https://calculator.aws/#/estimate?id=0000000000000000000000000000000000000000";
 
-impl StudentHands for Sandbox {
-    fn example(&self, answer: ExampleAnswer) -> Option<String> {
-        Some(
-            match answer {
-                ExampleAnswer::Email => EXAMPLE_EMAIL,
-                ExampleAnswer::JpyRate => EXAMPLE_JPY_RATE,
-                ExampleAnswer::CalculatorUrl => EXAMPLE_CALCULATOR_URL,
-                // The simulated account was opened before 2025-07-15 unless `[sandbox] plan`
-                // says otherwise; the billing step, when it ran first, knows better.
-                ExampleAnswer::FreeTierPlan => match self.read(|w| w.billing.plan) {
-                    SandboxPlan::Legacy => "legacy",
-                    SandboxPlan::Credit | SandboxPlan::PaidCredit => "credit",
-                },
-            }
-            .to_string(),
+impl Sandbox {
+    /// The practice account's example answers, labelled `sandbox example` where they show. The
+    /// simulated account was opened before 2025-07-15 (a legacy Free Tier plan) unless
+    /// `[sandbox] plan` says otherwise.
+    pub fn examples(&self) -> Examples {
+        let plan = match self.read(|w| w.billing.plan) {
+            SandboxPlan::Legacy => "legacy",
+            SandboxPlan::Credit | SandboxPlan::PaidCredit => "credit",
+        };
+        let answers = [
+            (ExampleAnswer::Email, EXAMPLE_EMAIL),
+            (ExampleAnswer::JpyRate, EXAMPLE_JPY_RATE),
+            (ExampleAnswer::CalculatorUrl, EXAMPLE_CALCULATOR_URL),
+            (ExampleAnswer::FreeTierPlan, plan),
+        ];
+        Examples::practice(
+            answers.map(|(a, v)| (a, v.to_string())).to_vec(),
+            ("sandbox example", "サンドボックスの例示"),
         )
     }
+}
 
-    fn example_label(&self, lang: Lang) -> &'static str {
-        lang.pick("sandbox example", "サンドボックスの例示")
-    }
-
+impl StudentHands for Sandbox {
     fn offer_confirmation_click(&self, lang: Lang) -> Option<String> {
         let mailbox = self.mailbox_dir().display().to_string();
         Some(t!(
@@ -77,7 +78,11 @@ impl StudentHands for Sandbox {
         )
     }
 
-    fn app_server_changed(&self, process: ServerProcess, running: bool) -> Result<(), CloudError> {
+    fn apply_app_server_change(
+        &self,
+        process: ServerProcess,
+        running: bool,
+    ) -> Result<(), CloudError> {
         self.monitor(None, |m, facts| m.set_running(process, running, facts.now))
     }
 

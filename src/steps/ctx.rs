@@ -2,11 +2,13 @@
 //! given), other steps' evidence (read-only), the resources it creates, the account, the prompts
 //! and the terminal. The checklist itself stays private here: only the runner moves a status.
 
-use super::RunOptions;
+use super::{RunOptions, Step};
+use crate::cloud::student::Examples;
 use crate::cloud::{Cloud, CloudError};
 use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::prompt::{Ask, Choice, Prompter};
+use crate::session::Session;
 use crate::state::{Resource, State, StepStatus, Workspace};
 use crate::step_id::StepId;
 use crate::ui::Ui;
@@ -17,6 +19,10 @@ use serde_json::Value;
 /// What every step of one run shares.
 pub struct RunScope<'a> {
     pub lang: Lang,
+    /// The session's own flags, for every "run this next" hint.
+    pub session: &'a Session,
+    /// The example answers a practice account offers (none for a real account).
+    pub examples: &'a Examples,
     pub ui: &'a Ui,
     pub cloud: &'a Cloud,
     pub workspace: &'a Workspace,
@@ -28,6 +34,8 @@ pub struct RunScope<'a> {
 pub struct StepCtx<'a> {
     pub step: StepId,
     pub lang: Lang,
+    pub examples: &'a Examples,
+    session: &'a Session,
     pub ui: &'a Ui,
     pub cloud: &'a Cloud,
     pub prompter: &'a mut dyn Prompter,
@@ -49,6 +57,8 @@ impl<'a> StepCtx<'a> {
         StepCtx {
             step,
             lang: run.lang,
+            examples: run.examples,
+            session: run.session,
             ui: run.ui,
             cloud: run.cloud,
             prompter,
@@ -270,9 +280,20 @@ impl<'a> StepCtx<'a> {
         self.save()
     }
 
-    /// The evidence a step (this one or another) saved when it was done, if any.
-    pub fn evidence_of<T: DeserializeOwned>(&self, step: StepId) -> Option<T> {
-        self.state.evidence(step)
+    /// The evidence step `S` saved when it was done, as its own type; `None` when it is not
+    /// done or its evidence cannot be read (the runner says so and runs it again).
+    pub fn evidence_of<S: Step>(&self) -> Option<S::Evidence> {
+        let saved = self.state.steps.get(&S::ID)?;
+        if saved.status != StepStatus::Done {
+            return None;
+        }
+        super::decode::<S::Evidence>(saved)?.ok()
+    }
+
+    /// The command that does `what` (`run --step alarm`) in this session: the same account,
+    /// folder, Region and language (`lecture06 --sandbox --dir w run --step alarm`).
+    pub fn next_command(&self, what: &str) -> String {
+        self.session.command(what)
     }
 
     /// Whether lecture06 recorded `id` as a resource it created.

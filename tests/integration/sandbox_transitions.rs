@@ -102,9 +102,18 @@ fn the_whole_timeline_with_plausible_delays() {
     assert_eq!(mails[1]["state_change"], "ALARM -> OK");
     assert_eq!(mails[1]["at"], e["moments"]["ok_at"]);
 
-    let chart = lecture06::steps::get(lecture06::step_id::StepId::Transitions)
-        .chart(e, lecture06::i18n::Lang::En)
-        .unwrap();
+    let saved = lecture06::state::StepState {
+        status: lecture06::state::StepStatus::Done,
+        evidence: Some(e.clone()),
+        ..Default::default()
+    };
+    let lecture06::steps::Reading::Done(facts) =
+        lecture06::steps::get(lecture06::step_id::StepId::Transitions)
+            .read(&saved, lecture06::i18n::Lang::En)
+    else {
+        panic!("the saved evidence reads back");
+    };
+    let chart = facts.chart.unwrap();
     assert!(chart.bands.iter().any(|b| b.state == "ALARM"));
     assert!(chart.marks.len() >= 3);
     assert!(!chart.points.is_empty());

@@ -20,7 +20,8 @@ mod topic;
 pub use evidence::{AlarmEvidence, MailTest, SubscriptionEvidence};
 pub use settings::{check_email, put_params};
 
-use super::StepCtx;
+use super::{Outcome, SharedPermissions, StepCtx};
+use crate::step_id::StepId;
 use crate::cloud::Cloud;
 use crate::cloud::alarms::AlarmSpec;
 use crate::cloud::elb::dimension_value;
@@ -37,8 +38,10 @@ use topic::{check_topic, ensure_subscription, ensure_topic};
 
 pub const DEFAULT_TOPIC: &str = "lecture06-alb-alarm";
 pub const DEFAULT_ALARM: &str = "lecture06-alb-unhealthy";
-/// The resource kind an alarm is recorded under (`status`, `cleanup`).
+/// The resource kinds this step records (`status`, `cleanup`).
 pub const ALARM_KIND: &str = "cloudwatch-alarm";
+pub const TOPIC_KIND: &str = "sns-topic";
+pub const SUBSCRIPTION_KIND: &str = "sns-subscription";
 pub const NAMESPACE: &str = "AWS/ApplicationELB";
 /// The tag on everything this step makes.
 pub const TAG: (&str, &str) = ("created-by", "lecture06");
@@ -108,123 +111,190 @@ fn ask_settings(ctx: &mut StepCtx) -> AppResult<Vec<String>> {
     Ok(values)
 }
 
-/// The alarm step, as the registry declares it.
-pub struct AlarmStep;
+/// What the student chose before any call that changes something.
+struct Choices {
+    email: String,
+    topic_name: String,
+    alarm_name: String,
+    /// Whether the alarm is lecture06's to make (no one else's alarm has that name).
+    ours: bool,
+    load_balancer: crate::cloud::elb::LoadBalancer,
+    target_group: crate::cloud::elb::TargetGroup,
+    settings: Vec<String>,
+}
 
-impl super::Step for AlarmStep {
-    fn id(&self) -> crate::step_id::StepId {
-        crate::step_id::StepId::Alarm
-    }
-
-    fn run(&self, ctx: &mut StepCtx) -> AppResult<Value> {
-        let lang = ctx.lang;
-        // Everything typed comes first, so a typo is caught before any call. A real account has no
-        // default address; a practice account offers its example one, so `run --yes` can do the whole
-        // assignment there.
-        let default_email = ctx.cloud.student.example(ExampleAnswer::Email);
-        let email = ctx.ask_text(
-            "email",
-            t!(
-                lang,
-                "E-mail address for the alarm mails",
-                "アラーム通知を受け取るメールアドレス"
-            ),
-            default_email,
-            &valid_email(lang),
-        )?;
-        let topic_name = ctx.ask_text(
-            "topic",
-            t!(lang, "SNS topic name", "SNS トピック名"),
-            Some(DEFAULT_TOPIC.into()),
-            &valid_topic(lang),
-        )?;
-        let region = ctx.cloud.region.clone();
-        // Someone else's alarm of that name is never overwritten or recorded without a word.
-        let (alarm_name, ours) = ask_alarm_name(ctx, &region)?;
-        let (load_balancer, target_group) = find_alb(ctx, &region)?;
-
-        let values = ask_settings(ctx)?;
-        let account = ctx.cloud.identity.caller()?.account;
-        let predicted_topic_arn = format!("arn:aws:sns:{region}:{account}:{topic_name}");
-        let spec = |topic_arn: &str| AlarmSpec {
-            name: alarm_name.clone(),
-            description: format!(
-                "lecture06: {} of {} is down (no healthy target)",
-                load_balancer.name, target_group.name
-            ),
-            namespace: NAMESPACE.into(),
-            metric: values[0].clone(),
-            statistic: values[1].clone(),
-            dimensions: vec![
-                ("TargetGroup".into(), dimension_value(&target_group.arn)),
-                ("LoadBalancer".into(), dimension_value(&load_balancer.arn)),
-            ],
-            period: values[2].parse().unwrap_or(60),
-            comparison: values[3].clone(),
-            threshold: values[4].parse().unwrap_or(1.0),
-            evaluation_periods: values[5].parse().unwrap_or(1),
-            datapoints_to_alarm: values[6].parse().unwrap_or(1),
-            treat_missing_data: values[7].clone(),
-            alarm_actions: vec![topic_arn.to_string()],
-            ok_actions: vec![topic_arn.to_string()],
-        };
-        let tags = vec![(TAG.0.to_string(), TAG.1.to_string())];
-
-        if ctx.options.dry_run {
-            return dry_run(
-                ctx,
-                &region,
-                &topic_name,
-                &email,
-                &spec(&predicted_topic_arn),
-            );
-        }
-
-        let topic = ensure_topic(ctx, &region, &topic_name, &predicted_topic_arn, &tags)?;
-        check_topic(ctx, &region, &topic)?;
-        let subscription = ensure_subscription(ctx, &region, &topic, &email)?;
-
-        let spec = spec(&topic.arn);
-        let put = |cloud: &Cloud| cloud.alarms.put_alarm(&region, &spec, &tags);
-        if ours {
-            ctx.record_then(ALARM_KIND, &spec.name, &region, put)?;
-        } else {
-            put(ctx.cloud)?;
-        }
-        ctx.set_progress("alarm_put", &true)?;
-        ctx.ui.ok(t!(
+/// Everything typed comes first, so a typo is caught before any call. A real account has no
+/// default address; a practice account offers its example one, so `run --yes` can do the whole
+/// assignment there.
+fn ask_choices(ctx: &mut StepCtx, region: &str) -> AppResult<Choices> {
+    let lang = ctx.lang;
+    let default_email = ctx.examples.get(ExampleAnswer::Email);
+    let email = ctx.ask_text(
+        "email",
+        t!(
             lang,
-            "Alarm {alarm_name} is set, with {} as its ALARM and OK action.",
-            "アラーム {alarm_name} を設定しました（ALARM・OK のアクションは {}）。",
-            topic.name
-        ));
-        ctx.ui.warn(t!(
+            "E-mail address for the alarm mails",
+            "アラーム通知を受け取るメールアドレス"
+        ),
+        default_email,
+        &valid_email(lang),
+    )?;
+    let topic_name = ctx.ask_text(
+        "topic",
+        t!(lang, "SNS topic name", "SNS トピック名"),
+        Some(DEFAULT_TOPIC.into()),
+        &valid_topic(lang),
+    )?;
+    // Someone else's alarm of that name is never overwritten or recorded without a word.
+    let (alarm_name, ours) = ask_alarm_name(ctx, region)?;
+    let (load_balancer, target_group) = find_alb(ctx, region)?;
+    let settings = ask_settings(ctx)?;
+    Ok(Choices {
+        email,
+        topic_name,
+        alarm_name,
+        ours,
+        load_balancer,
+        target_group,
+        settings,
+    })
+}
+
+/// The alarm as the student chose it, with `topic_arn` as its ALARM and OK action.
+fn alarm_spec(choices: &Choices, topic_arn: &str) -> AlarmSpec {
+    let values = &choices.settings;
+    AlarmSpec {
+        name: choices.alarm_name.clone(),
+        description: format!(
+            "lecture06: {} of {} is down (no healthy target)",
+            choices.load_balancer.name, choices.target_group.name
+        ),
+        namespace: NAMESPACE.into(),
+        metric: values[0].clone(),
+        statistic: values[1].clone(),
+        dimensions: vec![
+            (
+                "TargetGroup".into(),
+                dimension_value(&choices.target_group.arn),
+            ),
+            (
+                "LoadBalancer".into(),
+                dimension_value(&choices.load_balancer.arn),
+            ),
+        ],
+        period: values[2].parse().unwrap_or(60),
+        comparison: values[3].clone(),
+        threshold: values[4].parse().unwrap_or(1.0),
+        evaluation_periods: values[5].parse().unwrap_or(1),
+        datapoints_to_alarm: values[6].parse().unwrap_or(1),
+        treat_missing_data: values[7].clone(),
+        alarm_actions: vec![topic_arn.to_string()],
+        ok_actions: vec![topic_arn.to_string()],
+    }
+}
+
+/// Puts the alarm (recorded first when it is lecture06's) and says what a new alarm does first.
+fn put_alarm(
+    ctx: &mut StepCtx,
+    region: &str,
+    spec: &AlarmSpec,
+    choices: &Choices,
+    topic: &str,
+) -> AppResult<()> {
+    let lang = ctx.lang;
+    let tags = vec![(TAG.0.to_string(), TAG.1.to_string())];
+    let put = |cloud: &Cloud| cloud.alarms.put_alarm(region, spec, &tags);
+    if choices.ours {
+        ctx.record_then(ALARM_KIND, &spec.name, region, put)?;
+    } else {
+        put(ctx.cloud)?;
+    }
+    ctx.set_progress("alarm_put", &true)?;
+    let alarm_name = &spec.name;
+    ctx.ui.ok(t!(
+        lang,
+        "Alarm {alarm_name} is set, with {topic} as its ALARM and OK action.",
+        "アラーム {alarm_name} を設定しました（ALARM・OK のアクションは {topic}）。"
+    ));
+    ctx.ui.warn(t!(
         lang,
         "A new alarm starts in INSUFFICIENT_DATA. Because it has an OK action, its first evaluation (within a minute or two) sends an OK mail: that mail is expected, nothing is wrong.",
         "新しいアラームは INSUFFICIENT_DATA（データ不足）から始まります。OK アクションがあるため、最初の評価（1〜2 分以内）で OK のメールが届きます。これは正常な動作です。"
     ));
+    Ok(())
+}
 
+/// The alarm as DescribeAlarms returns it now, kept as an evidence file too.
+fn describe_put_alarm(ctx: &mut StepCtx, region: &str, name: &str) -> AppResult<crate::cloud::alarms::AlarmInfo> {
+    let lang = ctx.lang;
+    let alarm = ctx.cloud.alarms.describe_alarm(region, name)?.ok_or_else(|| {
+        let again = ctx.next_command("run --step alarm");
+        AppError::Failed(t!(
+            lang,
+            "The alarm {name} was set but DescribeAlarms does not list it in {region}. Run `{again}` again.",
+            "アラーム {name} を設定しましたが、{region} の DescribeAlarms に出てきません。`{again}` を再実行してください。"
+        ))
+    })?;
+    ctx.evidence_file(
+        "describe-alarms.json",
+        &serde_json::to_vec_pretty(&alarm).map_err(anyhow::Error::from)?,
+    )?;
+    Ok(alarm)
+}
+
+/// The alarm step, as the one list of steps declares it.
+pub struct AlarmStep;
+
+pub const STEP: AlarmStep = AlarmStep;
+
+impl super::Step for AlarmStep {
+    const ID: StepId = StepId::Alarm;
+    const IAM_ACTIONS: &'static [&'static str] = &[
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "elasticloadbalancing:DescribeTargetGroups",
+        "sns:ListTopics",
+        "sns:CreateTopic",
+        "sns:TagResource",
+        "sns:GetTopicAttributes",
+        "sns:ListSubscriptionsByTopic",
+        "sns:Subscribe",
+        "sns:GetSubscriptionAttributes",
+        "cloudwatch:PutMetricAlarm",
+        "cloudwatch:TagResource",
+        "cloudwatch:ListTagsForResource",
+        "cloudwatch:DescribeAlarms",
+        "cloudwatch:SetAlarmState",
+        "sns:ListTagsForResource",
+    ];
+    // Its resources are what cleanup deletes.
+    const ALSO_NEEDS: &'static [SharedPermissions] = &[SharedPermissions::Cleanup];
+    const CREATES: &'static [&'static str] = &[TOPIC_KIND, SUBSCRIPTION_KIND, ALARM_KIND];
+    type Evidence = AlarmEvidence;
+
+    fn run(&self, ctx: &mut StepCtx) -> AppResult<Outcome<AlarmEvidence>> {
+        let lang = ctx.lang;
+        let region = ctx.cloud.region.clone();
+        let choices = ask_choices(ctx, &region)?;
+        let account = ctx.cloud.identity.caller()?.account;
+        let topic_name = &choices.topic_name;
+        let predicted_topic_arn = format!("arn:aws:sns:{region}:{account}:{topic_name}");
+        if ctx.options.dry_run {
+            let spec = alarm_spec(&choices, &predicted_topic_arn);
+            dry_run(ctx, &region, topic_name, &choices.email, &spec)?;
+            return Ok(Outcome::Planned);
+        }
+        let tags = vec![(TAG.0.to_string(), TAG.1.to_string())];
+        let topic = ensure_topic(ctx, &region, topic_name, &predicted_topic_arn, &tags)?;
+        check_topic(ctx, &region, &topic)?;
+        let subscription = ensure_subscription(ctx, &region, &topic, &choices.email)?;
+        let spec = alarm_spec(&choices, &topic.arn);
+        put_alarm(ctx, &region, &spec, &choices, &topic.name)?;
         let test = mail_test(ctx, &region, &spec.name, &subscription)?;
-
-        let alarm = ctx
-        .cloud
-        .alarms
-        .describe_alarm(&region, &spec.name)?
-        .ok_or_else(|| {
-            AppError::Failed(t!(
-                lang,
-                "The alarm {alarm_name} was set but DescribeAlarms does not list it in {region}. Run `lecture06 run --step alarm` again.",
-                "アラーム {alarm_name} を設定しましたが、{region} の DescribeAlarms に出てきません。`lecture06 run --step alarm` を再実行してください。"
-            ))
-        })?;
-        ctx.evidence_file(
-            "describe-alarms.json",
-            &serde_json::to_vec_pretty(&alarm).map_err(anyhow::Error::from)?,
-        )?;
+        let alarm = describe_put_alarm(ctx, &region, &spec.name)?;
         let evidence = AlarmEvidence {
             region,
-            load_balancer,
-            target_group,
+            load_balancer: choices.load_balancer,
+            target_group: choices.target_group,
             topic,
             subscription,
             alarm,
@@ -235,15 +305,12 @@ impl super::Step for AlarmStep {
         for line in evidence.summary(lang) {
             ctx.ui.line(format!("  {line}"));
         }
-        Ok(serde_json::to_value(&evidence).map_err(anyhow::Error::from)?)
+        Ok(Outcome::Captured(evidence))
     }
 
     /// The alarm still exists as the evidence says (cheap: one `DescribeAlarms`).
-    fn recheck(&self, ctx: &mut StepCtx) -> AppResult<Option<String>> {
+    fn recheck(&self, ctx: &mut StepCtx, evidence: &AlarmEvidence) -> AppResult<Option<String>> {
         let lang = ctx.lang;
-        let Some(evidence) = ctx.evidence_of::<AlarmEvidence>(ctx.step) else {
-            return Ok(None);
-        };
         let name = &evidence.alarm.spec.name;
         let region = &evidence.region;
         match ctx.cloud.alarms.describe_alarm(region, name)? {
@@ -261,16 +328,12 @@ impl super::Step for AlarmStep {
         }
     }
 
-    fn summary(&self, evidence: &Value, lang: Lang) -> Vec<String> {
-        serde_json::from_value::<AlarmEvidence>(evidence.clone())
-            .map(|e| e.summary(lang))
-            .unwrap_or_default()
+    fn summary(&self, evidence: &AlarmEvidence, lang: Lang) -> Vec<String> {
+        evidence.summary(lang)
     }
 
-    /// The report section's facts (see `report-templates/<lang>/alarm.md`).
-    fn report_context(&self, evidence: &Value, lang: Lang) -> Value {
-        serde_json::from_value::<AlarmEvidence>(evidence.clone())
-            .map(|e| e.report_context(lang))
-            .unwrap_or(Value::Null)
+    /// The report section's facts (see `report.<lang>.md` beside this file).
+    fn report_context(&self, evidence: &AlarmEvidence, lang: Lang) -> Value {
+        evidence.report_context(lang)
     }
 }

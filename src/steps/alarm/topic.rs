@@ -35,7 +35,7 @@ pub(super) fn ensure_topic(
         };
         let ours = ctx.created_by_lecture06(&found.arn) || tagged();
         if ours && !ctx.created_by_lecture06(&found.arn) {
-            ctx.record_resource("sns-topic", &found.arn, region)?;
+            ctx.record_resource(super::TOPIC_KIND, &found.arn, region)?;
         }
         if ours {
             ctx.ui.ok(t!(
@@ -53,12 +53,12 @@ pub(super) fn ensure_topic(
         ctx.set_progress("topic", &found)?;
         return Ok(found);
     }
-    let topic = ctx.record_then("sns-topic", predicted_arn, region, |cloud| {
+    let topic = ctx.record_then(super::TOPIC_KIND, predicted_arn, region, |cloud| {
         cloud.sns.create_topic(region, name, tags)
     })?;
     if topic.arn != predicted_arn {
-        ctx.record_resource("sns-topic", &topic.arn, region)?;
-        ctx.forget_resource("sns-topic", predicted_arn, region)?;
+        ctx.record_resource(super::TOPIC_KIND, &topic.arn, region)?;
+        ctx.forget_resource(super::TOPIC_KIND, predicted_arn, region)?;
     }
     ctx.set_progress("topic", &topic)?;
     ctx.ui.ok(t!(
@@ -112,7 +112,7 @@ pub(super) fn ensure_subscription(
     let arn = match (mine, ctx.progress::<String>("subscription_arn")) {
         (Some(s), _) if s.confirmed() => {
             if ctx.progress::<bool>("subscribing").unwrap_or(false) {
-                ctx.record_resource("sns-subscription", &s.arn, region)?;
+                ctx.record_resource(super::SUBSCRIPTION_KIND, &s.arn, region)?;
             }
             s.arn.clone()
         }
@@ -122,7 +122,7 @@ pub(super) fn ensure_subscription(
         _ => {
             ctx.set_progress("subscribing", &true)?;
             let arn = ctx.cloud.sns.subscribe_email(region, &topic.arn, email)?;
-            ctx.record_resource("sns-subscription", &arn, region)?;
+            ctx.record_resource(super::SUBSCRIPTION_KIND, &arn, region)?;
             ctx.set_progress("subscription_arn", &arn)?;
             ctx.ui.ok(t!(
                 lang,

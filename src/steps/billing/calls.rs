@@ -135,7 +135,7 @@ pub(super) fn ask_cost_explorer(ctx: &mut StepCtx, now: DateTime<Utc>) -> AppRes
 
 /// Asks the Free Tier API (free of charge: asked on every run) for the account plan and this
 /// month's usage of the offers.
-pub(super) fn ask_free_tier(ctx: &StepCtx) -> FreeTierAnswers {
+pub(super) fn fetch_free_tier(ctx: &StepCtx) -> FreeTierAnswers {
     let lang = ctx.lang;
     if ctx.options.dry_run {
         ctx.ui.plan(

@@ -5,14 +5,13 @@
 
 use crate::cloud::inventory::Inventory;
 use crate::i18n::Lang;
-use crate::step_id::StepId;
 use crate::steps::StepCtx;
-use crate::steps::estimate::{Elsewhere, EstimateEvidence};
+use crate::steps::estimate::Elsewhere;
 use crate::t;
 
 /// The estimate step's sweep, or a new one (unpriced) when the estimate has not run.
 pub(super) fn leftovers(ctx: &mut StepCtx) -> Elsewhere {
-    if let Some(estimate) = ctx.evidence_of::<EstimateEvidence>(StepId::Estimate) {
+    if let Some(estimate) = ctx.evidence_of::<crate::steps::estimate::EstimateStep>() {
         return estimate.elsewhere;
     }
     let region = ctx.session_region();

@@ -45,6 +45,19 @@ pub struct Ec2Charge {
     pub unit: String,
 }
 
+impl Ec2Charge {
+    /// A charge known only as one USD total (typed from the console, or none).
+    pub fn only(total: Amount) -> Ec2Charge {
+        Ec2Charge {
+            compute: total,
+            other: Amount::ZERO,
+            total,
+            adjustments: Amount::ZERO,
+            unit: "USD".into(),
+        }
+    }
+}
+
 /// One line of "where the money goes": a service's charges, or its credits/refunds on their own.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ServiceRow {

@@ -36,7 +36,8 @@ pub use cost::{EC2_COMPUTE, EC2_OTHER, Period, tally};
 pub use evidence::{BillingEvidence, FreeTierEvidence, OfferVerdict, Standing};
 pub use free_tier::{WARN_PERCENT, judge, judge_all, quantity};
 
-use super::StepCtx;
+use super::{Outcome, StepCtx};
+use crate::step_id::StepId;
 use crate::cloud::{CloudError, CloudErrorKind};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
@@ -57,81 +58,108 @@ const TYPED_KEY: &str = "ec2_last_month_usd";
 const TYPED_VERDICT_KEY: &str = "free_tier_verdict";
 const TYPED_PLAN_KEY: &str = "free_tier_plan";
 
-/// The billing step, as the registry declares it.
+/// `(EC2 charge, by-service rows, whether this month is estimated, when Cost Explorer was asked)`.
+type LastMonth = (
+    Ec2Charge,
+    Vec<evidence::ServiceRow>,
+    bool,
+    Option<chrono::DateTime<chrono::Utc>>,
+);
+
+/// Last month's EC2 charge from Cost Explorer's answer, or typed by hand from the console; with
+/// the by-service rows, whether this month is an estimate and when Cost Explorer was asked.
+fn last_month_ec2(
+    ctx: &mut StepCtx,
+    cost: &calls::CostOutcome,
+) -> AppResult<LastMonth> {
+    let lang = ctx.lang;
+    match (&cost.answer, cost.source) {
+        (Some((answer, at)), _) => {
+            let (ec2, rows, estimated) = tally(answer, &cost.period);
+            Ok((ec2, rows, estimated, Some(*at)))
+        }
+        (None, Source::Typed) => {
+            let month = cost.period.last_month_label();
+            let typed = ctx.ask_text(
+                TYPED_KEY,
+                t!(
+                    lang,
+                    "Last month's ({month}) EC2 charge in USD, as the billing console shows it",
+                    "請求コンソールに表示された先月（{month}）の EC2 の料金（USD）"
+                ),
+                None,
+                &valid_amount(lang),
+            )?;
+            let amount = Amount::parse(typed.trim().trim_start_matches('$'))
+                .ok_or_else(|| AppError::Usage(format!("[billing] {TYPED_KEY}: {typed}")))?;
+            Ok((Ec2Charge::only(amount), Vec::new(), false, None))
+        }
+        (None, _) => Ok((Ec2Charge::only(Amount::ZERO), Vec::new(), false, None)),
+    }
+}
+
+/// The Free Tier: the plan and each offer's standing from the API, or from the student when a
+/// call fails.
+fn free_tier_answers(ctx: &mut StepCtx) -> AppResult<FreeTierFound> {
+    let answers = calls::fetch_free_tier(ctx);
+    let (plan, plan_error, free_tier_plan) = match answers.plan {
+        Ok(plan) => {
+            let known = plan.as_ref().and_then(free_tier::plan_of);
+            (plan, None, known.map(String::from))
+        }
+        Err(err) => {
+            let typed = ask_plan(ctx, &err)?;
+            (None, Some(err.to_string()), Some(typed))
+        }
+    };
+    let (free_tier, free_tier_error) = match answers.usage {
+        Ok(usage) => {
+            ctx.evidence_file(
+                "free-tier-usage.json",
+                &serde_json::to_vec_pretty(&usage).map_err(anyhow::Error::from)?,
+            )?;
+            (Some(judge_all(&usage.offers, usage.requests)), None)
+        }
+        Err(err) => (Some(ask_verdict(ctx, &err)?), Some(err.to_string())),
+    };
+    Ok(FreeTierFound {
+        plan,
+        plan_error,
+        free_tier_plan,
+        free_tier,
+        free_tier_error,
+    })
+}
+
+/// What `free_tier_answers` found.
+struct FreeTierFound {
+    plan: Option<crate::cloud::billing::AccountPlan>,
+    plan_error: Option<String>,
+    free_tier_plan: Option<String>,
+    free_tier: Option<FreeTierEvidence>,
+    free_tier_error: Option<String>,
+}
+
+/// The billing step, as the one list of steps declares it.
 pub struct BillingStep;
 
+pub const STEP: BillingStep = BillingStep;
+
 impl super::Step for BillingStep {
-    fn id(&self) -> crate::step_id::StepId {
-        crate::step_id::StepId::Billing
-    }
+    const ID: StepId = StepId::Billing;
+    const IAM_ACTIONS: &'static [&'static str] = &[
+        "ce:GetCostAndUsage",
+        "freetier:GetFreeTierUsage",
+        "freetier:GetAccountPlanState",
+    ];
+    type Evidence = BillingEvidence;
 
     /// Last month's bill from Cost Explorer (or typed by hand), then the Free Tier.
-    fn run(&self, ctx: &mut StepCtx) -> AppResult<Value> {
-        let lang = ctx.lang;
+    fn run(&self, ctx: &mut StepCtx) -> AppResult<Outcome<BillingEvidence>> {
         let now = ctx.cloud.clock.now();
         let cost = calls::ask_cost_explorer(ctx, now)?;
-        let (ec2, rows, estimated, queried_at) = match (&cost.answer, cost.source) {
-            (Some((answer, at)), _) => {
-                let (ec2, rows, estimated) = tally(answer, &cost.period);
-                (ec2, rows, estimated, Some(*at))
-            }
-            (None, Source::Typed) => {
-                let month = cost.period.last_month_label();
-                let typed = ctx.ask_text(
-                    TYPED_KEY,
-                    t!(
-                        lang,
-                        "Last month's ({month}) EC2 charge in USD, as the billing console shows it",
-                        "請求コンソールに表示された先月（{month}）の EC2 の料金（USD）"
-                    ),
-                    None,
-                    &valid_amount(lang),
-                )?;
-                let amount = Amount::parse(typed.trim().trim_start_matches('$'))
-                    .ok_or_else(|| AppError::Usage(format!("[billing] {TYPED_KEY}: {typed}")))?;
-                let ec2 = Ec2Charge {
-                    compute: amount,
-                    other: Amount::ZERO,
-                    total: amount,
-                    adjustments: Amount::ZERO,
-                    unit: "USD".into(),
-                };
-                (ec2, Vec::new(), false, None)
-            }
-            (None, _) => {
-                let zero = Ec2Charge {
-                    compute: Amount::ZERO,
-                    other: Amount::ZERO,
-                    total: Amount::ZERO,
-                    adjustments: Amount::ZERO,
-                    unit: "USD".into(),
-                };
-                (zero, Vec::new(), false, None)
-            }
-        };
-
-        let answers = calls::ask_free_tier(ctx);
-        let (plan, plan_error, free_tier_plan) = match answers.plan {
-            Ok(plan) => {
-                let known = plan.as_ref().and_then(free_tier::plan_of);
-                (plan, None, known.map(String::from))
-            }
-            Err(err) => {
-                let typed = ask_plan(ctx, &err)?;
-                (None, Some(err.to_string()), Some(typed))
-            }
-        };
-        let (free_tier, free_tier_error) = match answers.usage {
-            Ok(usage) => {
-                ctx.evidence_file(
-                    "free-tier-usage.json",
-                    &serde_json::to_vec_pretty(&usage).map_err(anyhow::Error::from)?,
-                )?;
-                (Some(judge_all(&usage.offers, usage.requests)), None)
-            }
-            Err(err) => (Some(ask_verdict(ctx, &err)?), Some(err.to_string())),
-        };
-
+        let (ec2, rows, estimated, queried_at) = last_month_ec2(ctx, &cost)?;
+        let tier = free_tier_answers(ctx)?;
         let elsewhere = elsewhere::leftovers(ctx);
         let evidence = BillingEvidence {
             source: cost.source,
@@ -146,27 +174,23 @@ impl super::Step for BillingStep {
             by_service: rows,
             this_month_estimated: estimated,
             cost_error: cost.cost_error,
-            plan,
-            plan_error,
-            free_tier_plan,
-            free_tier,
-            free_tier_error,
+            plan: tier.plan,
+            plan_error: tier.plan_error,
+            free_tier_plan: tier.free_tier_plan,
+            free_tier: tier.free_tier,
+            free_tier_error: tier.free_tier_error,
             elsewhere,
         };
         show(ctx, &evidence);
-        Ok(serde_json::to_value(&evidence).map_err(anyhow::Error::from)?)
+        Ok(Outcome::Captured(evidence))
     }
 
-    fn summary(&self, evidence: &Value, lang: Lang) -> Vec<String> {
-        serde_json::from_value::<BillingEvidence>(evidence.clone())
-            .map(|e| e.summary(lang))
-            .unwrap_or_default()
+    fn summary(&self, evidence: &BillingEvidence, lang: Lang) -> Vec<String> {
+        evidence.summary(lang)
     }
 
-    fn report_context(&self, evidence: &Value, lang: Lang) -> Value {
-        serde_json::from_value::<BillingEvidence>(evidence.clone())
-            .map(|e| e.report_context(lang))
-            .unwrap_or(Value::Null)
+    fn report_context(&self, evidence: &BillingEvidence, lang: Lang) -> Value {
+        evidence.report_context(lang)
     }
 }
 

@@ -1,7 +1,7 @@
 //! The estimate's questions: the usage assumptions, the Free Tier plan and the JPY rate.
 
 use super::StepCtx;
-use super::checks::{date_check, dec, number_check, plan_from_billing_evidence};
+use super::checks::{date_check, dec, number_check, plan_from_billing as plan_of};
 use super::costing::{self, Assumptions, FreeTier, Totals};
 use super::evidence::{BucketSize, Jpy};
 use crate::cloud::inventory::Inventory;
@@ -9,7 +9,6 @@ use crate::cloud::student::ExampleAnswer;
 use crate::decimal::Dec;
 use crate::error::AppResult;
 use crate::prompt::Choice;
-use crate::step_id::StepId;
 use crate::t;
 use chrono::NaiveDate;
 
@@ -101,16 +100,16 @@ pub(super) fn ask_assumptions(
 }
 
 fn plan_from_billing(ctx: &StepCtx) -> Option<FreeTier> {
-    plan_from_billing_evidence(&ctx.evidence_of(StepId::Billing)?)
+    let billing = ctx.evidence_of::<crate::steps::billing::BillingStep>()?;
+    plan_of(billing.free_tier_plan.as_deref(), billing.plan.as_ref())
 }
 
 pub(super) fn ask_free_tier(ctx: &mut StepCtx) -> AppResult<(FreeTier, String)> {
     let lang = ctx.lang;
     let from_billing = plan_from_billing(ctx);
     let example = ctx
-        .cloud
-        .student
-        .example(ExampleAnswer::FreeTierPlan)
+        .examples
+        .get(ExampleAnswer::FreeTierPlan)
         .and_then(|plan| FreeTier::parse(&plan));
     let default = from_billing.or(example);
     let prompt = t!(
@@ -166,7 +165,7 @@ pub(super) fn ask_jpy(ctx: &mut StepCtx, totals: &Totals, today: NaiveDate) -> A
             "JPY per USD (the day's rate from your bank or a rate site; lecture06 does not guess one)",
             "1 USD あたりの円（銀行やレートのサイトで確認した当日のレート。lecture06 は推測しません）"
         ),
-        ctx.cloud.student.example(ExampleAnswer::JpyRate),
+        ctx.examples.get(ExampleAnswer::JpyRate),
         &number_check(lang, "0", true, "1000", "JPY per USD", "為替レート"),
     )?;
     let date = ctx.ask_text(
@@ -179,7 +178,7 @@ pub(super) fn ask_jpy(ctx: &mut StepCtx, totals: &Totals, today: NaiveDate) -> A
     Ok(Jpy {
         jpy_per_usd: r,
         rate_date: date.trim().to_string(),
-        example_rate: ctx.cloud.student.is_example(ExampleAnswer::JpyRate, &rate),
+        example_rate: ctx.examples.is(ExampleAnswer::JpyRate, &rate),
         monthly: costing::to_jpy(totals.monthly_usd, r),
         yearly: costing::to_jpy(totals.yearly_usd, r),
         monthly_after_free_tier: costing::to_jpy(totals.monthly_after_free_tier_usd, r),

@@ -7,7 +7,7 @@ use crate::decimal::Dec;
 use crate::i18n::Lang;
 use crate::t;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use serde_json::Value;
+
 
 /// A number in `[min, max]` (`min` excluded when `exclusive`), with a message naming what is wrong.
 pub(super) fn number_check(
@@ -149,31 +149,40 @@ pub(super) fn without(inv: &Inventory, excluded: &[String]) -> Inventory {
 /// The plan the billing step found, if it ran first: `plan.plan_type` = `FREE` (GetAccountPlanState)
 /// is the credit plan; an explicit `free_tier_plan` (legacy|credit|none) wins. A paid plan alone
 /// cannot tell the legacy 12 months from none, so it is asked.
-pub(super) fn plan_from_billing_evidence(evidence: &Value) -> Option<FreeTier> {
-    if let Some(plan) = evidence.get("free_tier_plan").and_then(Value::as_str) {
+pub(super) fn plan_from_billing(
+    explicit: Option<&str>,
+    plan: Option<&crate::cloud::billing::AccountPlan>,
+) -> Option<FreeTier> {
+    if let Some(plan) = explicit {
         return FreeTier::parse(plan);
     }
-    (evidence.pointer("/plan/plan_type")?.as_str()? == "FREE").then_some(FreeTier::Credit)
+    (plan?.plan_type == crate::cloud::billing::PlanType::Free).then_some(FreeTier::Credit)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn the_billing_steps_plan_is_read_when_it_tells() {
-        let free = json!({"plan": {"plan_type": "FREE", "status": "ACTIVE"}});
-        assert_eq!(plan_from_billing_evidence(&free), Some(FreeTier::Credit));
-        let paid = json!({"plan": {"plan_type": "PAID", "status": "ACTIVE"}});
+        use crate::cloud::billing::{AccountPlan, PlanType};
+        let plan = |plan_type| AccountPlan {
+            plan_type,
+            status: "ACTIVE".into(),
+            remaining_credits: None,
+            credits_unit: None,
+            expires: None,
+        };
+        let free = plan(PlanType::Free);
+        assert_eq!(plan_from_billing(None, Some(&free)), Some(FreeTier::Credit));
+        let paid = plan(PlanType::Paid);
         assert_eq!(
-            plan_from_billing_evidence(&paid),
+            plan_from_billing(None, Some(&paid)),
             None,
             "legacy or none: ask"
         );
-        let explicit = json!({"free_tier_plan": "legacy", "plan": null});
         assert_eq!(
-            plan_from_billing_evidence(&explicit),
+            plan_from_billing(Some("legacy"), None),
             Some(FreeTier::Legacy)
         );
     }

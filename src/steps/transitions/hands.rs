@@ -95,37 +95,9 @@ pub struct HowToStop {
 /// Asks what to stop (`[transitions] process`), which way (`method`, `ssh_host`, `instance_id`)
 /// and the commands (`stop_command`, `start_command`, defaults following the process).
 pub fn ask_how_to_stop(ctx: &mut StepCtx, region: &str, tg_arn: &str) -> AppResult<HowToStop> {
-    let lang = ctx.lang;
-    let process = ServerProcess::ALL[ctx.ask_select(
-        "process",
-        t!(
-            lang,
-            "What do you stop so that the target fails its health check?",
-            "ターゲットのヘルスチェックを失敗させるために何を止めますか？"
-        ),
-        &process_choices(lang),
-        0,
-    )?];
-    let name = process.name(lang);
-    let choices = method_choices(lang);
-    let default_method = if ctx.options.ssh.is_some() { 1 } else { 0 };
-    let method = if process == ServerProcess::Instance {
-        // A stopped instance cannot start itself: the student does it from outside.
-        "manual".to_string()
-    } else {
-        choices[ctx.ask_select(
-            "method",
-            t!(
-                lang,
-                "How should {name} be stopped and started?",
-                "{name} をどの方法で停止・起動しますか？"
-            ),
-            &choices,
-            default_method,
-        )?]
-        .id
-        .clone()
-    };
+    let process = ask_process(ctx)?;
+    let method = ask_method(ctx, process)?;
+    let host = ask_host(ctx, &method)?;
     let instance_id = if process == ServerProcess::Instance {
         ctx.cloud
             .elb
@@ -136,70 +108,7 @@ pub fn ask_how_to_stop(ctx: &mut StepCtx, region: &str, tg_arn: &str) -> AppResu
     } else {
         String::new()
     };
-    let (default_stop, default_start) = default_commands(process, &instance_id);
-    let host = if method == "ssh" {
-        Some(ctx.ask_text(
-            "ssh_host",
-            t!(
-                lang,
-                "SSH host (alias from ~/.ssh/config)",
-                "SSH ホスト（~/.ssh/config の別名）"
-            ),
-            ctx.options.ssh.clone(),
-            &|v: &str| {
-                if v.is_empty() || v.contains(char::is_whitespace) {
-                    Err("a host name or alias".into())
-                } else {
-                    Ok(())
-                }
-            },
-        )?)
-    } else {
-        None
-    };
-    let host = if method == "ssm" {
-        Some(ctx.ask_text(
-            "instance_id",
-            t!(lang, "EC2 instance ID", "EC2 インスタンス ID"),
-            None,
-            &|v: &str| {
-                if v.starts_with("i-") && v.len() > 3 {
-                    Ok(())
-                } else {
-                    Err("an instance ID such as i-0123456789abcdef0".into())
-                }
-            },
-        )?)
-    } else {
-        host
-    };
-    let not_empty = |v: &str| {
-        if v.trim().is_empty() {
-            Err("a command".to_string())
-        } else {
-            Ok(())
-        }
-    };
-    let stop_command = ctx.ask_text(
-        "stop_command",
-        t!(
-            lang,
-            "Command that stops {name}",
-            "{name} を停止するコマンド"
-        ),
-        Some(default_stop),
-        &not_empty,
-    )?;
-    let start_command = ctx.ask_text(
-        "start_command",
-        t!(
-            lang,
-            "Command that starts {name}",
-            "{name} を起動するコマンド"
-        ),
-        Some(default_start),
-        &not_empty,
-    )?;
+    let (stop_command, start_command) = ask_commands(ctx, process, &instance_id)?;
     Ok(HowToStop {
         process,
         method,
@@ -207,6 +116,120 @@ pub fn ask_how_to_stop(ctx: &mut StepCtx, region: &str, tg_arn: &str) -> AppResu
         stop_command,
         start_command,
     })
+}
+
+/// What is stopped (`[transitions] process`).
+fn ask_process(ctx: &mut StepCtx) -> AppResult<ServerProcess> {
+    let lang = ctx.lang;
+    let index = ctx.ask_select(
+        "process",
+        t!(
+            lang,
+            "What do you stop so that the target fails its health check?",
+            "ターゲットのヘルスチェックを失敗させるために何を止めますか？"
+        ),
+        &process_choices(lang),
+        0,
+    )?;
+    Ok(ServerProcess::ALL[index])
+}
+
+/// Which way (`[transitions] method`): by hand, over SSH or through SSM. A stopped instance
+/// cannot start itself: the student does that from outside.
+fn ask_method(ctx: &mut StepCtx, process: ServerProcess) -> AppResult<String> {
+    if process == ServerProcess::Instance {
+        return Ok("manual".to_string());
+    }
+    let lang = ctx.lang;
+    let name = process.name(lang);
+    let choices = method_choices(lang);
+    let default_method = usize::from(ctx.options.ssh.is_some());
+    let index = ctx.ask_select(
+        "method",
+        t!(
+            lang,
+            "How should {name} be stopped and started?",
+            "{name} をどの方法で停止・起動しますか？"
+        ),
+        &choices,
+        default_method,
+    )?;
+    Ok(choices[index].id.clone())
+}
+
+/// The SSH host (`ssh_host`) or the instance for SSM (`instance_id`); none by hand.
+fn ask_host(ctx: &mut StepCtx, method: &str) -> AppResult<Option<String>> {
+    let lang = ctx.lang;
+    match method {
+        "ssh" => Ok(Some(ctx.ask_text(
+            "ssh_host",
+            t!(
+                lang,
+                "SSH host (alias from ~/.ssh/config)",
+                "SSH ホスト（~/.ssh/config の別名）"
+            ),
+            ctx.options.ssh.clone(),
+            &move |v: &str| {
+                if v.is_empty() || v.contains(char::is_whitespace) {
+                    Err(t!(
+                        lang,
+                        "give a host name or an alias, without spaces",
+                        "ホスト名か別名を空白なしで入力してください"
+                    ))
+                } else {
+                    Ok(())
+                }
+            },
+        )?)),
+        "ssm" => Ok(Some(ctx.ask_text(
+            "instance_id",
+            t!(lang, "EC2 instance ID", "EC2 インスタンス ID"),
+            None,
+            &move |v: &str| {
+                if v.starts_with("i-") && v.len() > 3 {
+                    Ok(())
+                } else {
+                    Err(t!(
+                        lang,
+                        "give an instance ID such as i-0123456789abcdef0",
+                        "i-0123456789abcdef0 のようなインスタンス ID を入力してください"
+                    ))
+                }
+            },
+        )?)),
+        _ => Ok(None),
+    }
+}
+
+/// The stop and start commands (`stop_command`, `start_command`), defaults following the process.
+fn ask_commands(
+    ctx: &mut StepCtx,
+    process: ServerProcess,
+    instance_id: &str,
+) -> AppResult<(String, String)> {
+    let lang = ctx.lang;
+    let name = process.name(lang);
+    let (default_stop, default_start) = default_commands(process, instance_id);
+    let not_empty = move |v: &str| {
+        if v.trim().is_empty() {
+            Err(t!(lang, "give a command", "コマンドを入力してください"))
+        } else {
+            Ok(())
+        }
+    };
+    let stop = ctx.ask_text(
+        "stop_command",
+        t!(lang, "Command that stops {name}", "{name} を停止するコマンド"),
+        Some(default_stop),
+        &not_empty,
+    )?;
+    let start = ctx.ask_text(
+        "start_command",
+        t!(lang, "Command that starts {name}", "{name} を起動するコマンド"),
+        Some(default_start),
+        &not_empty,
+    )?;
+    Ok((stop, start))
 }
 
 /// Stops or starts `process` the chosen way; returns the moment it happened.
@@ -246,7 +269,7 @@ pub fn control(
                     "ssh {host} '{command}' が失敗しました: {err}\nパスワード入力なしで `ssh {host}` できるか確認してから `lecture06 run` を再実行してください。"
                 )));
             }
-            ctx.cloud.student.app_server_changed(process, !stop)?;
+            ctx.cloud.student.apply_app_server_change(process, !stop)?;
         }
         "ssm" => {
             let instance = host.unwrap_or_default().to_string();
@@ -263,7 +286,7 @@ pub fn control(
                     "SSM のコマンドが {status} で終了しました: {output}\nインスタンス上でコマンドが動くか確認してから `lecture06 run` を再実行してください。"
                 )));
             }
-            ctx.cloud.student.app_server_changed(process, !stop)?;
+            ctx.cloud.student.apply_app_server_change(process, !stop)?;
         }
         _ => {
             if process == ServerProcess::Instance {
@@ -293,7 +316,7 @@ pub fn control(
                     "{name} を変更しませんでした。準備ができたら `lecture06 run` を再実行してください。"
                 )));
             }
-            ctx.cloud.student.app_server_changed(process, !stop)?;
+            ctx.cloud.student.apply_app_server_change(process, !stop)?;
         }
     }
     let at = ctx.cloud.clock.now();
