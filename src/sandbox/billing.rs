@@ -22,7 +22,7 @@ use crate::cloud::billing::{
 };
 use crate::cloud::{CloudError, CloudErrorKind};
 use crate::money::Amount;
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -272,8 +272,24 @@ fn internal_error(action: &str) -> CloudError {
 
 pub fn free_tier_usage(world: &mut World) -> Result<FreeTierUsage, CloudError> {
     world.billing.freetier_calls += 1;
+    if let Some(err) = free_tier_refusal(world) {
+        return Err(err);
+    }
+    let share = MonthShare::at(world.now);
+    let offers = match world.billing.plan {
+        SandboxPlan::Legacy => legacy_offers(&share),
+        SandboxPlan::Credit | SandboxPlan::PaidCredit => credit_offers(&share),
+    };
+    Ok(FreeTierUsage {
+        offers,
+        requests: 1,
+    })
+}
+
+/// Why GetFreeTierUsage is refused, when the settings say it is.
+fn free_tier_refusal(world: &World) -> Option<CloudError> {
     if world.billing.free_tier_api == FreeTierApi::UsageError {
-        return Err(internal_error(USAGE_ACTION));
+        return Some(internal_error(USAGE_ACTION));
     }
     if world.billing.cost_explorer == CostExplorerAccess::Member {
         // In an organization the Free Tier is the whole organization's, held by the management
@@ -285,132 +301,153 @@ pub fn free_tier_usage(world: &mut World) -> Result<FreeTierUsage, CloudError> {
         )
         .in_region("us-east-1");
         err.code = Some("AccessDeniedException".into());
-        return Err(err);
+        return Some(err);
     }
-    // Usage accrues through the month: each figure below is what a whole month of the simulated
-    // account's use comes to, and the usage so far is its share for the days of the month begun
-    // (the Free Tier page counts whole days: on the 1st, a 30 GB volume has used 1 GB-Mo of a
-    // 30-day month). The forecast extends the usage so far to the month's end, as AWS's does.
-    let now = world.now;
-    let start = first_of_month(now.date_naive());
-    let days = (next_month(start) - start).num_days() as f64;
-    let elapsed = ((now.date_naive() - start).num_days() as f64 + 1.0).min(days);
-    let round = |value: f64, decimals: i32| {
+    None
+}
+
+/// Usage accrues through the month: each monthly figure is what a whole month of the simulated
+/// account's use comes to, and the usage so far is its share for the days of the month begun
+/// (the Free Tier page counts whole days: on the 1st, a 30 GB volume has used 1 GB-Mo of a
+/// 30-day month). The forecast extends the usage so far to the month's end, as AWS's does.
+struct MonthShare {
+    days: f64,
+    elapsed: f64,
+}
+
+impl MonthShare {
+    fn at(now: DateTime<Utc>) -> MonthShare {
+        let start = first_of_month(now.date_naive());
+        let days = (next_month(start) - start).num_days() as f64;
+        let elapsed = ((now.date_naive() - start).num_days() as f64 + 1.0).min(days);
+        MonthShare { days, elapsed }
+    }
+
+    fn round(value: f64, decimals: i32) -> f64 {
         let scale = 10f64.powi(decimals);
         (value * scale).round() / scale
-    };
-    // (usage so far, forecast) of `monthly`, shown with `decimals` decimals.
-    let accrued = |monthly: f64, decimals: i32| {
-        let actual = round(monthly * elapsed / days, decimals);
-        (actual, round(actual / elapsed * days, 2))
-    };
-    let forecast = |actual: f64| round(actual / elapsed * days, 2);
-    let with_limit = |(actual, forecast): (f64, f64), limit: f64| (actual, forecast, limit);
+    }
+
+    /// The month's end at the pace so far.
+    fn forecast(&self, actual: f64) -> f64 {
+        Self::round(actual / self.elapsed * self.days, 2)
+    }
+
+    /// `(usage so far, forecast, limit)` of `monthly`, shown with `decimals` decimals.
+    fn of(&self, monthly: f64, decimals: i32, limit: f64) -> (f64, f64, f64) {
+        let actual = Self::round(monthly * self.elapsed / self.days, decimals);
+        (actual, self.forecast(actual), limit)
+    }
+}
+
+const TWELVE_MONTHS: &str = "12 Months Free";
+const ALWAYS: &str = "Always Free";
+
+/// An account opened before 2025-07-15: the 12-month offers (S3 over its limit, filled by
+/// CloudTrail's logs; snapshots over theirs) and the always-free alarms.
+fn legacy_offers(share: &MonthShare) -> Vec<FreeTierOffer> {
     // Instances, the DB and the ALB run all day, every day.
-    let hours = with_limit(accrued(24.0 * days, 0), 750.0);
-    let twelve = "12 Months Free";
-    let always = "Always Free";
-    let offers = match world.billing.plan {
-        SandboxPlan::Legacy => vec![
-            offer(
-                S3,
-                "TimedStorage-ByteHrs",
-                "",
-                // CloudTrail logs fill the bucket: over the 5 GB-Mo after about two weeks.
-                with_limit(accrued(7.57, 2), 5.0),
-                "GB-Mo",
-                "5.0 GB-mo for free for 12 months as part of AWS Free Usage Tier (Global-TimedStorage-ByteHrs)",
-                twelve,
-            ),
-            offer(
-                S3,
-                "Requests-Tier1",
-                "PutObject",
-                with_limit(accrued(2629.0, 0), 2000.0),
-                "Requests",
-                "2,000 Put, Copy, Post or List Requests for free for 12 months as part of AWS Free Usage Tier (Global-Requests-Tier1)",
-                twelve,
-            ),
-            offer(
-                "Amazon Elastic Compute Cloud",
-                "BoxUsage:freetier.micro",
-                "RunInstances",
-                hours,
-                "Hrs",
-                "750 hours of Amazon EC2 Linux t2.micro or t3.micro instance usage (t3.micro in regions where t2.micro is unavailable) for free for 12 months",
-                twelve,
-            ),
-            offer(
-                "Amazon Elastic Compute Cloud",
-                "EBS:VolumeUsage",
-                "",
-                with_limit(accrued(super::inventory::VOLUME_GB as f64, 2), 30.0),
-                "GB-Mo",
-                "30 GB-Mo of Amazon Elastic Block Storage in any combination of General Purpose (SSD) or Magnetic for free for 12 months",
-                twelve,
-            ),
-            offer(
-                "Amazon Elastic Compute Cloud",
-                "EBS:SnapshotUsage",
-                "",
-                with_limit(accrued(1.2429, 2), 1.0),
-                "GB-Mo",
-                "1 GB-mo of Amazon EBS snapshots for free for 12 months as part of AWS Free Usage Tier",
-                twelve,
-            ),
-            offer(
-                "Amazon Relational Database Service",
-                "InstanceUsage:db.t3.micro",
-                "CreateDBInstance:0002",
-                hours,
-                "Hrs",
-                "750 hours of Amazon RDS Single-AZ db.t2.micro, db.t3.micro or db.t4g.micro Instance usage for free for 12 months",
-                twelve,
-            ),
-            offer(
-                "Elastic Load Balancing",
-                "LoadBalancerUsage",
-                "LoadBalancing:Application",
-                hours,
-                "Hrs",
-                "750 hours of Elastic Load Balancing for free for 12 months as part of AWS Free Usage Tier",
-                twelve,
-            ),
-            offer(
-                CLOUDWATCH,
-                "CW:AlarmMonitorUsage",
-                "",
-                (1.0, 1.0, 10.0),
-                "Alarms",
-                "10 alarms for free per month as part of AWS Free Usage Tier",
-                always,
-            ),
-        ],
-        SandboxPlan::Credit | SandboxPlan::PaidCredit => vec![
-            offer(
-                CLOUDWATCH,
-                "CW:AlarmMonitorUsage",
-                "",
-                (1.0, 1.0, 10.0),
-                "Alarms",
-                "10 alarms for free per month as part of AWS Free Usage Tier",
-                always,
-            ),
-            offer(
-                "Amazon Simple Notification Service",
-                "SMTP-Notifications",
-                "Notification",
-                (3.0, forecast(3.0), 1000.0),
-                "Notifications",
-                "1,000 Amazon SNS Email/Email-JSON Notifications for free per month",
-                always,
-            ),
-        ],
-    };
-    Ok(FreeTierUsage {
-        offers,
-        requests: 1,
-    })
+    let hours = share.of(24.0 * share.days, 0, 750.0);
+    let twelve = TWELVE_MONTHS;
+    vec![
+        offer(
+            S3,
+            "TimedStorage-ByteHrs",
+            "",
+            // CloudTrail logs fill the bucket: over the 5 GB-Mo after about two weeks.
+            share.of(7.57, 2, 5.0),
+            "GB-Mo",
+            "5.0 GB-mo for free for 12 months as part of AWS Free Usage Tier (Global-TimedStorage-ByteHrs)",
+            twelve,
+        ),
+        offer(
+            S3,
+            "Requests-Tier1",
+            "PutObject",
+            share.of(2629.0, 0, 2000.0),
+            "Requests",
+            "2,000 Put, Copy, Post or List Requests for free for 12 months as part of AWS Free Usage Tier (Global-Requests-Tier1)",
+            twelve,
+        ),
+        offer(
+            "Amazon Elastic Compute Cloud",
+            "BoxUsage:freetier.micro",
+            "RunInstances",
+            hours,
+            "Hrs",
+            "750 hours of Amazon EC2 Linux t2.micro or t3.micro instance usage (t3.micro in regions where t2.micro is unavailable) for free for 12 months",
+            twelve,
+        ),
+        offer(
+            "Amazon Elastic Compute Cloud",
+            "EBS:VolumeUsage",
+            "",
+            share.of(super::inventory::VOLUME_GB as f64, 2, 30.0),
+            "GB-Mo",
+            "30 GB-Mo of Amazon Elastic Block Storage in any combination of General Purpose (SSD) or Magnetic for free for 12 months",
+            twelve,
+        ),
+        offer(
+            "Amazon Elastic Compute Cloud",
+            "EBS:SnapshotUsage",
+            "",
+            share.of(1.2429, 2, 1.0),
+            "GB-Mo",
+            "1 GB-mo of Amazon EBS snapshots for free for 12 months as part of AWS Free Usage Tier",
+            twelve,
+        ),
+        offer(
+            "Amazon Relational Database Service",
+            "InstanceUsage:db.t3.micro",
+            "CreateDBInstance:0002",
+            hours,
+            "Hrs",
+            "750 hours of Amazon RDS Single-AZ db.t2.micro, db.t3.micro or db.t4g.micro Instance usage for free for 12 months",
+            twelve,
+        ),
+        offer(
+            "Elastic Load Balancing",
+            "LoadBalancerUsage",
+            "LoadBalancing:Application",
+            hours,
+            "Hrs",
+            "750 hours of Elastic Load Balancing for free for 12 months as part of AWS Free Usage Tier",
+            twelve,
+        ),
+        offer(
+            CLOUDWATCH,
+            "CW:AlarmMonitorUsage",
+            "",
+            (1.0, 1.0, 10.0),
+            "Alarms",
+            "10 alarms for free per month as part of AWS Free Usage Tier",
+            ALWAYS,
+        ),
+    ]
+}
+
+/// An account opened from 2025-07-15 (the credit plan): only the always-free offers count.
+fn credit_offers(share: &MonthShare) -> Vec<FreeTierOffer> {
+    vec![
+        offer(
+            CLOUDWATCH,
+            "CW:AlarmMonitorUsage",
+            "",
+            (1.0, 1.0, 10.0),
+            "Alarms",
+            "10 alarms for free per month as part of AWS Free Usage Tier",
+            ALWAYS,
+        ),
+        offer(
+            "Amazon Simple Notification Service",
+            "SMTP-Notifications",
+            "Notification",
+            (3.0, share.forecast(3.0), 1000.0),
+            "Notifications",
+            "1,000 Amazon SNS Email/Email-JSON Notifications for free per month",
+            ALWAYS,
+        ),
+    ]
 }
 
 pub fn account_plan(world: &mut World) -> Result<Option<AccountPlan>, CloudError> {

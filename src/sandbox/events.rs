@@ -96,113 +96,143 @@ pub fn archive(world: &World) -> Vec<TrailEvent> {
 /// The events of the last `days` days, newest first.
 fn events_within(world: &World, days: i64) -> Vec<TrailEvent> {
     let mut rng = Rng::new(world.seed);
-    let away = i64::from(world.away_days);
-    let instance = world.instance_id();
-    let db = "raisetech-db";
+    let days_ago = study_days(&mut rng, i64::from(world.away_days));
+    let last = *days_ago.last().unwrap_or(&1);
     let mut drafts = Vec::new();
-    // Study evenings: the last one is the evening before "now" (JST), the others spread back.
-    let mut study_days: Vec<i64> = vec![1];
+    for &day in &days_ago {
+        study_evening(world, &mut rng, day, day == last, &mut drafts);
+    }
+    nightly_jobs(world, &mut rng, &mut drafts);
+    older_months(world, last, &mut drafts);
+    let mut events: Vec<TrailEvent> = drafts
+        .into_iter()
+        .enumerate()
+        .filter(|(_, d)| d.time <= world.epoch && d.time > world.epoch - Duration::days(days))
+        .map(|(i, d)| finish(world, i, d))
+        .collect();
+    events.sort_by_key(|e| std::cmp::Reverse(e.event_time));
+    events
+}
+
+/// The database every evening starts and every night stops.
+const DB: &str = "raisetech-db";
+
+/// Study evenings, in days ago: the last one is the evening before "now" (JST), the others spread
+/// back; a student who has been away moves every evening back by that many days.
+fn study_days(rng: &mut Rng, away: i64) -> Vec<i64> {
+    let mut days: Vec<i64> = vec![1];
     let mut day = 1;
     while day < 85 {
         day += 2 + rng.below(6) as i64;
-        study_days.push(day);
+        days.push(day);
     }
-    let jst_midnight = |days_ago: i64| {
-        let jst_now = world.epoch + Duration::hours(9);
-        let date = (jst_now - Duration::days(days_ago)).date_naive();
-        date.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - Duration::hours(9)
+    days.iter().map(|d| d + away).collect()
+}
+
+/// Midnight in Japan `days_ago` days before the world's now, as UTC.
+fn jst_midnight(world: &World, days_ago: i64) -> DateTime<Utc> {
+    let jst_now = world.epoch + Duration::hours(9);
+    let date = (jst_now - Duration::days(days_ago)).date_naive();
+    date.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - Duration::hours(9)
+}
+
+/// One evening of study: sign in, (the first evening) build the environment of lectures 1–5,
+/// start the instance, look around, stop it.
+fn study_evening(
+    world: &World,
+    rng: &mut Rng,
+    days_ago: i64,
+    first: bool,
+    drafts: &mut Vec<Draft>,
+) {
+    let instance = world.instance_id();
+    let mut t = jst_midnight(world, days_ago)
+        + Duration::hours(20)
+        + Duration::minutes(rng.below(90) as i64);
+    let mut step = |rng: &mut Rng| {
+        t += Duration::seconds(20 + rng.below(600) as i64);
+        t
     };
-    // A student who has been away: every evening moves back by that many days.
-    for day in study_days.iter_mut() {
-        *day += away;
-    }
-    let last = *study_days.last().unwrap_or(&1);
-    for &days_ago in &study_days {
-        let evening =
-            jst_midnight(days_ago) + Duration::hours(20) + Duration::minutes(rng.below(90) as i64);
-        let mut t = evening;
-        let mut step = |rng: &mut Rng| {
-            t += Duration::seconds(20 + rng.below(600) as i64);
-            t
-        };
-        drafts.push(console_login(step(&mut rng)));
-        if days_ago == last {
-            // The first evening: building the environment of lectures 1–5.
-            for (source, name, request) in [
-                (
-                    "ec2.amazonaws.com",
-                    "RunInstances",
-                    json!({"instanceType": "t2.micro", "minCount": 1, "maxCount": 1}),
-                ),
-                (
-                    "rds.amazonaws.com",
-                    "CreateDBInstance",
-                    json!({"dBInstanceIdentifier": db, "dBInstanceClass": "db.t3.micro", "engine": "mysql", "allocatedStorage": 20}),
-                ),
-                (
-                    "elasticloadbalancing.amazonaws.com",
-                    "CreateLoadBalancer",
-                    json!({"name": "raisetech-alb", "type": "application"}),
-                ),
-                (
-                    "s3.amazonaws.com",
-                    "CreateBucket",
-                    json!({"bucketName": "raisetech-images", "Host": "raisetech-images.s3.ap-northeast-1.amazonaws.com"}),
-                ),
-            ] {
-                drafts.push(student(
-                    step(&mut rng),
-                    TOKYO,
-                    source,
-                    name,
-                    false,
-                    request,
-                    Value::Null,
-                ));
-            }
-        }
-        drafts.push(student(
-            step(&mut rng),
-            TOKYO,
-            "ec2.amazonaws.com",
-            "StartInstances",
-            false,
-            json!({"instancesSet": {"items": [{"instanceId": instance}]}}),
-            json!({"instancesSet": {"items": [{"instanceId": instance, "currentState": {"code": 0, "name": "pending"}, "previousState": {"code": 80, "name": "stopped"}}]}}),
-        ));
-        for name in [
-            "DescribeInstances",
-            "DescribeLoadBalancers",
-            "DescribeTargetHealth",
+    drafts.push(console_login(step(rng)));
+    if first {
+        for (source, name, request) in [
+            (
+                "ec2.amazonaws.com",
+                "RunInstances",
+                json!({"instanceType": "t2.micro", "minCount": 1, "maxCount": 1}),
+            ),
+            (
+                "rds.amazonaws.com",
+                "CreateDBInstance",
+                json!({"dBInstanceIdentifier": DB, "dBInstanceClass": "db.t3.micro", "engine": "mysql", "allocatedStorage": 20}),
+            ),
+            (
+                "elasticloadbalancing.amazonaws.com",
+                "CreateLoadBalancer",
+                json!({"name": "raisetech-alb", "type": "application"}),
+            ),
+            (
+                "s3.amazonaws.com",
+                "CreateBucket",
+                json!({"bucketName": "raisetech-images", "Host": "raisetech-images.s3.ap-northeast-1.amazonaws.com"}),
+            ),
         ] {
-            let source = if name == "DescribeInstances" {
-                "ec2.amazonaws.com"
-            } else {
-                "elasticloadbalancing.amazonaws.com"
-            };
             drafts.push(student(
-                step(&mut rng),
+                step(rng),
                 TOKYO,
                 source,
                 name,
-                true,
-                json!({}),
+                false,
+                request,
                 Value::Null,
             ));
         }
+    }
+    drafts.push(student(
+        step(rng),
+        TOKYO,
+        "ec2.amazonaws.com",
+        "StartInstances",
+        false,
+        json!({"instancesSet": {"items": [{"instanceId": instance}]}}),
+        json!({"instancesSet": {"items": [{"instanceId": instance, "currentState": {"code": 0, "name": "pending"}, "previousState": {"code": 80, "name": "stopped"}}]}}),
+    ));
+    for name in [
+        "DescribeInstances",
+        "DescribeLoadBalancers",
+        "DescribeTargetHealth",
+    ] {
+        let source = if name == "DescribeInstances" {
+            "ec2.amazonaws.com"
+        } else {
+            "elasticloadbalancing.amazonaws.com"
+        };
         drafts.push(student(
-            step(&mut rng),
+            step(rng),
             TOKYO,
-            "ec2.amazonaws.com",
-            "StopInstances",
-            false,
-            json!({"instancesSet": {"items": [{"instanceId": instance}]}, "force": false}),
-            json!({"instancesSet": {"items": [{"instanceId": instance, "currentState": {"code": 64, "name": "stopping"}, "previousState": {"code": 16, "name": "running"}}]}}),
+            source,
+            name,
+            true,
+            json!({}),
+            Value::Null,
         ));
     }
-    // Every night at 23:30 JST a Lambda function stops the database (as in the seed report).
+    drafts.push(student(
+        step(rng),
+        TOKYO,
+        "ec2.amazonaws.com",
+        "StopInstances",
+        false,
+        json!({"instancesSet": {"items": [{"instanceId": instance}]}, "force": false}),
+        json!({"instancesSet": {"items": [{"instanceId": instance, "currentState": {"code": 64, "name": "stopping"}, "previousState": {"code": 16, "name": "running"}}]}}),
+    ));
+}
+
+/// Every night at 23:30 JST a Lambda function stops the database (as in the seed report); once a
+/// week EC2 records a shared snapshot.
+fn nightly_jobs(world: &World, rng: &mut Rng, drafts: &mut Vec<Draft>) {
     for days_ago in 1..90 {
-        let time = jst_midnight(days_ago)
+        let time = jst_midnight(world, days_ago)
             + Duration::hours(23)
             + Duration::minutes(30)
             + Duration::seconds(rng.below(40) as i64);
@@ -213,8 +243,8 @@ fn events_within(world: &World, days: i64) -> Vec<TrailEvent> {
             name: "StopDBInstance",
             read_only: false,
             who: Who::Lambda,
-            request: json!({"dBInstanceIdentifier": db}),
-            response: json!({"dBInstanceIdentifier": db, "dBInstanceStatus": "stopping"}),
+            request: json!({"dBInstanceIdentifier": DB}),
+            response: json!({"dBInstanceIdentifier": DB, "dBInstanceStatus": "stopping"}),
             resources: vec![],
         });
         if days_ago % 7 == 3 {
@@ -231,12 +261,15 @@ fn events_within(world: &World, days: i64) -> Vec<TrailEvent> {
             });
         }
     }
-    // The months before event history's reach: only the trail's log files have them. They come
-    // last, with their own random stream, so the recent history is the same with or without them.
+}
+
+/// The months before event history's reach: only the trail's log files have them. They come
+/// last, with their own random stream, so the recent history is the same with or without them.
+fn older_months(world: &World, last: i64, drafts: &mut Vec<Draft>) {
     let mut older = Rng::new(hash(world.seed, "archive"));
     let mut days_ago = EVENT_HISTORY_DAYS.max(last) + 1 + older.below(4) as i64;
     while days_ago < ARCHIVE_DAYS {
-        let mut t = jst_midnight(days_ago)
+        let mut t = jst_midnight(world, days_ago)
             + Duration::hours(20)
             + Duration::minutes(older.below(120) as i64);
         let mut next = |rng: &mut Rng| {
@@ -261,14 +294,6 @@ fn events_within(world: &World, days: i64) -> Vec<TrailEvent> {
         }
         days_ago += 3 + older.below(8) as i64;
     }
-    let mut events: Vec<TrailEvent> = drafts
-        .into_iter()
-        .enumerate()
-        .filter(|(_, d)| d.time <= world.epoch && d.time > world.epoch - Duration::days(days))
-        .map(|(i, d)| finish(world, i, d))
-        .collect();
-    events.sort_by_key(|e| std::cmp::Reverse(e.event_time));
-    events
 }
 
 /// The student signs in to the console (recorded in us-east-1, the global endpoint's Region).

@@ -30,6 +30,7 @@ mod sandbox_transitions;
 mod state_safety;
 mod terminal_text;
 mod trail_search;
+mod unreadable_evidence;
 mod wire_alarm;
 mod wire_alarm_ownership;
 mod wire_billing;

@@ -82,7 +82,7 @@ pub(super) fn choose_fields(ctx: &mut StepCtx, record: &Record) -> AppResult<Vec
             ),
         })
         .collect();
-    let defaults: Vec<usize> = trail_record::default_fields(&record)
+    let defaults: Vec<usize> = trail_record::default_fields(record)
         .iter()
         .filter_map(|path| fields.iter().position(|f| f.path == *path))
         .collect();

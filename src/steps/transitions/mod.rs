@@ -100,10 +100,10 @@ impl super::Step for TransitionsStep {
             "alarm_name": e.alarm_name,
             "region": e.region,
             "method": e.method,
-            "timeline": timeline(&e, lang),
+            "timeline": timeline(e, lang),
             "stop_to_alarm": delay(m.stopped_at, m.alarm_at).map(human_duration),
             "start_to_ok": m.started_at.and_then(|s| delay(s, m.ok_at)).map(human_duration),
-            "explanation": explanation(&e, lang),
+            "explanation": explanation(e, lang),
             "history": e.history.iter().filter(|h| h.kind == "StateUpdate").map(|h| json!({"jst": jst(h.timestamp), "summary": h.summary})).collect::<Vec<_>>(),
             "datapoints": e.datapoints.iter().map(|p| json!({"jst": jst(p.timestamp), "value": p.value})).collect::<Vec<_>>(),
             "health_check": e.preflight.as_ref().map(|p| evidence::preflight_context(p, lang)),
@@ -117,7 +117,7 @@ impl super::Step for TransitionsStep {
                     "why": code.and_then(|code| health::reason_explained(code, lang)),
                 })
             }).collect::<Vec<_>>(),
-            "mails": evidence::mails_context(&e, lang),
+            "mails": evidence::mails_context(e, lang),
             "polls": e.polls,
             "api_calls": e.polls * 2,
         })

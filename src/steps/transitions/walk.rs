@@ -324,6 +324,9 @@ pub(super) fn change_server(
     Ok(at)
 }
 
+/// `(when the alarm went to ALARM, when its mail came)`.
+type AlarmMoments = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// After the stop: the wait for ALARM (INSUFFICIENT_DATA too for a stopped instance), then when
 /// it happened by the alarm history and when its mail came. `(ALARM at, ALARM mail at)`.
 pub(super) fn wait_for_alarm(
@@ -333,7 +336,7 @@ pub(super) fn wait_for_alarm(
     preflight: &Preflight,
     before: &Observation,
     stopped_at: DateTime<Utc>,
-) -> AppResult<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
+) -> AppResult<AlarmMoments> {
     let lang = ctx.lang;
     // A stopped instance leaves no datapoints: INSUFFICIENT_DATA unless missing data breaches.
     let goals: &[&str] = if how.process == ServerProcess::Instance {
