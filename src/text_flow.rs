@@ -295,11 +295,18 @@ mod tests {
     #[test]
     fn report_templates_have_no_line_break_inside_japanese() {
         use pulldown_cmark::{Event, Parser};
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("report-templates");
-        let mut checked = 0;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut templates = Vec::new();
         for lang in ["en", "ja"] {
-            for entry in std::fs::read_dir(root.join(lang)).unwrap() {
-                let path = entry.unwrap().path();
+            templates.push(root.join(format!("report-templates/{lang}/report.md")));
+            for &step in crate::step_id::StepId::ALL {
+                let id = step.id();
+                templates.push(root.join(format!("src/steps/{id}/report.{lang}.md")));
+            }
+        }
+        let mut checked = 0;
+        {
+            for path in templates {
                 let text = std::fs::read_to_string(&path).unwrap();
                 let mut before: Option<char> = None;
                 let mut pending = false;

@@ -277,7 +277,7 @@ impl Drop for Scratch {
 pub const LEARNINGS_TABLE: &str = "learnings";
 
 /// Every table of the answers file with the keys read from it: each step's (declared in
-/// `steps/steps.toml`), `[run]`'s, `[learnings]`' and `[sandbox]`'s.
+/// the step's `step.toml`), `[run]`'s, `[learnings]`' and `[sandbox]`'s.
 pub fn answers_file_keys() -> Vec<(&'static str, Vec<&'static str>)> {
     let mut known: Vec<(&str, Vec<&str>)> = StepId::ALL
         .iter()
@@ -488,8 +488,8 @@ fn reopen_stale_steps(
             let id = step.id();
             app.ui.warn(t!(
                 app.lang,
-                "The {id} step runs again: {reason}",
-                "{id} ステップをもう一度実行します: {reason}"
+                "The {id} step is reopened: {reason}",
+                "{id} ステップを再開します: {reason}"
             ));
             let entry = state.steps.entry(step).or_default();
             entry.status = StepStatus::InProgress;

@@ -291,7 +291,7 @@ impl<'a> StepCtx<'a> {
     }
 
     /// The command that does `what` (`run --step alarm`) in this session: the same account,
-    /// folder, Region and language (`lecture06 --sandbox --dir w run --step alarm`).
+    /// folder, Region and language (`lecture06 --dir w --profile p run --step alarm`).
     pub fn next_command(&self, what: &str) -> String {
         self.session.command(what)
     }

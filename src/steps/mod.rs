@@ -179,8 +179,8 @@ impl<S: Step> AnyStep for S {
             None => Reading::Unreadable {
                 why: t!(
                     lang,
-                    "it is marked done but no evidence was saved",
-                    "完了になっていますが、記録が保存されていません"
+                    "no evidence was saved for it",
+                    "記録が保存されていません"
                 ),
             },
         }

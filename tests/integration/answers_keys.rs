@@ -1,4 +1,4 @@
-//! The known answers-file keys (`steps/steps.toml`'s `answers`, plus `[run]`, `[learnings]`,
+//! The known answers-file keys (each step's `step.toml` `answers`, plus `[run]`, `[learnings]`,
 //! `[sandbox]`) against what the code really reads, found in the source: every key a step asks
 //! (`ask_text("key"`, `key: "key"`, a constant given as the key, a helper called with `ctx, "key"`), every
 //! `[sandbox]` entry, and every key the README's answers-file example shows. A key the code reads
@@ -100,7 +100,7 @@ fn every_key_a_step_asks_is_declared() {
             for key in &asked {
                 assert!(
                     declared.contains(key),
-                    "{} asks [{step}] {key}, which steps/steps.toml does not declare",
+                    "{} asks [{step}] {key}, which its step.toml does not declare",
                     file.display()
                 );
             }

@@ -75,7 +75,7 @@ fn piped_guide_is_plain_text_without_escape_codes_or_markdown() {
         ran.stdout
             .contains("ステップ 1 — CloudTrail で最後に AWS を使った記録を探す")
     );
-    // The soft line breaks the issue saw as stray spaces are joined (steps/ja/cloudtrail.md).
+    // The soft line breaks the issue saw as stray spaces are joined (src/steps/cloudtrail/guide.ja.md).
     for joined in [
         "IAM などのグローバルサービス",
         "選んでもらいます",

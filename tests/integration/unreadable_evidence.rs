@@ -85,7 +85,7 @@ fn evidence_of_the_wrong_shape_is_said_everywhere_and_a_rerun_repairs_it() {
     let rerun = ws.run_sandbox(&["run", "--yes"]);
     rerun.success();
     assert!(
-        rerun.all().contains("The alarm step runs again"),
+        rerun.all().contains("The alarm step is reopened"),
         "{}",
         rerun.all()
     );
