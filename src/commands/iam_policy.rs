@@ -84,6 +84,8 @@ pub const PERMISSIONS: &[(Part, &[&str])] = &[
             "ce:GetCostAndUsage",
             "freetier:GetFreeTierUsage",
             "freetier:GetAccountPlanState",
+            // The sweep of the other Regions for resources still running (the estimate's).
+            "ec2:DescribeRegions",
         ],
     ),
     (

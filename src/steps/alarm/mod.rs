@@ -14,10 +14,12 @@
 
 mod act;
 mod evidence;
+mod ownership;
 mod settings;
 mod topic;
 
 pub use evidence::{AlarmEvidence, MailTest, SubscriptionEvidence};
+pub use ownership::{Maker, WORKSPACE_TAG};
 pub use settings::{check_email, put_params};
 
 use super::StepCtx;
@@ -168,7 +170,7 @@ impl super::Step for AlarmStep {
             alarm_actions: vec![topic_arn.to_string()],
             ok_actions: vec![topic_arn.to_string()],
         };
-        let tags = vec![(TAG.0.to_string(), TAG.1.to_string())];
+        let tags = ownership::tags_for(&ctx.workspace_id()?);
 
         if ctx.options.dry_run {
             return dry_run(
@@ -177,6 +179,7 @@ impl super::Step for AlarmStep {
                 &topic_name,
                 &email,
                 &spec(&predicted_topic_arn),
+                &tags,
             );
         }
 
