@@ -504,7 +504,6 @@ fn workspace_root(path: &Path) -> &Path {
         .unwrap_or(path)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -106,7 +106,10 @@ fn sources_under(dir: &Path) -> Vec<(String, String)> {
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let text = std::fs::read_to_string(&path).unwrap();
                 let code = text.split("#[cfg(test)]").next().unwrap_or_default();
-                found.push((path.display().to_string(), chain.replace_all(code, ".").into_owned()));
+                found.push((
+                    path.display().to_string(),
+                    chain.replace_all(code, ".").into_owned(),
+                ));
             }
         }
     }
@@ -218,9 +221,7 @@ impl Adapters {
                     let labelled = label
                         .captures_iter(body)
                         .chain(label.captures_iter(&file_consts))
-                        .find(|l| {
-                            l[2].eq_ignore_ascii_case(&wanted) && services.contains(&&l[1])
-                        });
+                        .find(|l| l[2].eq_ignore_ascii_case(&wanted) && services.contains(&&l[1]));
                     match labelled {
                         Some(l) => calls.push(SdkCall {
                             function: name.clone(),
@@ -299,11 +300,13 @@ fn cloud_methods_of(step: &str, src: &Path) -> BTreeSet<String> {
         commands.push("cleanup.rs");
     }
     for command in commands {
-        code.push(sources_under(&src.join("commands"))
-            .into_iter()
-            .find(|(file, _)| file.ends_with(&format!("commands/{command}")))
-            .unwrap()
-            .1);
+        code.push(
+            sources_under(&src.join("commands"))
+                .into_iter()
+                .find(|(file, _)| file.ends_with(&format!("commands/{command}")))
+                .unwrap()
+                .1,
+        );
     }
     let mut borrowed_bodies = Vec::new();
     for text in &code {
@@ -320,7 +323,12 @@ fn cloud_methods_of(step: &str, src: &Path) -> BTreeSet<String> {
     }
     code.extend(borrowed_bodies);
     code.iter()
-        .flat_map(|text| method.captures_iter(text).map(|c| c[1].to_string()).collect::<Vec<_>>())
+        .flat_map(|text| {
+            method
+                .captures_iter(text)
+                .map(|c| c[1].to_string())
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 

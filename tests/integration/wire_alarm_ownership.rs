@@ -328,7 +328,8 @@ fn cleanup_never_deletes_an_alarm_lecture06_did_not_tag() {
     };
     // A stale record (as an older lecture06 left after a refused PutMetricAlarm) names theirs.
     let resources = [record(&theirs), record(&ours)];
-    let (kept, outcomes) = lecture06::commands::cleanup::delete_all(&cloud, &resources, None, Lang::En);
+    let (kept, outcomes) =
+        lecture06::commands::cleanup::delete_all(&cloud, &resources, None, Lang::En);
     assert!(
         matches!(&outcomes[0], Ok(Some(why)) if why.contains("created-by")),
         "{outcomes:?}"
@@ -394,9 +395,10 @@ fn topic_exists(region: &str, name: &str) -> bool {
         .unwrap()
         .block_on(client.list_topics().send())
         .unwrap();
-    out.topics()
-        .iter()
-        .any(|t| t.topic_arn().is_some_and(|a| a.ends_with(&format!(":{name}"))))
+    out.topics().iter().any(|t| {
+        t.topic_arn()
+            .is_some_and(|a| a.ends_with(&format!(":{name}")))
+    })
 }
 
 /// Issue 22 item 4: two folders on one account, with the same names. The second finds the
@@ -431,7 +433,10 @@ fn a_second_folder_neither_takes_over_nor_deletes_the_first_folders_resources() 
     assert_ne!(second.workspace_id, first.workspace_id);
     let text = err.to_string();
     assert!(text.contains("another folder"), "{text}");
-    assert!(text.contains(&first.workspace_id), "names the other folder: {text}");
+    assert!(
+        text.contains(&first.workspace_id),
+        "names the other folder: {text}"
+    );
     assert!(text.contains("alarm_name = "), "says what to do: {text}");
     assert!(
         kinds(&second)
@@ -462,7 +467,10 @@ fn a_second_folder_neither_takes_over_nor_deletes_the_first_folders_resources() 
             "{outcomes:?}"
         );
     }
-    assert!(described(region, &alarm).contains(&alarm), "the alarm stays");
+    assert!(
+        described(region, &alarm).contains(&alarm),
+        "the alarm stays"
+    );
     assert!(topic_exists(region, short), "the topic stays");
 
     // The first folder's cleanup deletes them.

@@ -3,7 +3,7 @@
 //! `SetAlarmState`.
 
 use super::settings::{put_params, valid_alarm_name};
-use super::{ALARM_KIND, DEFAULT_ALARM, Maker, MailTest, OTHER_REGIONS, SubscriptionEvidence};
+use super::{ALARM_KIND, DEFAULT_ALARM, MailTest, Maker, OTHER_REGIONS, SubscriptionEvidence};
 use crate::clock::{jst, utc};
 use crate::cloud::CloudErrorKind;
 use crate::cloud::alarms::{AlarmInfo, AlarmSpec};
@@ -69,7 +69,9 @@ fn not_ours(folder: &Option<String>) -> (String, String, String, String) {
                 format!("（ワークスペース {id}）")
             };
             (
-                format!("made by lecture06 from another folder{ws}; `lecture06 cleanup` there deletes it, not the one here"),
+                format!(
+                    "made by lecture06 from another folder{ws}; `lecture06 cleanup` there deletes it, not the one here"
+                ),
                 format!("別のフォルダーで lecture06 が作成した{ws_ja}"),
                 format!("was made by lecture06 from another folder{ws}"),
                 format!("別のフォルダーで lecture06 が作成したもの{ws_ja}なので"),

@@ -58,10 +58,7 @@ mod tests {
     #[test]
     fn the_workspace_tag_tells_folders_apart() {
         let mine = tags_for("aaaaaaaaaaaa");
-        assert_eq!(
-            Maker::of(&mine, Some("aaaaaaaaaaaa")),
-            Maker::ThisWorkspace
-        );
+        assert_eq!(Maker::of(&mine, Some("aaaaaaaaaaaa")), Maker::ThisWorkspace);
         assert_eq!(
             Maker::of(&mine, Some("bbbbbbbbbbbb")),
             Maker::OtherWorkspace("aaaaaaaaaaaa".into())
@@ -76,7 +73,10 @@ mod tests {
         );
         // The workspace tag alone proves nothing: lecture06 always puts both.
         assert_eq!(
-            Maker::of(&tags(&[(WORKSPACE_TAG, "aaaaaaaaaaaa")]), Some("aaaaaaaaaaaa")),
+            Maker::of(
+                &tags(&[(WORKSPACE_TAG, "aaaaaaaaaaaa")]),
+                Some("aaaaaaaaaaaa")
+            ),
             Maker::NotLecture06
         );
         assert_eq!(Maker::of(&[], Some("a")), Maker::NotLecture06);

@@ -47,9 +47,10 @@ pub(super) fn ensure_topic(
             )),
             Maker::OtherWorkspace(_) | Maker::Lecture06UnknownFolder => {
                 let (ws, ws_ja) = match &maker {
-                    Maker::OtherWorkspace(id) => {
-                        (format!(" (workspace {id})"), format!("（ワークスペース {id}）"))
-                    }
+                    Maker::OtherWorkspace(id) => (
+                        format!(" (workspace {id})"),
+                        format!("（ワークスペース {id}）"),
+                    ),
                     _ => (String::new(), String::new()),
                 };
                 ctx.ui.warn(t!(

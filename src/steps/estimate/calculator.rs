@@ -532,7 +532,10 @@ mod tests {
                 Lang::En,
             )
             .unwrap_err();
-            assert!(err.contains(&format!("this one has {n} characters")), "{err}");
+            assert!(
+                err.contains(&format!("this one has {n} characters")),
+                "{err}"
+            );
         }
     }
 

@@ -164,13 +164,17 @@ mod tests {
         let (mysql, _) = extended_support("mysql", "5.7.44", day("2026-12-01")).unwrap();
         assert_eq!(mysql, "ExtendedSupport:Yr3:MySQL5.7");
         assert_eq!(
-            extended_support("mysql", "5.7.44", day("2026-02-28")).unwrap().0,
+            extended_support("mysql", "5.7.44", day("2026-02-28"))
+                .unwrap()
+                .0,
             "ExtendedSupport:Yr1-Yr2:MySQL5.7"
         );
         let (postgres, _) = extended_support("postgres", "11.22", day("2026-12-01")).unwrap();
         assert_eq!(postgres, "ExtendedSupport:Yr3:PostgreSQL11");
         assert_eq!(
-            extended_support("postgres", "11.22", day("2026-03-31")).unwrap().0,
+            extended_support("postgres", "11.22", day("2026-03-31"))
+                .unwrap()
+                .0,
             "ExtendedSupport:Yr1-Yr2:PostgreSQL11"
         );
         assert_eq!(published_rate(&mysql, "ap-northeast-1"), ("0.240", "0.200"));
