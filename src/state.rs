@@ -20,8 +20,14 @@
 //!                           "started_at": …, "completed_at": …, "reopened": "why" | null } },
 //!   "resources": [ { "kind": "sns-topic", "id": "arn:…", "region": "…", "step": "alarm",
 //!                    "created_at": "…" } ],
-//!   "notes": { "<free-form key>": … } }
+//!   "notes": { "<free-form key>": … },
+//!   "workspace_id": "3f9c2a1b7d4e" }
 //! ```
+//! `workspace_id` tells this folder's AWS resources from another folder's on the same account
+//! (the `lecture06-workspace` tag). It is made once, when first needed, from the machine's name
+//! and the folder's path (`Workspace::folder_id`), so a state lost and started again in the same
+//! folder gets the same id back and still knows its resources; then it is kept, so a folder
+//! moved later keeps its id too.
 //! A file with a greater `format` (written by a newer lecture06) or one that does not parse is
 //! never overwritten: the error says how to recover.
 
@@ -103,6 +109,9 @@ pub struct State {
     pub resources: Vec<Resource>,
     #[serde(default)]
     pub notes: BTreeMap<String, Value>,
+    /// Which folder's session this is (see the format above); empty in older files.
+    #[serde(default)]
+    pub workspace_id: String,
 }
 
 impl State {
@@ -117,6 +126,7 @@ impl State {
             steps: BTreeMap::new(),
             resources: Vec::new(),
             notes: BTreeMap::new(),
+            workspace_id: String::new(),
         }
     }
 
@@ -160,6 +170,28 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// The id a session started in this folder gets: twelve hex digits of a fixed hash (FNV-1a)
+    /// of the machine's name and the folder's full path. Two folders, or one path on two
+    /// machines, differ; the same folder gives the same id again after its state is lost.
+    pub fn folder_id(&self) -> String {
+        let host = std::env::var("HOSTNAME")
+            .ok()
+            .or_else(|| fs::read_to_string("/etc/hostname").ok())
+            .unwrap_or_default();
+        let path = fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in host
+            .trim()
+            .bytes()
+            .chain([0])
+            .chain(path.to_string_lossy().bytes())
+        {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{:012x}", hash & 0xffff_ffff_ffff)
+    }
+
     pub fn at(root: &Path, lang: Lang) -> Workspace {
         Workspace {
             root: root.to_path_buf(),

@@ -33,6 +33,7 @@ pub async fn bucket_region(client: &aws_sdk_s3::Client, bucket: &str) -> Option<
         .bucket(bucket)
         .send()
         .await
+        .map_err(|e| classify(e, "s3:GetBucketLocation"))
         .ok()?;
     Some(match out.location_constraint().map(|c| c.as_str()) {
         None | Some("") => "us-east-1".to_string(),

@@ -1,8 +1,9 @@
 //! `lecture06 cleanup`: deleting what lecture06 made, in the order AWS allows (alarms, then subscriptions, then
 //! topics), and saying for each what could not be deleted and why. A resource that is already
 //! gone counts as deleted. Before deleting an alarm or a topic its tags are read once more: one
-//! without lecture06's `created-by` tag is someone else's and is left alone (its record is
-//! dropped), whatever the state says. A health-check path lecture06 changed is put back
+//! without lecture06's `created-by` tag is someone else's, and one tagged with another folder's
+//! workspace id is that folder's; both are left alone (their record is dropped), whatever the
+//! state says. A health-check path lecture06 changed is put back
 //! (`health-check-path`, id `<target group ARN>#<old path>`). What `trail search --athena` made
 //! is dropped through Athena (its table, then the `lecture06` database) and its results under
 //! `lecture06-athena-results/` deleted.
@@ -18,7 +19,7 @@ use crate::mask;
 use crate::prompt::Answers;
 use crate::state::{Resource, Workspace};
 use crate::step_id::StepId;
-use crate::steps::alarm::TAG;
+use crate::steps::alarm::{Maker, WORKSPACE_TAG};
 use crate::t;
 
 /// What became of one recorded resource: `Ok(None)` deleted (or already gone), `Ok(Some(why))`
@@ -54,9 +55,12 @@ fn sql_leftover(r: &Resource) -> Option<SqlLeftover> {
 
 /// Deletes every resource; returns the ones that remain listed and, per input resource (same
 /// order), its outcome.
+/// `workspace_id`: this folder's (`None` without a session here), compared with each alarm's and
+/// topic's `lecture06-workspace` tag before it is deleted.
 pub fn delete_all(
     cloud: &Cloud,
     resources: &[Resource],
+    workspace_id: Option<&str>,
     lang: Lang,
 ) -> (Vec<Resource>, Vec<Outcome>) {
     let rank = |kind: &str| match kind {
@@ -90,7 +94,7 @@ pub fn delete_all(
                 .map(|()| None)
                 .map_err(|e| e.explain(lang, None))
             }
-            None => delete_one(cloud, r, lang),
+            None => delete_one(cloud, r, workspace_id, lang),
         };
     }
     // Deleting a topic removes its subscriptions, unconfirmed ones included.
@@ -131,33 +135,45 @@ fn gone(result: Result<(), CloudError>) -> Result<(), CloudError> {
     }
 }
 
-/// Whether tags that could be read lack lecture06's `created-by` tag. Tags that cannot be read
-/// (e.g. `ListTagsForResource` denied) leave the decision to the record.
-fn not_tagged_by_lecture06(tags: &Result<Vec<(String, String)>, CloudError>) -> bool {
-    matches!(tags, Ok(tags) if !tags.iter().any(|(k, v)| k == TAG.0 && v == TAG.1))
+/// Why a resource must be left alone, from its tags: made by someone else, or by lecture06 from
+/// another folder. Tags that cannot be read (e.g. `ListTagsForResource` denied) leave the
+/// decision to the record: `None`, delete.
+fn left_alone_because(
+    tags: &Result<Vec<(String, String)>, CloudError>,
+    workspace_id: Option<&str>,
+    lang: Lang,
+) -> Option<String> {
+    let Ok(tags) = tags else {
+        return None;
+    };
+    match Maker::of(tags, workspace_id) {
+        Maker::ThisWorkspace | Maker::Lecture06UnknownFolder => None,
+        Maker::NotLecture06 => Some(lang.pick(
+            "lecture06 did not create it (it lacks the created-by = lecture06 tag): left as it is, and no longer listed.",
+            "lecture06 が作成したものではありません（created-by = lecture06 タグがない）。そのままにして、一覧から外します。",
+        ).to_string()),
+        Maker::OtherWorkspace(id) => Some(t!(
+            lang,
+            "lecture06 made it from another folder (its {WORKSPACE_TAG} tag is {id}, this folder's is not): left as it is, and no longer listed here. Run `lecture06 cleanup` in that folder to delete it.",
+            "別のフォルダーで lecture06 が作成したものです（{WORKSPACE_TAG} タグが {id} で、このフォルダーのものではありません）。そのままにして、ここの一覧から外します。削除するにはそのフォルダーで `lecture06 cleanup` を実行してください。"
+        )),
+    }
 }
 
-fn delete_one(cloud: &Cloud, r: &Resource, lang: Lang) -> Outcome {
+fn delete_one(cloud: &Cloud, r: &Resource, workspace_id: Option<&str>, lang: Lang) -> Outcome {
     let region = &r.region;
     let hours = CONFIRMATION_VALID_HOURS;
     let explain = |e: CloudError| e.explain(lang, None);
-    let not_ours = || {
-        Ok(Some(lang.pick(
-            "lecture06 did not create it (it lacks the created-by = lecture06 tag): left as it is, and no longer listed.",
-            "lecture06 が作成したものではありません（created-by = lecture06 タグがない）。そのままにして、一覧から外します。",
-        ).to_string()))
-    };
+    let not_ours = |tags| left_alone_because(&tags, workspace_id, lang).map(|why| Ok(Some(why)));
     match r.kind.as_str() {
         "cloudwatch-alarm" => match cloud.alarms.describe_alarm(region, &r.id) {
             Ok(None) => Ok(None),
-            Ok(Some(found))
-                if not_tagged_by_lecture06(&cloud.alarms.alarm_tags(region, &found.arn)) =>
-            {
-                not_ours()
-            }
-            Ok(Some(_)) => gone(cloud.alarms.delete_alarm(region, &r.id))
-                .map(|()| None)
-                .map_err(explain),
+            Ok(Some(found)) => match not_ours(cloud.alarms.alarm_tags(region, &found.arn)) {
+                Some(left_alone) => left_alone,
+                None => gone(cloud.alarms.delete_alarm(region, &r.id))
+                    .map(|()| None)
+                    .map_err(explain),
+            },
             Err(e) => Err(explain(e)),
         },
         "sns-subscription" => match cloud.sns.subscription_pending(region, &r.id) {
@@ -174,10 +190,12 @@ fn delete_one(cloud: &Cloud, r: &Resource, lang: Lang) -> Outcome {
         },
         "sns-topic" => match cloud.sns.topic_tags(region, &r.id) {
             Err(e) if e.kind == CloudErrorKind::NotFound => Ok(None),
-            tags if not_tagged_by_lecture06(&tags) => not_ours(),
-            _ => gone(cloud.sns.delete_topic(region, &r.id))
-                .map(|()| None)
-                .map_err(explain),
+            tags => match not_ours(tags) {
+                Some(left_alone) => left_alone,
+                None => gone(cloud.sns.delete_topic(region, &r.id))
+                    .map(|()| None)
+                    .map_err(explain),
+            },
         },
         "health-check-path" => {
             let (tg_arn, old_path) = r.id.split_once('#').unwrap_or((&r.id, "/"));
@@ -198,8 +216,14 @@ pub fn cleanup(app: &App, yes: bool) -> AppResult<()> {
     let mut workspace = app.workspace();
     workspace.lock()?;
     let state = app.load_state(&workspace)?;
+    // The session's id, or the one a session started here would get (a lost state's).
+    let workspace_id = state
+        .as_ref()
+        .map(|s| s.workspace_id.clone())
+        .filter(|id| !id.is_empty())
+        .unwrap_or_else(|| workspace.folder_id());
     let Some(mut state) = state.filter(|s| !s.resources.is_empty()) else {
-        return cleanup_by_tag(app, &workspace, yes);
+        return cleanup_by_tag(app, &workspace, &workspace_id, yes);
     };
     app.ui.line(t!(
         lang,
@@ -220,7 +244,7 @@ pub fn cleanup(app: &App, yes: bool) -> AppResult<()> {
         return Ok(());
     }
     let cloud = app.connect(&workspace, &Answers::default())?;
-    let (kept, failures) = delete_all(&cloud, &state.resources, lang);
+    let (kept, failures) = delete_all(&cloud, &state.resources, Some(&workspace_id), lang);
     print_outcomes(app, &state.resources, &failures);
     state.resources = kept;
     state.updated_at = cloud.clock.now();
@@ -289,7 +313,12 @@ pub fn find_by_tag(cloud: &Cloud, region: &str) -> Result<Vec<Resource>, CloudEr
 /// by the tag it puts on each (`created-by = lecture06`) in the session's Region, listed with
 /// their kind, id, Region and tag, and deleted only after a yes (under `--yes` they are listed
 /// all the same). Subscriptions go with their topic.
-fn cleanup_by_tag(app: &App, workspace: &Workspace, yes: bool) -> AppResult<()> {
+fn cleanup_by_tag(
+    app: &App,
+    workspace: &Workspace,
+    workspace_id: &str,
+    yes: bool,
+) -> AppResult<()> {
     let lang = app.lang;
     let cloud = app.connect(workspace, &Answers::default())?;
     let region = cloud.region.clone();
@@ -330,7 +359,7 @@ fn cleanup_by_tag(app: &App, workspace: &Workspace, yes: bool) -> AppResult<()> 
     if !confirm_destructive(app, yes, prompt)? {
         return Ok(());
     }
-    let (kept, failures) = delete_all(&cloud, &resources, lang);
+    let (kept, failures) = delete_all(&cloud, &resources, Some(workspace_id), lang);
     print_outcomes(app, &resources, &failures);
     if kept.is_empty() {
         Ok(())

@@ -212,6 +212,15 @@ impl<'a> StepCtx<'a> {
         self.state.is_recorded(kind, id, region)
     }
 
+    /// This folder's workspace id (for the tag on what the step creates), made and saved once.
+    pub fn workspace_id(&mut self) -> AppResult<String> {
+        if self.state.workspace_id.is_empty() {
+            self.state.workspace_id = self.workspace.folder_id();
+            self.save()?;
+        }
+        Ok(self.state.workspace_id.clone())
+    }
+
     /// Records a resource lecture06 created, once, and saves at once (before anything else can
     /// fail) so that `cleanup` and a resumed run know of it.
     pub fn record_resource(&mut self, kind: &str, id: &str, region: &str) -> AppResult<()> {

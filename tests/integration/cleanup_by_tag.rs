@@ -133,7 +133,7 @@ fn tagged_topics_and_alarms_are_found_and_only_they_are_deleted_against_moto() {
         ]
     );
 
-    let (kept, failures) = delete_all(&cloud, &found, Lang::En);
+    let (kept, failures) = delete_all(&cloud, &found, None, Lang::En);
     assert!(
         kept.is_empty() && failures.iter().all(|f| matches!(f, Ok(None))),
         "{failures:?}"

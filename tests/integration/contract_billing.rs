@@ -174,8 +174,10 @@ fn account_plan_model_example_is_a_free_plan_with_its_credits_and_end() {
 #[test]
 fn account_plan_model_error_examples_are_classified() {
     // The error examples give the error's shape ID and message; the awsJson1_0 error body carries
-    // them as `__type` and `message`. The HTTP statuses are the protocol's usual ones (4xx for the
-    // client's errors, 500 for the service's); nothing published states them for this API.
+    // them as `__type` and `message`. The HTTP statuses are the API reference's
+    // (docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_freetier_GetAccountPlanState.html,
+    // "Errors"): 400 for AccessDeniedException, ResourceNotFoundException, ThrottlingException and
+    // ValidationException, 500 for InternalServerException. The code, not the status, decides.
     let examples = json_of("freetier/GetAccountPlanState__model-examples-all.json");
     let mut errors = 0;
     for example in examples.as_array().unwrap() {
@@ -186,10 +188,8 @@ fn account_plan_model_error_examples_are_classified() {
         let shape = error["shapeId"].as_str().unwrap();
         let body = json!({"__type": shape, "message": error["content"]["message"]});
         let status = match shape.rsplit('#').next().unwrap() {
-            "AccessDeniedException" => 403,
-            "ResourceNotFoundException" => 404,
-            "ThrottlingException" => 429,
-            _ => 500,
+            "InternalServerException" => 500,
+            _ => 400,
         };
         let result = freetier_cloud(status, body).billing.account_plan();
         match shape {

@@ -623,3 +623,42 @@ fn a_report_named_with_a_space_links_its_chart_so_markdown_reads_it() {
     let checked = ws.run_sandbox(&["report", "--check", "--out", out.to_str().unwrap()]);
     assert_eq!(checked.code, 0, "{}", checked.all());
 }
+
+/// Issue 22 item 7: the report's "last use" is the newest event found, named and dated as such,
+/// whichever event the student explains. The oracle is the listed events in the state, the
+/// newest picked here by time: the sandbox lists several, with different names and days.
+#[test]
+fn last_use_is_the_newest_listed_event_by_name_and_time() {
+    let ws = Workspace::new();
+    ws.run_sandbox(&["--lang", "en", "run", "--yes", "--until", "cloudtrail"])
+        .success();
+    let text = report_of(&ws, "en");
+    let listed = ws.state()["steps"]["cloudtrail"]["evidence"]["listed"].clone();
+    let events: Vec<(DateTime<Utc>, String)> = listed
+        .as_array()
+        .expect("the listed events are saved")
+        .iter()
+        .map(|e| {
+            (
+                e["event_time"].as_str().unwrap().parse().unwrap(),
+                e["event_name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let newest = events.iter().max().unwrap();
+    let oldest = events.iter().min().unwrap();
+    assert_ne!(newest, oldest, "the sandbox lists events of several times");
+    let jst = |t: DateTime<Utc>| lecture06::clock::jst(t);
+    let day = |t: DateTime<Utc>| {
+        t.with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let line = format!(
+        "The last day AWS was used is **{} (JST)** (the newest event found: {}, {}).",
+        day(newest.0),
+        newest.1,
+        jst(newest.0)
+    );
+    assert!(text.contains(&line), "wanted: {line}\n{text}");
+}

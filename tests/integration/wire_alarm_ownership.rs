@@ -334,7 +334,8 @@ fn cleanup_never_deletes_an_alarm_lecture06_did_not_tag() {
     };
     // A stale record (as an older lecture06 left after a refused PutMetricAlarm) names theirs.
     let resources = [record(&theirs), record(&ours)];
-    let (kept, outcomes) = lecture06::commands::cleanup::delete_all(&cloud, &resources, Lang::En);
+    let (kept, outcomes) =
+        lecture06::commands::cleanup::delete_all(&cloud, &resources, None, Lang::En);
     assert!(
         matches!(&outcomes[0], Ok(Some(why)) if why.contains("created-by")),
         "{outcomes:?}"
@@ -390,9 +391,162 @@ fn alarms_of_one_name_in_two_regions_are_recorded_and_cleaned_separately() {
     assert!(described(west, &name).contains(&name));
 
     let (kept, outcomes) =
-        lecture06::commands::cleanup::delete_all(&cloud, &state.resources, Lang::En);
+        lecture06::commands::cleanup::delete_all(&cloud, &state.resources, None, Lang::En);
     assert_eq!(outcomes, [Ok(None), Ok(None)]);
     assert!(kept.is_empty());
     assert_eq!(described(east, &name), "[]");
     assert_eq!(described(west, &name), "[]");
+}
+
+/// The topic's ARN by name, through the SDK's own SNS client (not lecture06's adapter).
+fn topic_exists(region: &str, name: &str) -> bool {
+    let client = aws_sdk_sns::Client::new(&config(region, false));
+    let out = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(client.list_topics().send())
+        .unwrap();
+    out.topics().iter().any(|t| {
+        t.topic_arn()
+            .is_some_and(|a| a.ends_with(&format!(":{name}")))
+    })
+}
+
+/// Issue 22 item 4: two folders on one account, with the same names. The second finds the
+/// first's topic and alarm: it says they are another folder's, uses the topic without taking it
+/// over (one topic of a name per Region: a second copy is impossible, and a renamed copy would
+/// only double the mails), refuses to overwrite the alarm without an explicit take-over, and
+/// records neither; the second folder's `cleanup`, even with stale records naming them, leaves
+/// them alone; the first folder's `cleanup` deletes them.
+#[test]
+fn a_second_folder_neither_takes_over_nor_deletes_the_first_folders_resources() {
+    let region = "ap-southeast-2";
+    let name = unique("l06ws");
+    let short = &name[..name.len().min(28)];
+    alb(region, short);
+    let alarm = unique("lecture06-alb-unhealthy");
+    let cloud = cloud(region, false);
+    let answers = format!(
+        "[alarm]\nemail = \"taro@example.com\"\ntopic = \"{short}\"\nalarm_name = \"{alarm}\"\nload_balancer = \"{short}\"\nconfirmation = \"skip\"\ntest_mail = false\n"
+    );
+
+    let mut first = State::new(Mode::Real, chrono::Utc::now());
+    let _ = run_step(&cloud, &answers, &mut first);
+    assert!(!first.workspace_id.is_empty(), "the first folder has an id");
+    let first_kinds: Vec<&str> = kinds(&first).iter().map(|(k, _, _)| *k).collect();
+    assert!(first_kinds.contains(&"sns-topic"), "{first_kinds:?}");
+    assert!(first_kinds.contains(&"cloudwatch-alarm"), "{first_kinds:?}");
+    assert!(described(region, &alarm).contains(&alarm));
+
+    // The second folder (another temporary directory, so another id), same answers.
+    let mut second = State::new(Mode::Real, chrono::Utc::now());
+    let err = run_step(&cloud, &answers, &mut second).expect_err("the alarm is not taken over");
+    assert_ne!(second.workspace_id, first.workspace_id);
+    let text = err.to_string();
+    assert!(text.contains("another folder"), "{text}");
+    assert!(
+        text.contains(&first.workspace_id),
+        "names the other folder: {text}"
+    );
+    assert!(text.contains("alarm_name = "), "says what to do: {text}");
+    assert!(
+        kinds(&second)
+            .iter()
+            .all(|(kind, _, _)| *kind != "sns-topic" && *kind != "cloudwatch-alarm"),
+        "nothing of the first folder's is recorded here: {:?}",
+        kinds(&second)
+    );
+
+    // A stale record in the second folder (as the version before this one left it) names the
+    // first folder's topic and alarm: its cleanup leaves them, and says whose they are.
+    let stale: Vec<lecture06::state::Resource> = first
+        .resources
+        .iter()
+        .filter(|r| r.kind == "sns-topic" || r.kind == "cloudwatch-alarm")
+        .cloned()
+        .collect();
+    let (kept, outcomes) = lecture06::commands::cleanup::delete_all(
+        &cloud,
+        &stale,
+        Some(&second.workspace_id),
+        Lang::En,
+    );
+    assert!(kept.is_empty(), "no longer listed there: {kept:?}");
+    for outcome in &outcomes {
+        assert!(
+            matches!(outcome, Ok(Some(why)) if why.contains("another folder") && why.contains(&first.workspace_id)),
+            "{outcomes:?}"
+        );
+    }
+    assert!(
+        described(region, &alarm).contains(&alarm),
+        "the alarm stays"
+    );
+    assert!(topic_exists(region, short), "the topic stays");
+
+    // The first folder's cleanup deletes them.
+    let (kept, outcomes) = lecture06::commands::cleanup::delete_all(
+        &cloud,
+        &first.resources,
+        Some(&first.workspace_id),
+        Lang::En,
+    );
+    assert!(kept.is_empty(), "{kept:?} {outcomes:?}");
+    assert_eq!(described(region, &alarm), "[]");
+    assert!(!topic_exists(region, short));
+}
+
+/// Issue 22 item 7: `cleanup` reads a topic's tags before deleting it, as it does an alarm's. A
+/// recorded topic made by hand (no tags) or tagged by someone else is left alone, a tagged one
+/// of lecture06's is deleted. The topics are made with the SDK's own client.
+#[test]
+fn cleanup_never_deletes_a_topic_lecture06_did_not_tag() {
+    let region = "eu-central-2";
+    let cloud = cloud(region, false);
+    let client = aws_sdk_sns::Client::new(&config(region, false));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let make = |name: &str, tag: Option<(&str, &str)>| -> String {
+        let mut request = client.create_topic().name(name);
+        if let Some((key, value)) = tag {
+            request = request.tags(
+                aws_sdk_sns::types::Tag::builder()
+                    .key(key)
+                    .value(value)
+                    .build()
+                    .unwrap(),
+            );
+        }
+        let out = runtime.block_on(request.send()).unwrap();
+        out.topic_arn().unwrap().to_string()
+    };
+    let bare = unique("by-hand");
+    let theirs = unique("theirs");
+    let ours = unique("lecture06-alb-alarm");
+    let arns = [
+        make(&bare, None),
+        make(&theirs, Some(("created-by", "someone-else"))),
+        make(&ours, Some(("created-by", "lecture06"))),
+    ];
+    let resources: Vec<lecture06::state::Resource> = arns
+        .iter()
+        .map(|arn| lecture06::state::Resource {
+            kind: "sns-topic".into(),
+            id: arn.clone(),
+            region: region.into(),
+            step: StepId::Alarm,
+            created_at: chrono::Utc::now(),
+        })
+        .collect();
+    let (kept, outcomes) =
+        lecture06::commands::cleanup::delete_all(&cloud, &resources, None, Lang::En);
+    for outcome in &outcomes[..2] {
+        assert!(
+            matches!(outcome, Ok(Some(why)) if why.contains("created-by = lecture06")),
+            "{outcomes:?}"
+        );
+    }
+    assert_eq!(outcomes[2], Ok(None));
+    assert!(kept.is_empty(), "{kept:?}");
+    assert!(topic_exists(region, &bare), "made by hand: stays");
+    assert!(topic_exists(region, &theirs), "someone else's: stays");
+    assert!(!topic_exists(region, &ours), "lecture06's: deleted");
 }

@@ -61,8 +61,12 @@ fn modify_target_group_and_cleanup_puts_the_old_path_back() {
         step: StepId::Transitions,
         created_at: chrono::Utc::now(),
     };
-    let (kept, outcomes) =
-        lecture06::commands::cleanup::delete_all(&cloud, std::slice::from_ref(&record), Lang::En);
+    let (kept, outcomes) = lecture06::commands::cleanup::delete_all(
+        &cloud,
+        std::slice::from_ref(&record),
+        None,
+        Lang::En,
+    );
     assert_eq!(outcomes, vec![Ok(None)], "{outcomes:?}");
     assert!(kept.is_empty());
     assert_eq!(path_in_moto(), "/index.html");

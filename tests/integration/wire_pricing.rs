@@ -461,3 +461,127 @@ fn the_course_architecture_total_from_the_documents_prices() {
         Dec::parse("182.625").unwrap()
     );
 }
+
+/// An inventory of one Region holding what a line of each kind needs: `ap-south-1` with an
+/// instance's public IPv4 and an idle Elastic IP, or `af-south-1` with a gp3 volume.
+fn region_inventory(region: &str) -> Inventory {
+    Inventory {
+        region: region.into(),
+        instances: vec![Instance {
+            id: "i-0123456789abcdef0".into(),
+            name: None,
+            instance_type: "c5ad.2xlarge".into(),
+            state: "running".into(),
+            platform: "Linux/UNIX".into(),
+            volumes: vec![Volume {
+                id: "vol-0123456789abcdef0".into(),
+                volume_type: "gp3".into(),
+                size_gb: 100,
+            }],
+            public_ipv4: vec!["203.0.113.10".into()],
+        }],
+        elastic_ips: vec![lecture06::cloud::inventory::ElasticIp {
+            public_ip: "203.0.113.20".into(),
+            allocation_id: "eipalloc-0123456789abcdef0".into(),
+            name: None,
+            associated_with: None,
+        }],
+        ..Inventory::default()
+    }
+}
+
+/// Each line of `inventory`, priced from what the server answers for its query.
+fn priced_lines(cloud: &lecture06::cloud::Cloud, inventory: &Inventory) -> Vec<costing::Line> {
+    let mut lines = costing::lines(inventory, &assumptions(), today());
+    for line in lines.iter_mut() {
+        let products = cloud
+            .prices
+            .products(&costing::query(line).unwrap())
+            .unwrap();
+        costing::price_line(line, products, PriceSource::PriceListApi, &|_| true);
+    }
+    lines
+}
+
+/// The real documents (not built by us): Mumbai's two public IPv4 products from a captured
+/// GetProducts answer, and Cape Town's gp3 product and c5ad.2xlarge unused-reservation product
+/// from grafana/cloudcost-exporter. The queries find exactly the right one, at its price.
+#[test]
+fn real_documents_answer_the_ipv4_and_gp3_queries() {
+    let server = PriceListServer::start(documents());
+    let cloud = cloud(&server);
+    let mumbai = priced_lines(&cloud, &region_inventory("ap-south-1"));
+    let sku_of = |lines: &[costing::Line], wanted: fn(&Charge) -> bool| {
+        let line = lines.iter().find(|l| wanted(&l.charge)).expect("a line");
+        (
+            line.price.as_ref().map(|p| p.sku.clone()),
+            line.monthly_usd.map(|m| m.plain()),
+        )
+    };
+    use costing::Ipv4Holder;
+    assert_eq!(
+        sku_of(&mumbai, |c| matches!(
+            c,
+            Charge::PublicIpv4 {
+                holder: Ipv4Holder::Instance
+            }
+        )),
+        (Some("H6SHSM3KDNNZRM9E".into()), Some("3.65".into())),
+        "in use: 730 h × 0.005"
+    );
+    assert_eq!(
+        sku_of(&mumbai, |c| matches!(
+            c,
+            Charge::PublicIpv4 {
+                holder: Ipv4Holder::IdleElasticIp
+            }
+        )),
+        (Some("CSRJTKHMAVNJSJAK".into()), Some("3.65".into())),
+        "idle: its own product, same price"
+    );
+    let cape_town = priced_lines(&cloud, &region_inventory("af-south-1"));
+    assert_eq!(
+        sku_of(&cape_town, |c| matches!(c, Charge::Volume { .. })),
+        (Some("XWCTMRRUJM7TGYST".into()), Some("10.47".into())),
+        "100 GB × 0.1047"
+    );
+    // The only c5ad.2xlarge product there is an unused capacity reservation: the instance is
+    // left unpriced rather than priced at 0.468 an hour.
+    let instance = cape_town
+        .iter()
+        .find(|l| matches!(l.charge, Charge::InstanceHours { .. }))
+        .unwrap();
+    assert!(instance.price.is_none(), "{:?}", instance.price);
+    let without_capacity_status = PriceQuery::new(
+        "AmazonEC2",
+        &[
+            ("regionCode", "af-south-1"),
+            ("instanceType", "c5ad.2xlarge"),
+            ("operatingSystem", "Linux"),
+        ],
+    );
+    assert_eq!(
+        skus(&cloud.prices.products(&without_capacity_status).unwrap()),
+        ["2257YY4K7BWZ4F46"],
+        "the decoy is there for a query that forgets capacitystatus"
+    );
+}
+
+/// MySQL 5.7 in December 2026 is in Extended Support Year 3: its line is priced from the Year 3
+/// product (0.24, twice Year 1–2), not from the Year 1–2 product the Price List also holds.
+#[test]
+fn extended_support_is_priced_from_the_product_of_its_year() {
+    let server = PriceListServer::start(documents());
+    let cloud = cloud(&server);
+    let mut inventory = course_inventory();
+    inventory.databases[0].engine_version = "5.7.44".into();
+    let lines = priced_lines(&cloud, &inventory);
+    let line = lines
+        .iter()
+        .find(|l| matches!(l.charge, Charge::DbExtendedSupport { .. }))
+        .unwrap();
+    let price = line.price.as_ref().expect("priced from the Price List");
+    assert_eq!(price.sku, "BUILT-RDS-EXTSUPPORT-MYSQL57-YR3-APN1");
+    // 2 vCPU × 730 h × 0.24 = 350.40.
+    assert_eq!(line.monthly_usd, Some(Dec::parse("350.4").unwrap()));
+}

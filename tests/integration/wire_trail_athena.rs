@@ -241,7 +241,7 @@ fn cleanup_drops_the_table_and_database_and_empties_only_the_results() {
     ];
     let cloud = aws.clone().connect();
     let (kept, outcomes) =
-        lecture06::commands::cleanup::delete_all(&cloud, &records, lecture06::i18n::Lang::En);
+        lecture06::commands::cleanup::delete_all(&cloud, &records, None, lecture06::i18n::Lang::En);
     assert!(kept.is_empty(), "{outcomes:?}");
     assert!(
         outcomes.iter().all(|o| matches!(o, Ok(None))),

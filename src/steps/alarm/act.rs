@@ -3,7 +3,7 @@
 //! `SetAlarmState`.
 
 use super::settings::{put_params, valid_alarm_name};
-use super::{ALARM_KIND, DEFAULT_ALARM, MailTest, OTHER_REGIONS, SubscriptionEvidence, TAG};
+use super::{ALARM_KIND, DEFAULT_ALARM, MailTest, Maker, OTHER_REGIONS, SubscriptionEvidence};
 use crate::clock::{jst, utc};
 use crate::cloud::CloudErrorKind;
 use crate::cloud::alarms::{AlarmInfo, AlarmSpec};
@@ -12,19 +12,21 @@ use crate::error::{AppError, AppResult};
 use crate::prompt::Choice;
 use crate::steps::StepCtx;
 use crate::t;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::time::Duration;
 
 /// Who made the alarm of a name, as far as lecture06 can tell.
 enum Owner {
     Nobody,
     Lecture06,
-    Someone(Box<AlarmInfo>),
+    /// Not this folder's: someone else's (`None`), or lecture06's from another folder
+    /// (`Some(its workspace id)`, empty when an older lecture06 did not tag it).
+    Someone(Box<AlarmInfo>, Option<String>),
 }
 
-/// lecture06's alarm is the one it recorded in this Region, or one tagged `created-by =
-/// lecture06` (its `PutMetricAlarm` always tags). Tags that cannot be read prove nothing.
-fn owner_of(ctx: &StepCtx, region: &str, name: &str) -> AppResult<Owner> {
+/// lecture06's alarm is the one it recorded in this Region, or one tagged as made from this
+/// folder (its `PutMetricAlarm` always tags). Tags that cannot be read prove nothing.
+fn owner_of(ctx: &mut StepCtx, region: &str, name: &str) -> AppResult<Owner> {
     let Some(found) = ctx.cloud.alarms.describe_alarm(region, name)? else {
         return Ok(Owner::Nobody);
     };
@@ -36,10 +38,45 @@ fn owner_of(ctx: &StepCtx, region: &str, name: &str) -> AppResult<Owner> {
         Err(err) if err.kind == CloudErrorKind::AccessDenied => Vec::new(),
         Err(err) => return Err(err.into()),
     };
-    if tags.iter().any(|(k, v)| k == TAG.0 && v == TAG.1) {
-        Ok(Owner::Lecture06)
-    } else {
-        Ok(Owner::Someone(Box::new(found)))
+    let found = Box::new(found);
+    Ok(match Maker::of(&tags, Some(&ctx.workspace_id()?)) {
+        Maker::ThisWorkspace => Owner::Lecture06,
+        Maker::OtherWorkspace(id) => Owner::Someone(found, Some(id)),
+        Maker::Lecture06UnknownFolder => Owner::Someone(found, Some(String::new())),
+        Maker::NotLecture06 => Owner::Someone(found, None),
+    })
+}
+
+/// Who made an alarm that is not this folder's, for the sentences below: (maker in English,
+/// in Japanese before "アラーム", the reason it is left alone in English and in Japanese).
+fn not_ours(folder: &Option<String>) -> (String, String, String, String) {
+    match folder.as_deref() {
+        None => (
+            "and lecture06 did not create it".into(),
+            "lecture06 が作成していない".into(),
+            "is not lecture06's".into(),
+            "lecture06 が作成したものではないため".into(),
+        ),
+        Some(id) => {
+            let ws = if id.is_empty() {
+                String::new()
+            } else {
+                format!(" (workspace {id})")
+            };
+            let ws_ja = if id.is_empty() {
+                String::new()
+            } else {
+                format!("（ワークスペース {id}）")
+            };
+            (
+                format!(
+                    "made by lecture06 from another folder{ws}; `lecture06 cleanup` there deletes it, not the one here"
+                ),
+                format!("別のフォルダーで lecture06 が作成した{ws_ja}"),
+                format!("was made by lecture06 from another folder{ws}"),
+                format!("別のフォルダーで lecture06 が作成したもの{ws_ja}なので"),
+            )
+        }
     }
 }
 
@@ -56,10 +93,11 @@ pub(super) fn ask_alarm_name(ctx: &mut StepCtx, region: &str) -> AppResult<(Stri
             Some(default.clone()),
             &valid_alarm_name(lang),
         )?;
-        let found = match owner_of(ctx, region, &name)? {
+        let (found, folder) = match owner_of(ctx, region, &name)? {
             Owner::Nobody | Owner::Lecture06 => return Ok((name, true)),
-            Owner::Someone(found) => found,
+            Owner::Someone(found, folder) => (found, folder),
         };
+        let (maker_en, maker_ja, why_en, why_ja) = not_ours(&folder);
         if ctx.progress::<String>("taken_over").as_deref() == Some(name.as_str()) {
             return Ok((name, false));
         }
@@ -71,8 +109,8 @@ pub(super) fn ask_alarm_name(ctx: &mut StepCtx, region: &str) -> AppResult<(Stri
         };
         ctx.ui.warn(t!(
             lang,
-            "An alarm named {name} already exists in {region}, and lecture06 did not create it: {} {} ({}), state {}, actions {actions}. lecture06 does not overwrite it unless you say so.",
-            "{region} には lecture06 が作成していないアラーム {name} が既にあります: {} {}（{}）、状態 {}、アクション {actions}。指示がない限り lecture06 は上書きしません。",
+            "An alarm named {name} already exists in {region}, {maker_en}: {} {} ({}), state {}, actions {actions}. lecture06 does not overwrite it unless you say so.",
+            "{region} には{maker_ja}アラーム {name} が既にあります: {} {}（{}）、状態 {}、アクション {actions}。指示がない限り lecture06 は上書きしません。",
             spec.statistic,
             spec.metric,
             spec.namespace,
@@ -124,8 +162,8 @@ pub(super) fn ask_alarm_name(ctx: &mut StepCtx, region: &str) -> AppResult<(Stri
             _ => {
                 return Err(AppError::Usage(t!(
                     lang,
-                    "The alarm {name} in {region} is not lecture06's, so it is left as it is. Give another name with `alarm_name = \"{suggestion}\"` (any free name) under [alarm] in the answers file; or, only if lecture06 should overwrite that alarm's settings, add `existing_alarm = \"take-over\"` under [alarm].",
-                    "{region} のアラーム {name} は lecture06 が作成したものではないため、そのままにします。回答ファイルの [alarm] に `alarm_name = \"{suggestion}\"`（使われていない名前）を書いて別の名前にしてください。そのアラームの設定を lecture06 に上書きさせる場合に限り、[alarm] に `existing_alarm = \"take-over\"` を追加してください。"
+                    "The alarm {name} in {region} {why_en}, so it is left as it is. Give another name with `alarm_name = \"{suggestion}\"` (any free name) under [alarm] in the answers file; or, only if lecture06 should overwrite that alarm's settings, add `existing_alarm = \"take-over\"` under [alarm].",
+                    "{region} のアラーム {name} は{why_ja}、そのままにします。回答ファイルの [alarm] に `alarm_name = \"{suggestion}\"`（使われていない名前）を書いて別の名前にしてください。そのアラームの設定を lecture06 に上書きさせる場合に限り、[alarm] に `existing_alarm = \"take-over\"` を追加してください。"
                 )));
             }
         }
@@ -238,13 +276,18 @@ pub(super) fn dry_run(
     topic_name: &str,
     email: &str,
     spec: &AlarmSpec,
+    tags: &[(String, String)],
 ) -> AppResult<()> {
     let existing = ctx.cloud.sns.find_topic(region, topic_name)?;
     let topic_arn = spec.alarm_actions[0].clone();
+    let tags: Vec<Value> = tags
+        .iter()
+        .map(|(k, v)| json!({"Key": k, "Value": v}))
+        .collect();
     if existing.is_none() {
         ctx.ui.plan(
             "sns:CreateTopic",
-            &json!({"Region": region, "Name": topic_name, "Tags": [{"Key": TAG.0, "Value": TAG.1}]}),
+            &json!({"Region": region, "Name": topic_name, "Tags": tags}),
         );
     }
     let subscribed = existing
@@ -259,7 +302,9 @@ pub(super) fn dry_run(
             &json!({"TopicArn": topic_arn, "Protocol": "email", "Endpoint": email, "ReturnSubscriptionArn": true}),
         );
     }
-    ctx.ui.plan("cloudwatch:PutMetricAlarm", &put_params(spec));
+    let mut put = put_params(spec);
+    put["Tags"] = json!(tags);
+    ctx.ui.plan("cloudwatch:PutMetricAlarm", &put);
     ctx.ui.plan(
         "cloudwatch:SetAlarmState",
         &json!({"AlarmName": spec.name, "StateValue": "ALARM", "StateReason": "(mail test, if you choose it)"}),

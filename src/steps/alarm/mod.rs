@@ -14,10 +14,12 @@
 
 mod act;
 mod evidence;
+mod ownership;
 mod settings;
 mod topic;
 
 pub use evidence::{AlarmEvidence, MailTest, SubscriptionEvidence};
+pub use ownership::{Maker, WORKSPACE_TAG};
 pub use settings::{check_email, put_params};
 
 use super::{Outcome, SharedPermissions, StepCtx};
@@ -200,10 +202,10 @@ fn put_alarm(
     spec: &AlarmSpec,
     choices: &Choices,
     topic: &str,
+    tags: &[(String, String)],
 ) -> AppResult<()> {
     let lang = ctx.lang;
-    let tags = vec![(TAG.0.to_string(), TAG.1.to_string())];
-    let put = |cloud: &Cloud| cloud.alarms.put_alarm(region, spec, &tags);
+    let put = |cloud: &Cloud| cloud.alarms.put_alarm(region, spec, tags);
     if choices.ours {
         ctx.record_then(ALARM_KIND, &spec.name, region, put)?;
     } else {
@@ -278,17 +280,17 @@ impl super::Step for AlarmStep {
         let account = ctx.cloud.identity.caller()?.account;
         let topic_name = &choices.topic_name;
         let predicted_topic_arn = format!("arn:aws:sns:{region}:{account}:{topic_name}");
+        let tags = ownership::tags_for(&ctx.workspace_id()?);
         if ctx.options.dry_run {
             let spec = alarm_spec(&choices, &predicted_topic_arn);
-            dry_run(ctx, &region, topic_name, &choices.email, &spec)?;
+            dry_run(ctx, &region, topic_name, &choices.email, &spec, &tags)?;
             return Ok(Outcome::Planned);
         }
-        let tags = vec![(TAG.0.to_string(), TAG.1.to_string())];
         let topic = ensure_topic(ctx, &region, topic_name, &predicted_topic_arn, &tags)?;
         check_topic(ctx, &region, &topic)?;
         let subscription = ensure_subscription(ctx, &region, &topic, &choices.email)?;
         let spec = alarm_spec(&choices, &topic.arn);
-        put_alarm(ctx, &region, &spec, &choices, &topic.name)?;
+        put_alarm(ctx, &region, &spec, &choices, &topic.name, &tags)?;
         let test = mail_test(ctx, &region, &spec.name, &subscription)?;
         let alarm = describe_put_alarm(ctx, &region, &spec.name)?;
         let evidence = AlarmEvidence {

@@ -1,7 +1,7 @@
 //! The SNS side of the alarm step: the topic (found, reused or made once), what its policy and
 //! key would block, and the e-mail subscription with the wait for the student's click.
 
-use super::{CONFIRM_POLL, CONFIRM_TIMEOUT, SubscriptionEvidence};
+use super::{CONFIRM_POLL, CONFIRM_TIMEOUT, Maker, SubscriptionEvidence};
 use crate::clock::human_duration;
 use crate::cloud::notify::{CONFIRMATION_VALID_HOURS, Topic, policy_blocks_cloudwatch};
 use crate::error::{AppError, AppResult};
@@ -22,33 +22,48 @@ pub(super) fn ensure_topic(
 ) -> AppResult<Topic> {
     let lang = ctx.lang;
     if let Some(found) = ctx.cloud.sns.find_topic(region, name)? {
-        // lecture06's by the record, or by its tag when the record is gone (a lost state): then
-        // it is recorded again, so `cleanup` and later runs know it is ours.
-        let tagged = || {
-            ctx.cloud
-                .sns
-                .topic_tags(region, &found.arn)
-                .is_ok_and(|tags| {
-                    tags.iter()
-                        .any(|(k, v)| k == super::TAG.0 && v == super::TAG.1)
-                })
+        // This folder's by the record, or by its tags when the record is gone (a lost state):
+        // then it is recorded again, so `cleanup` and later runs know it is ours. Another
+        // folder's is used as it is, never recorded (its own `cleanup` deletes it), and no second
+        // topic of that name can exist in the Region anyway.
+        let maker = if ctx.created_by_lecture06(&found.arn) {
+            Maker::ThisWorkspace
+        } else {
+            let workspace = ctx.workspace_id()?;
+            match ctx.cloud.sns.topic_tags(region, &found.arn) {
+                Ok(tags) => Maker::of(&tags, Some(&workspace)),
+                // Unreadable tags prove nothing: not taken as ours.
+                Err(_) => Maker::NotLecture06,
+            }
         };
-        let ours = ctx.created_by_lecture06(&found.arn) || tagged();
-        if ours && !ctx.created_by_lecture06(&found.arn) {
+        if maker == Maker::ThisWorkspace && !ctx.created_by_lecture06(&found.arn) {
             ctx.record_resource(super::TOPIC_KIND, &found.arn, region)?;
         }
-        if ours {
-            ctx.ui.ok(t!(
+        match maker {
+            Maker::ThisWorkspace => ctx.ui.ok(t!(
                 lang,
                 "Reusing the topic {name}.",
                 "トピック {name} を再利用します。"
-            ));
-        } else {
-            ctx.ui.ok(t!(
+            )),
+            Maker::OtherWorkspace(_) | Maker::Lecture06UnknownFolder => {
+                let (ws, ws_ja) = match &maker {
+                    Maker::OtherWorkspace(id) => (
+                        format!(" (workspace {id})"),
+                        format!("（ワークスペース {id}）"),
+                    ),
+                    _ => (String::new(), String::new()),
+                };
+                ctx.ui.warn(t!(
+                    lang,
+                    "The topic {name} was made by lecture06 from another folder{ws}: using it as it is. `lecture06 cleanup` here will not delete it; run `lecture06 cleanup` in that folder when you are done with both, or give another topic name ([alarm] topic) to have one of this folder's own.",
+                    "トピック {name} は別のフォルダーで lecture06 が作成したもの{ws_ja}なので、そのまま使います。このフォルダーの `lecture06 cleanup` では削除しません。両方が終わったらそのフォルダーで `lecture06 cleanup` を実行するか、このフォルダー専用にするには別のトピック名（[alarm] topic）を指定してください。"
+                ))
+            }
+            Maker::NotLecture06 => ctx.ui.ok(t!(
                 lang,
                 "The topic {name} exists already: using it (lecture06 will not delete it).",
                 "トピック {name} は既にあるので使います（lecture06 は削除しません）。"
-            ));
+            )),
         }
         ctx.set_progress("topic", &found)?;
         return Ok(found);

@@ -303,6 +303,19 @@ mod tests {
         assert_eq!(judge_all(&[], 1).overall, Standing::Inside);
     }
 
+    /// The line sits where AWS's own Free Tier usage alerts fire: "when your Free Tier usage
+    /// exceeds 85 percent of the limit" (AWS Billing User Guide, "Tracking your AWS Free Tier
+    /// usage"), so the student hears it from lecture06 no later than from AWS.
+    #[test]
+    fn near_starts_at_85_percent_as_aws_alerts_do() {
+        let at = |actual: f64| judge(&offer("Requests-Tier1", actual, actual, 2000.0)).standing;
+        assert_eq!(at(1600.0), Standing::Inside, "80 %");
+        assert_eq!(at(1680.0), Standing::Inside, "84 %");
+        assert_eq!(at(1700.0), Standing::Near, "85 %");
+        assert_eq!(at(2000.0), Standing::Near, "100 % is not over yet");
+        assert_eq!(at(2000.5), Standing::Over);
+    }
+
     #[test]
     fn regional_prefixes_are_dropped_from_offer_names() {
         let mut o = offer("APN1-TimedStorage-ByteHrs", 1.0, 1.0, 5.0);

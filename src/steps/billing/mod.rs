@@ -151,6 +151,15 @@ impl super::Step for BillingStep {
         "ce:GetCostAndUsage",
         "freetier:GetFreeTierUsage",
         "freetier:GetAccountPlanState",
+        // The sweep of the other Regions for what still costs money (the estimate's): the
+        // Regions, then in each what the estimate lists there.
+        "ec2:DescribeRegions",
+        "ec2:DescribeInstances",
+        "ec2:DescribeVolumes",
+        "ec2:DescribeAddresses",
+        "ec2:DescribeNatGateways",
+        "rds:DescribeDBInstances",
+        "elasticloadbalancing:DescribeLoadBalancers",
     ];
     type Evidence = BillingEvidence;
 

@@ -522,6 +522,23 @@ mod tests {
         assert_eq!(upper.url, url);
     }
 
+    /// A share id is exactly 40 hex characters: one more (a stray character pasted after it) or
+    /// one fewer (a cut link) is a different, non-existent estimate, refused with its length.
+    #[test]
+    fn an_id_of_any_other_length_is_refused_with_its_length() {
+        for (id, n) in [(format!("{ID}a"), 41), (ID[..39].to_string(), 39)] {
+            let err = parse_share_url(
+                &format!("https://calculator.aws/#/estimate?id={id}"),
+                Lang::En,
+            )
+            .unwrap_err();
+            assert!(
+                err.contains(&format!("this one has {n} characters")),
+                "{err}"
+            );
+        }
+    }
+
     #[test]
     fn forty_characters_that_are_not_hex_are_named_not_called_cut_off() {
         let id = "g".repeat(40);

@@ -414,6 +414,37 @@ mod tests {
         assert_eq!(transition_time(&history, "OK", stopped), None);
     }
 
+    /// An alarm that flaps (ALARM, back to OK, ALARM again) entered ALARM at the first of them:
+    /// that is the moment the stop took effect, and the delay the report explains.
+    #[test]
+    fn a_flapping_alarm_entered_its_state_at_the_first_transition() {
+        let stopped = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 5, 1, 3, 0, 0).unwrap();
+        let update = |seconds: i64, from: &str, to: &str| HistoryItem {
+            timestamp: stopped + Span::seconds(seconds),
+            kind: "StateUpdate".into(),
+            summary: format!("Alarm updated from {from} to {to}"),
+            data: format!(
+                r#"{{"oldState":{{"stateValue":"{from}"}},"newState":{{"stateValue":"{to}"}}}}"#
+            ),
+        };
+        let history = vec![
+            update(-600, "INSUFFICIENT_DATA", "OK"),
+            update(170, "OK", "ALARM"),
+            update(230, "ALARM", "OK"),
+            update(290, "OK", "ALARM"),
+            update(350, "ALARM", "OK"),
+        ];
+        assert_eq!(
+            transition_time(&history, "ALARM", stopped),
+            Some(stopped + Span::seconds(170))
+        );
+        assert_eq!(
+            transition_time(&history, "OK", stopped),
+            Some(stopped + Span::seconds(230)),
+            "the OK before the stop does not count, the first one after it does"
+        );
+    }
+
     #[test]
     fn give_up_time_follows_the_settings() {
         let default = give_up_after(&HealthCheck::default(), 60, 1, 1);

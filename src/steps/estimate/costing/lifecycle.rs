@@ -49,11 +49,23 @@ impl Major {
     }
 }
 
-/// AWS's published Year 1–2 rate when the Price List has no product for the line: 0.100 USD per
-/// vCPU-hour in US East (N. Virginia) per the RDS pricing pages; Asia Pacific Regions are dearer
-/// (Seoul's real bill shows 0.120 USD per vCPU-hour for `APN2-ExtendedSupport:Yr1-Yr2:MySQL8.0`).
-/// lecture06 quotes 0.120 for Tokyo as the rate to expect, and says it is not from the Price List.
-pub const PUBLISHED_RATE_USD: &str = "0.120";
+/// AWS's published rate per vCPU-hour when the Price List has no product for the line, as
+/// `(rate in the DB's Region, rate in US East)`. Year 1–2: 0.100 USD in US East (N. Virginia) per
+/// the RDS pricing pages; Asia Pacific Regions are dearer (Seoul's real bill shows 0.120 USD for
+/// `APN2-ExtendedSupport:Yr1-Yr2:MySQL8.0`), and lecture06 quotes 0.120 outside US East as the
+/// rate to expect. Year 3 is twice Year 1–2 ("Amazon RDS Extended Support costs": the Year 3
+/// price is double): 0.200 in US East, 0.240 in Tokyo. The caller says it is not from the
+/// Price List.
+pub fn published_rate(usage_type: &str, region: &str) -> (&'static str, &'static str) {
+    let year3 = usage_type.contains(":Yr3:");
+    let us_east = if year3 { "0.200" } else { "0.100" };
+    let here = match (region, year3) {
+        ("us-east-1", _) => us_east,
+        (_, true) => "0.240",
+        (_, false) => "0.120",
+    };
+    (here, us_east)
+}
 
 /// The Extended Support a DB is billed on `today`: the usage type after the Region prefix
 /// (`ExtendedSupport:Yr1-Yr2:MySQL8.0`) and the major version; `None` in standard support.
@@ -143,6 +155,38 @@ mod tests {
 
     fn day(text: &str) -> NaiveDate {
         text.parse().unwrap()
+    }
+
+    /// MySQL 5.7 (charged from 2024-03-01) and PostgreSQL 11 (from 2024-04-01) are in Year 3
+    /// since March and April 2026, at twice the Year 1–2 rate.
+    #[test]
+    fn mysql_5_7_and_postgresql_11_are_in_year_3_in_2026_at_twice_the_rate() {
+        let (mysql, _) = extended_support("mysql", "5.7.44", day("2026-12-01")).unwrap();
+        assert_eq!(mysql, "ExtendedSupport:Yr3:MySQL5.7");
+        assert_eq!(
+            extended_support("mysql", "5.7.44", day("2026-02-28"))
+                .unwrap()
+                .0,
+            "ExtendedSupport:Yr1-Yr2:MySQL5.7"
+        );
+        let (postgres, _) = extended_support("postgres", "11.22", day("2026-12-01")).unwrap();
+        assert_eq!(postgres, "ExtendedSupport:Yr3:PostgreSQL11");
+        assert_eq!(
+            extended_support("postgres", "11.22", day("2026-03-31"))
+                .unwrap()
+                .0,
+            "ExtendedSupport:Yr1-Yr2:PostgreSQL11"
+        );
+        assert_eq!(published_rate(&mysql, "ap-northeast-1"), ("0.240", "0.200"));
+        assert_eq!(published_rate(&postgres, "us-east-1"), ("0.200", "0.200"));
+        assert_eq!(
+            published_rate("ExtendedSupport:Yr1-Yr2:MySQL8.0", "ap-northeast-1"),
+            ("0.120", "0.100")
+        );
+        assert_eq!(
+            published_rate("ExtendedSupport:Yr1-Yr2:MySQL8.0", "us-east-1"),
+            ("0.100", "0.100")
+        );
     }
 
     #[test]

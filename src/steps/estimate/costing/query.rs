@@ -224,18 +224,23 @@ pub fn price_line(
         };
         // Extended Support is flagged with AWS's published rate, so the student sees the size.
         let (en, ja) = match &line.charge {
-            Charge::DbExtendedSupport { .. } => {
-                let rate = lifecycle::PUBLISHED_RATE_USD;
+            Charge::DbExtendedSupport { usage_type, .. } => {
+                let (rate, us_east) = lifecycle::published_rate(usage_type, region);
                 let about = line
                     .quantity
                     .times(crate::decimal::Dec::parse(rate).unwrap_or_default())
                     .fixed(2);
+                let (year_en, year_ja) = if usage_type.contains(":Yr3:") {
+                    ("Year 3", "3 年目")
+                } else {
+                    ("Year 1–2", "1〜2 年目")
+                };
                 (
                     format!(
-                        "{en}; AWS publishes about {rate} USD per vCPU-hour in Asia Pacific (0.100 in US East), about {about} USD a month here — upgrade to a version in standard support (MySQL 8.4) to stop it"
+                        "{en}; AWS publishes about {rate} USD per vCPU-hour for {year_en} in {region} ({us_east} in US East), about {about} USD a month here — upgrade to a version in standard support (MySQL 8.4) to stop it"
                     ),
                     format!(
-                        "{ja}。AWS の公表料金はアジアパシフィックで vCPU 時間あたり約 {rate} USD（米国東部は 0.100）、この DB では月約 {about} USD です。標準サポート中のバージョン（MySQL 8.4）にアップグレードすれば止まります"
+                        "{ja}。AWS の公表料金は {region} の{year_ja}で vCPU 時間あたり約 {rate} USD（米国東部は {us_east}）、この DB では月約 {about} USD です。標準サポート中のバージョン（MySQL 8.4）にアップグレードすれば止まります"
                     ),
                 )
             }
@@ -325,6 +330,40 @@ mod tests {
         );
     }
 
+    /// MySQL 5.7 in December 2026 is in Year 3: the query asks for the Year 3 product, and
+    /// without one the fallback quotes the Year 3 rate, twice Year 1–2 (Tokyo 0.240, US East
+    /// 0.200), not Year 1–2's.
+    #[test]
+    fn year_3_extended_support_asks_for_and_quotes_the_year_3_rate() {
+        for (region, rate, monthly) in [
+            ("ap-northeast-1", "0.240 USD", "350.40"),
+            ("us-east-1", "0.200 USD", "292.00"),
+        ] {
+            let mut inv = seed_inventory();
+            inv.region = region.into();
+            inv.databases[0].engine_version = "5.7.44".into();
+            let mut line = lines(&inv, &assumptions(), today())
+                .into_iter()
+                .find(|l| matches!(l.charge, Charge::DbExtendedSupport { .. }))
+                .expect("MySQL 5.7 in December 2026");
+            assert_eq!(
+                query(&line).unwrap().usage_type.as_deref(),
+                Some("ExtendedSupport:Yr3:MySQL5.7")
+            );
+            price_line(&mut line, Vec::new(), PriceSource::PriceListApi, &|_| true);
+            let en = line.unpriced_en.as_deref().unwrap();
+            // 2 vCPU × 730 h × rate.
+            assert!(
+                en.contains(&format!("{rate} per vCPU-hour for Year 3 in {region}")),
+                "{en}"
+            );
+            assert!(en.contains("(0.200 in US East)"), "{en}");
+            assert!(en.contains(&format!("about {monthly} USD a month")), "{en}");
+            let ja = line.unpriced_ja.as_deref().unwrap();
+            assert!(ja.contains("3 年目"), "{ja}");
+        }
+    }
+
     #[test]
     fn extended_support_without_a_product_is_flagged_with_the_published_rate() {
         let mut inv = seed_inventory();
@@ -342,7 +381,7 @@ mod tests {
         assert!(line.monthly_usd.is_none(), "not priced without a product");
         let en = line.unpriced_en.as_deref().unwrap();
         // 2 vCPU × 730 h × 0.120 = 175.20.
-        assert!(en.contains("0.120 USD per vCPU-hour"), "{en}");
+        assert!(en.contains("0.120 USD per vCPU-hour for Year 1–2"), "{en}");
         assert!(en.contains("about 175.20 USD a month"), "{en}");
         assert!(en.contains("MySQL 8.4"), "{en}");
         let ja = line.unpriced_ja.as_deref().unwrap();
