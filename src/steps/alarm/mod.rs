@@ -87,10 +87,24 @@ fn ask_settings(ctx: &mut StepCtx) -> AppResult<Vec<String>> {
         ],
         &rows,
     ));
-    let mut values = Vec::new();
+    let mut values: Vec<String> = Vec::new();
     for setting in &all {
         let check = setting.check;
-        let validate = move |v: &str| check(v).map_err(str::to_string);
+        // Datapoints to alarm (M) depend on the evaluation periods (N) just given: M ≤ N.
+        let periods = (setting.key == "datapoints_to_alarm")
+            .then(|| values.get(5).and_then(|n| n.parse::<u32>().ok()))
+            .flatten();
+        let validate = move |v: &str| {
+            check(v).map_err(|(en, ja)| lang.pick(en, ja).to_string())?;
+            match (periods, v.parse::<u32>()) {
+                (Some(n), Ok(m)) if m > n => Err(t!(
+                    lang,
+                    "at most the evaluation periods you gave ({n}): an alarm cannot need more breaching datapoints than it looks at",
+                    "入力した評価期間数（{n}）以下にしてください。見る期間より多いデータポイントは必要にできません"
+                )),
+                _ => Ok(()),
+            }
+        };
         let value = ctx.ask_text(
             setting.key,
             lang.pick(setting.label.0, setting.label.1).to_string(),
@@ -98,17 +112,6 @@ fn ask_settings(ctx: &mut StepCtx) -> AppResult<Vec<String>> {
             &validate,
         )?;
         values.push(value);
-    }
-    let (n, m) = (
-        values[5].parse::<u32>().unwrap_or(1),
-        values[6].parse::<u32>().unwrap_or(1),
-    );
-    if m > n {
-        return Err(AppError::Usage(t!(
-            lang,
-            "[alarm] datapoints_to_alarm ({m}) cannot be more than evaluation_periods ({n}).",
-            "[alarm] datapoints_to_alarm（{m}）は evaluation_periods（{n}）以下にしてください。"
-        )));
     }
     Ok(values)
 }

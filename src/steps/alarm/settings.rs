@@ -8,22 +8,29 @@ use crate::i18n::Lang;
 use crate::t;
 use serde_json::{Value, json};
 
+/// A message in English and Japanese.
+type Words = (&'static str, &'static str);
+
 /// One editable alarm setting: its answers-file key, its default and why.
 pub(super) struct Setting {
     pub(super) key: &'static str,
-    pub(super) label: (&'static str, &'static str),
+    pub(super) label: Words,
     pub(super) default: &'static str,
-    pub(super) reason: (&'static str, &'static str),
-    pub(super) check: fn(&str) -> Result<(), &'static str>,
+    pub(super) reason: Words,
+    pub(super) check: fn(&str) -> Result<(), Words>,
 }
 
-fn one_of(options: &'static [&'static str]) -> impl Fn(&str) -> Result<(), &'static str> {
-    move |v| {
-        if options.contains(&v) {
-            Ok(())
-        } else {
-            Err("")
-        }
+fn one_of(options: &'static [&'static str], v: &str, why: Words) -> Result<(), Words> {
+    if options.contains(&v) { Ok(()) } else { Err(why) }
+}
+
+fn whole_number_up_to_100(v: &str) -> Result<(), Words> {
+    match v.parse::<u32>() {
+        Ok(n) if (1..=100).contains(&n) => Ok(()),
+        _ => Err((
+            "give a whole number from 1 to 100",
+            "1 から 100 までの整数を入力してください",
+        )),
     }
 }
 
@@ -36,7 +43,40 @@ const COMPARISONS: &[&str] = &[
 ];
 const MISSING: &[&str] = &["breaching", "notBreaching", "ignore", "missing"];
 
+/// The metrics CloudWatch publishes for an Application Load Balancer's target group (the
+/// `TargetGroup, LoadBalancer` dimensions this alarm uses), as "CloudWatch metrics for your
+/// Application Load Balancer" in the Elastic Load Balancing user guide lists them
+/// (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html).
+pub const TARGET_GROUP_METRICS: &[&str] = &[
+    "AnomalousHostCount",
+    "HealthyHostCount",
+    "HealthyStateDNS",
+    "HealthyStateRouting",
+    "HTTPCode_Target_2XX_Count",
+    "HTTPCode_Target_3XX_Count",
+    "HTTPCode_Target_4XX_Count",
+    "HTTPCode_Target_5XX_Count",
+    "MitigatedHostCount",
+    "RequestCount",
+    "RequestCountPerTarget",
+    "TargetConnectionErrorCount",
+    "TargetResponseTime",
+    "TargetTLSNegotiationErrorCount",
+    "UnhealthyRoutingRequestCount",
+    "UnHealthyHostCount",
+    "UnhealthyStateDNS",
+    "UnhealthyStateRouting",
+];
+
+/// Every editable setting, in the order they are asked.
 pub(super) fn settings() -> Vec<Setting> {
+    let mut all = what_is_watched();
+    all.extend(when_it_alarms());
+    all
+}
+
+/// The metric, its statistic and period.
+fn what_is_watched() -> Vec<Setting> {
     vec![
         Setting {
             key: "metric",
@@ -47,11 +87,10 @@ pub(super) fn settings() -> Vec<Setting> {
                 "ヘルスチェックに合格しているターゲット数。0 ならアプリに届くサーバーがない",
             ),
             check: |v| {
-                if !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                    Ok(())
-                } else {
-                    Err("a metric name such as HealthyHostCount")
-                }
+                one_of(TARGET_GROUP_METRICS, v, (
+                    "not a metric CloudWatch publishes for a target group: HealthyHostCount or UnHealthyHostCount, for example (names are case-sensitive)",
+                    "ターゲットグループについて CloudWatch が発行するメトリクスではありません。例: HealthyHostCount、UnHealthyHostCount（大文字・小文字を区別します）",
+                ))
             },
         },
         Setting {
@@ -63,7 +102,10 @@ pub(super) fn settings() -> Vec<Setting> {
                 "期間中の最小値。一瞬でも 0 になれば検知できる",
             ),
             check: |v| {
-                one_of(STATISTICS)(v).map_err(|_| "Minimum, Maximum, Average, Sum or SampleCount")
+                one_of(STATISTICS, v, (
+                    "give Minimum, Maximum, Average, Sum or SampleCount",
+                    "Minimum・Maximum・Average・Sum・SampleCount のいずれかを入力してください",
+                ))
             },
         },
         Setting {
@@ -76,9 +118,18 @@ pub(super) fn settings() -> Vec<Setting> {
             ),
             check: |v| match v.parse::<u32>() {
                 Ok(n) if n > 0 && n % 60 == 0 => Ok(()),
-                _ => Err("a multiple of 60 (ALB metrics are per minute)"),
+                _ => Err((
+                    "give a multiple of 60 (60, 120, 300…): ALB metrics are per minute",
+                    "60 の倍数（60、120、300 など）を入力してください。ALB のメトリクスは 1 分ごとです",
+                )),
             },
         },
+    ]
+}
+
+/// When the alarm goes off: the comparison, the threshold, how many periods, missing data.
+fn when_it_alarms() -> Vec<Setting> {
+    vec![
         Setting {
             key: "comparison",
             label: ("Comparison", "比較演算子"),
@@ -88,9 +139,10 @@ pub(super) fn settings() -> Vec<Setting> {
                 "正常なホスト数がしきい値より少ないときにアラーム",
             ),
             check: |v| {
-                one_of(COMPARISONS)(v).map_err(|_| {
-                    "LessThanThreshold, LessThanOrEqualToThreshold, GreaterThanThreshold or GreaterThanOrEqualToThreshold"
-                })
+                one_of(COMPARISONS, v, (
+                    "give LessThanThreshold, LessThanOrEqualToThreshold, GreaterThanThreshold or GreaterThanOrEqualToThreshold",
+                    "LessThanThreshold・LessThanOrEqualToThreshold・GreaterThanThreshold・GreaterThanOrEqualToThreshold のいずれかを入力してください",
+                ))
             },
         },
         Setting {
@@ -101,7 +153,11 @@ pub(super) fn settings() -> Vec<Setting> {
                 "< 1 means no healthy target at all, i.e. Unicorn is down",
                 "< 1 は正常なターゲットが 1 台もない＝Unicorn が止まっている状態",
             ),
-            check: |v| v.parse::<f64>().map(|_| ()).map_err(|_| "a number"),
+            check: |v| {
+                v.parse::<f64>()
+                    .map(|_| ())
+                    .map_err(|_| ("give a number, such as 1", "1 のような数値を入力してください"))
+            },
         },
         Setting {
             key: "evaluation_periods",
@@ -111,10 +167,7 @@ pub(super) fn settings() -> Vec<Setting> {
                 "look at the last period only: the fastest reaction",
                 "直近 1 期間だけを見る。最も早く反応する",
             ),
-            check: |v| match v.parse::<u32>() {
-                Ok(n) if (1..=100).contains(&n) => Ok(()),
-                _ => Err("a whole number from 1 to 100"),
-            },
+            check: whole_number_up_to_100,
         },
         Setting {
             key: "datapoints_to_alarm",
@@ -124,10 +177,7 @@ pub(super) fn settings() -> Vec<Setting> {
                 "one breaching datapoint is enough (M of N, M ≤ evaluation periods)",
                 "しきい値を超えたデータポイントが 1 つでアラーム（M/N の M。評価期間数以下）",
             ),
-            check: |v| match v.parse::<u32>() {
-                Ok(n) if (1..=100).contains(&n) => Ok(()),
-                _ => Err("a whole number from 1 to 100"),
-            },
+            check: whole_number_up_to_100,
         },
         Setting {
             key: "treat_missing_data",
@@ -137,7 +187,12 @@ pub(super) fn settings() -> Vec<Setting> {
                 "no data from the ALB is treated as trouble, not as fine",
                 "ALB からデータが来ないことも異常として扱う",
             ),
-            check: |v| one_of(MISSING)(v).map_err(|_| "breaching, notBreaching, ignore or missing"),
+            check: |v| {
+                one_of(MISSING, v, (
+                    "give breaching, notBreaching, ignore or missing",
+                    "breaching・notBreaching・ignore・missing のいずれかを入力してください",
+                ))
+            },
         },
     ]
 }
@@ -292,5 +347,17 @@ mod tests {
         for s in &all {
             assert!((s.check)(s.default).is_ok(), "{} default", s.key);
         }
+    }
+
+    #[test]
+    fn a_mistyped_metric_is_refused_in_both_languages() {
+        let all = settings();
+        let metric = all.iter().find(|s| s.key == "metric").unwrap().check;
+        let (en, ja) = metric("HealthyHost").unwrap_err();
+        assert!(en.contains("UnHealthyHostCount") && !en.starts_with("error"));
+        assert!(ja.contains("大文字・小文字"));
+        assert!(metric("healthyhostcount").is_err(), "names are case-sensitive");
+        assert!(metric("UnHealthyHostCount").is_ok());
+        assert!(metric("TargetResponseTime").is_ok());
     }
 }
