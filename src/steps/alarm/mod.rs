@@ -23,13 +23,13 @@ pub use ownership::{Maker, WORKSPACE_TAG};
 pub use settings::{check_email, put_params};
 
 use super::{Outcome, SharedPermissions, StepCtx};
-use crate::step_id::StepId;
 use crate::cloud::Cloud;
 use crate::cloud::alarms::AlarmSpec;
 use crate::cloud::elb::dimension_value;
 use crate::cloud::student::ExampleAnswer;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::step_id::StepId;
 use crate::t;
 use crate::ui::table;
 use act::{ask_alarm_name, dry_run, find_alb, mail_test};
@@ -230,7 +230,11 @@ fn put_alarm(
 }
 
 /// The alarm as DescribeAlarms returns it now, kept as an evidence file too.
-fn describe_put_alarm(ctx: &mut StepCtx, region: &str, name: &str) -> AppResult<crate::cloud::alarms::AlarmInfo> {
+fn describe_put_alarm(
+    ctx: &mut StepCtx,
+    region: &str,
+    name: &str,
+) -> AppResult<crate::cloud::alarms::AlarmInfo> {
     let lang = ctx.lang;
     let alarm = ctx.cloud.alarms.describe_alarm(region, name)?.ok_or_else(|| {
         let again = ctx.next_command("run --step alarm");

@@ -21,7 +21,11 @@ pub(super) struct Setting {
 }
 
 fn one_of(options: &'static [&'static str], v: &str, why: Words) -> Result<(), Words> {
-    if options.contains(&v) { Ok(()) } else { Err(why) }
+    if options.contains(&v) {
+        Ok(())
+    } else {
+        Err(why)
+    }
 }
 
 fn whole_number_up_to_100(v: &str) -> Result<(), Words> {
@@ -87,10 +91,14 @@ fn what_is_watched() -> Vec<Setting> {
                 "ヘルスチェックに合格しているターゲット数。0 ならアプリに届くサーバーがない",
             ),
             check: |v| {
-                one_of(TARGET_GROUP_METRICS, v, (
-                    "not a metric CloudWatch publishes for a target group: HealthyHostCount or UnHealthyHostCount, for example (names are case-sensitive)",
-                    "ターゲットグループについて CloudWatch が発行するメトリクスではありません。例: HealthyHostCount、UnHealthyHostCount（大文字・小文字を区別します）",
-                ))
+                one_of(
+                    TARGET_GROUP_METRICS,
+                    v,
+                    (
+                        "not a metric CloudWatch publishes for a target group: HealthyHostCount or UnHealthyHostCount, for example (names are case-sensitive)",
+                        "ターゲットグループについて CloudWatch が発行するメトリクスではありません。例: HealthyHostCount、UnHealthyHostCount（大文字・小文字を区別します）",
+                    ),
+                )
             },
         },
         Setting {
@@ -102,10 +110,14 @@ fn what_is_watched() -> Vec<Setting> {
                 "期間中の最小値。一瞬でも 0 になれば検知できる",
             ),
             check: |v| {
-                one_of(STATISTICS, v, (
-                    "give Minimum, Maximum, Average, Sum or SampleCount",
-                    "Minimum・Maximum・Average・Sum・SampleCount のいずれかを入力してください",
-                ))
+                one_of(
+                    STATISTICS,
+                    v,
+                    (
+                        "give Minimum, Maximum, Average, Sum or SampleCount",
+                        "Minimum・Maximum・Average・Sum・SampleCount のいずれかを入力してください",
+                    ),
+                )
             },
         },
         Setting {
@@ -139,10 +151,14 @@ fn when_it_alarms() -> Vec<Setting> {
                 "正常なホスト数がしきい値より少ないときにアラーム",
             ),
             check: |v| {
-                one_of(COMPARISONS, v, (
-                    "give LessThanThreshold, LessThanOrEqualToThreshold, GreaterThanThreshold or GreaterThanOrEqualToThreshold",
-                    "LessThanThreshold・LessThanOrEqualToThreshold・GreaterThanThreshold・GreaterThanOrEqualToThreshold のいずれかを入力してください",
-                ))
+                one_of(
+                    COMPARISONS,
+                    v,
+                    (
+                        "give LessThanThreshold, LessThanOrEqualToThreshold, GreaterThanThreshold or GreaterThanOrEqualToThreshold",
+                        "LessThanThreshold・LessThanOrEqualToThreshold・GreaterThanThreshold・GreaterThanOrEqualToThreshold のいずれかを入力してください",
+                    ),
+                )
             },
         },
         Setting {
@@ -154,9 +170,12 @@ fn when_it_alarms() -> Vec<Setting> {
                 "< 1 は正常なターゲットが 1 台もない＝Unicorn が止まっている状態",
             ),
             check: |v| {
-                v.parse::<f64>()
-                    .map(|_| ())
-                    .map_err(|_| ("give a number, such as 1", "1 のような数値を入力してください"))
+                v.parse::<f64>().map(|_| ()).map_err(|_| {
+                    (
+                        "give a number, such as 1",
+                        "1 のような数値を入力してください",
+                    )
+                })
             },
         },
         Setting {
@@ -188,10 +207,14 @@ fn when_it_alarms() -> Vec<Setting> {
                 "ALB からデータが来ないことも異常として扱う",
             ),
             check: |v| {
-                one_of(MISSING, v, (
-                    "give breaching, notBreaching, ignore or missing",
-                    "breaching・notBreaching・ignore・missing のいずれかを入力してください",
-                ))
+                one_of(
+                    MISSING,
+                    v,
+                    (
+                        "give breaching, notBreaching, ignore or missing",
+                        "breaching・notBreaching・ignore・missing のいずれかを入力してください",
+                    ),
+                )
             },
         },
     ]
@@ -356,7 +379,10 @@ mod tests {
         let (en, ja) = metric("HealthyHost").unwrap_err();
         assert!(en.contains("UnHealthyHostCount") && !en.starts_with("error"));
         assert!(ja.contains("大文字・小文字"));
-        assert!(metric("healthyhostcount").is_err(), "names are case-sensitive");
+        assert!(
+            metric("healthyhostcount").is_err(),
+            "names are case-sensitive"
+        );
         assert!(metric("UnHealthyHostCount").is_ok());
         assert!(metric("TargetResponseTime").is_ok());
     }

@@ -37,11 +37,11 @@ pub use evidence::{BillingEvidence, FreeTierEvidence, OfferVerdict, Standing};
 pub use free_tier::{WARN_PERCENT, judge, judge_all, quantity};
 
 use super::{Outcome, StepCtx};
-use crate::step_id::StepId;
 use crate::cloud::{CloudError, CloudErrorKind};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::money::Amount;
+use crate::step_id::StepId;
 use crate::t;
 use crate::ui::table;
 use cost::valid_amount;
@@ -68,10 +68,7 @@ type LastMonth = (
 
 /// Last month's EC2 charge from Cost Explorer's answer, or typed by hand from the console; with
 /// the by-service rows, whether this month is an estimate and when Cost Explorer was asked.
-fn last_month_ec2(
-    ctx: &mut StepCtx,
-    cost: &calls::CostOutcome,
-) -> AppResult<LastMonth> {
+fn last_month_ec2(ctx: &mut StepCtx, cost: &calls::CostOutcome) -> AppResult<LastMonth> {
     let lang = ctx.lang;
     match (&cost.answer, cost.source) {
         (Some((answer, at)), _) => {

@@ -58,11 +58,7 @@ fn evidence_of(
             end: query.end,
             requests: result.requests,
         },
-        listed: result
-            .events
-            .iter()
-            .map(ListedEvent::of)
-            .collect(),
+        listed: result.events.iter().map(ListedEvent::of).collect(),
         chosen: ChosenEvent {
             event_id: event.event_id.clone(),
             event_name: event.event_name.clone(),

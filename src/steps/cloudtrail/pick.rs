@@ -13,7 +13,10 @@ use crate::trail::record::{self as trail_record, Record};
 use crate::ui::table;
 
 /// Shows the events found, newest first, and asks which one to explain.
-pub(super) fn choose_event<'e>(ctx: &mut StepCtx, events: &'e [TrailEvent]) -> AppResult<&'e TrailEvent> {
+pub(super) fn choose_event<'e>(
+    ctx: &mut StepCtx,
+    events: &'e [TrailEvent],
+) -> AppResult<&'e TrailEvent> {
     let lang = ctx.lang;
     ctx.ui
         .line(t!(lang, "Newest events first:", "新しい順のイベント:"));

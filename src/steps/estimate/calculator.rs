@@ -137,22 +137,52 @@ fn region_name(region: &str, lang: Lang) -> String {
     format!("{name} [{region}]")
 }
 
+/// What every calculator form shares: the language, the Region's field and the hours.
+struct Form {
+    lang: Lang,
+    region_field: (String, String),
+    hours: Dec,
+}
+
+impl Form {
+    /// The calculator's usage field: 100 % for a whole month, else the hours.
+    fn utilisation(&self, hours: Dec) -> String {
+        if hours == Dec::from_int(730) {
+            "100 %Utilized/Month".to_string()
+        } else {
+            format!(
+                "{} {}",
+                hours.plain(),
+                self.lang.pick("hours/month", "時間/月")
+            )
+        }
+    }
+}
+
 /// The calculator entries for the priced and unpriced lines alike (a student must add what
 /// lecture06 could not price, too). Order: EC2 (with its EBS), VPC (public IPv4), RDS, S3, ELB.
 pub fn entries(lines: &[Line], region: &str, hours: Dec, lang: Lang) -> Vec<ServiceEntry> {
-    let region_field = (
-        lang.pick("Region", "リージョン").to_string(),
-        region_name(region, lang),
-    );
-    let utilisation = |hours: Dec| {
-        if hours == Dec::from_int(730) {
-            lang.pick("100 %Utilized/Month", "100 %Utilized/Month")
-                .to_string()
-        } else {
-            format!("{} {}", hours.plain(), lang.pick("hours/month", "時間/月"))
-        }
+    let form = Form {
+        lang,
+        region_field: (
+            lang.pick("Region", "リージョン").to_string(),
+            region_name(region, lang),
+        ),
+        hours,
     };
     let mut out = Vec::new();
+    out.extend(ec2_entry(&form, lines));
+    out.extend(vpc_entry(&form, lines));
+    out.extend(rds_entries(&form, lines));
+    out.extend(s3_entry(&form, lines));
+    out.extend(elb_entry(&form, lines));
+    out
+}
+
+/// EC2: each instance's form, with its EBS volumes.
+fn ec2_entry(form: &Form, lines: &[Line]) -> Option<ServiceEntry> {
+    let (lang, hours) = (form.lang, form.hours);
+    let region_field = &form.region_field;
     let mut ec2 = Vec::new();
     for l in lines {
         match &l.charge {
@@ -184,7 +214,7 @@ pub fn entries(lines: &[Line], region: &str, hours: Dec, lang: Lang) -> Vec<Serv
                 ));
                 ec2.push((
                     lang.pick("Pricing strategy", "料金戦略").into(),
-                    format!("On-Demand, {}", utilisation(hours)),
+                    format!("On-Demand, {}", form.utilisation(hours)),
                 ));
             }
             Charge::Volume { volume_type } => {
@@ -204,12 +234,16 @@ pub fn entries(lines: &[Line], region: &str, hours: Dec, lang: Lang) -> Vec<Serv
             _ => {}
         }
     }
-    if !ec2.is_empty() {
-        out.push(ServiceEntry {
-            service: "Amazon EC2".into(),
-            fields: ec2,
-        });
-    }
+    (!ec2.is_empty()).then(|| ServiceEntry {
+        service: "Amazon EC2".into(),
+        fields: ec2,
+    })
+}
+
+/// VPC: the public IPv4 addresses in use, and the idle ones.
+fn vpc_entry(form: &Form, lines: &[Line]) -> Option<ServiceEntry> {
+    let (lang, hours) = (form.lang, form.hours);
+    let region_field = &form.region_field;
     let count = |idle: bool| {
         lines
             .iter()
@@ -220,7 +254,10 @@ pub fn entries(lines: &[Line], region: &str, hours: Dec, lang: Lang) -> Vec<Serv
             .count()
     };
     let (ips, idle) = (count(false), count(true));
-    if ips + idle > 0 {
+    if ips + idle == 0 {
+        return None;
+    }
+    {
         let mut fields = vec![
             region_field.clone(),
             (
@@ -247,11 +284,18 @@ pub fn entries(lines: &[Line], region: &str, hours: Dec, lang: Lang) -> Vec<Serv
                 idle.to_string(),
             ));
         }
-        out.push(ServiceEntry {
+        Some(ServiceEntry {
             service: "Amazon Virtual Private Cloud (VPC)".into(),
             fields,
-        });
+        })
     }
+}
+
+/// RDS: each database's form, with its storage.
+fn rds_entries(form: &Form, lines: &[Line]) -> Vec<ServiceEntry> {
+    let (lang, hours) = (form.lang, form.hours);
+    let region_field = &form.region_field;
+    let mut out = Vec::new();
     for l in lines {
         if let Charge::DbHours {
             class,
@@ -278,7 +322,7 @@ pub fn entries(lines: &[Line], region: &str, hours: Dec, lang: Lang) -> Vec<Serv
                         "使用状況（オンデマンドのみ）",
                     )
                     .into(),
-                    utilisation(hours),
+                    form.utilisation(hours),
                 ),
                 (
                     lang.pick("Deployment option", "デプロイオプション").into(),
@@ -315,64 +359,74 @@ pub fn entries(lines: &[Line], region: &str, hours: Dec, lang: Lang) -> Vec<Serv
             });
         }
     }
-    if let Some(s3) = lines.iter().find(|l| l.charge == Charge::S3Standard) {
-        out.push(ServiceEntry {
-            service: "Amazon Simple Storage Service (S3)".into(),
-            fields: vec![
-                (region_field.0.clone(), region_name(&s3.region, lang)),
-                (
-                    lang.pick("S3 Standard storage", "S3 標準ストレージ").into(),
-                    format!(
-                        "{} GB {}",
-                        s3.quantity.plain(),
-                        lang.pick("per month", "/月")
-                    ),
+    out
+}
+
+/// S3: the Standard storage.
+fn s3_entry(form: &Form, lines: &[Line]) -> Option<ServiceEntry> {
+    let lang = form.lang;
+    let s3 = lines.iter().find(|l| l.charge == Charge::S3Standard)?;
+    Some(ServiceEntry {
+        service: "Amazon Simple Storage Service (S3)".into(),
+        fields: vec![
+            (form.region_field.0.clone(), region_name(&s3.region, lang)),
+            (
+                lang.pick("S3 Standard storage", "S3 標準ストレージ").into(),
+                format!(
+                    "{} GB {}",
+                    s3.quantity.plain(),
+                    lang.pick("per month", "/月")
                 ),
-            ],
-        });
-    }
-    let albs: Vec<&Line> = lines
+            ),
+        ],
+    })
+}
+
+/// ELB: the Application Load Balancers and the bytes they process.
+fn elb_entry(form: &Form, lines: &[Line]) -> Option<ServiceEntry> {
+    let lang = form.lang;
+    let albs = lines
         .iter()
         .filter(|l| matches!(&l.charge, Charge::LoadBalancerHours { lb_kind } if lb_kind == "application"))
-        .collect();
-    if !albs.is_empty() {
-        let gb: Dec = lines
-            .iter()
-            .filter(|l| l.charge == Charge::LoadBalancerCapacityUnits)
-            .map(|l| l.quantity)
-            .sum();
-        out.push(ServiceEntry {
-            service: "Elastic Load Balancing".into(),
-            fields: vec![
-                region_field.clone(),
-                (
-                    lang.pick("Load balancer", "ロードバランサー").into(),
-                    "Application Load Balancer".into(),
-                ),
-                (
-                    lang.pick(
-                        "Number of Application Load Balancers",
-                        "Application Load Balancer の数",
-                    )
-                    .into(),
-                    albs.len().to_string(),
-                ),
-                (
-                    lang.pick(
-                        "Processed bytes (EC2 instances and IP addresses as targets)",
-                        "処理されたバイト（EC2 インスタンスおよび IP アドレスのターゲット）",
-                    )
-                    .into(),
-                    format!(
-                        "{} GB {}",
-                        gb.round(2).plain(),
-                        lang.pick("per month", "/月")
-                    ),
-                ),
-            ],
-        });
+        .count();
+    if albs == 0 {
+        return None;
     }
-    out
+    let gb: Dec = lines
+        .iter()
+        .filter(|l| l.charge == Charge::LoadBalancerCapacityUnits)
+        .map(|l| l.quantity)
+        .sum();
+    Some(ServiceEntry {
+        service: "Elastic Load Balancing".into(),
+        fields: vec![
+            form.region_field.clone(),
+            (
+                lang.pick("Load balancer", "ロードバランサー").into(),
+                "Application Load Balancer".into(),
+            ),
+            (
+                lang.pick(
+                    "Number of Application Load Balancers",
+                    "Application Load Balancer の数",
+                )
+                .into(),
+                albs.to_string(),
+            ),
+            (
+                lang.pick(
+                    "Processed bytes (EC2 instances and IP addresses as targets)",
+                    "処理されたバイト（EC2 インスタンスおよび IP アドレスのターゲット）",
+                )
+                .into(),
+                format!(
+                    "{} GB {}",
+                    gb.round(2).plain(),
+                    lang.pick("per month", "/月")
+                ),
+            ),
+        ],
+    })
 }
 
 fn ebs_name(volume_type: &str) -> &'static str {

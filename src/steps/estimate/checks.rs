@@ -8,7 +8,6 @@ use crate::i18n::Lang;
 use crate::t;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
-
 /// A number in `[min, max]` (`min` excluded when `exclusive`), with a message naming what is wrong.
 pub(super) fn number_check(
     lang: Lang,

@@ -21,9 +21,9 @@ use super::{Outcome, StepCtx};
 use crate::cloud::inventory::Inventory;
 use crate::cloud::student::ExampleAnswer;
 use crate::decimal::Dec;
-use crate::step_id::StepId;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::step_id::StepId;
 use crate::t;
 use ask::{ask_assumptions, ask_free_tier, ask_jpy};
 use checks::{dec, number_check, resource_ids, split_list, today_in_japan, without};
@@ -69,7 +69,10 @@ pub(crate) fn sweep_elsewhere(ctx: &mut StepCtx, region: &str) -> Elsewhere {
 
 /// Reads what is in the working Region (kept as `inventory.json`) and asks what to leave out.
 /// `(all found, what the student left out, what is estimated)`.
-fn read_inventory(ctx: &mut StepCtx, region: &str) -> AppResult<(Inventory, Vec<String>, Inventory)> {
+fn read_inventory(
+    ctx: &mut StepCtx,
+    region: &str,
+) -> AppResult<(Inventory, Vec<String>, Inventory)> {
     let lang = ctx.lang;
     let spinner = ctx.ui.spinner(t!(
         lang,
@@ -160,7 +163,11 @@ fn say_jpy(ctx: &StepCtx, jpy: &Jpy) {
     let lang = ctx.lang;
     let example = if jpy.example_rate {
         let label = ctx.examples.label(lang);
-        format!("{}{label}{}", lang.pick(", ", "、"), lang.pick(" rate", "レート"))
+        format!(
+            "{}{label}{}",
+            lang.pick(", ", "、"),
+            lang.pick(" rate", "レート")
+        )
     } else {
         String::new()
     };
@@ -208,8 +215,8 @@ fn calculator_part(
         )));
     }
     let (share, is_example) = ask_share_url(ctx)?;
-    let comparison = ask_calculator_total(ctx)?
-        .map(|total| calculator::compare(lines, yearly_usd, total));
+    let comparison =
+        ask_calculator_total(ctx)?.map(|total| calculator::compare(lines, yearly_usd, total));
     if let Some(c) = &comparison {
         show_comparison(ctx, c);
     }
@@ -284,7 +291,13 @@ fn ask_calculator_total(ctx: &mut StepCtx) -> AppResult<Option<Dec>> {
             "計算ツールの年額合計（USD、「12 か月の合計」。空欄で省略）"
         ),
         Some(String::new()),
-        &move |v: &str| if v.trim().is_empty() { Ok(()) } else { check(v) },
+        &move |v: &str| {
+            if v.trim().is_empty() {
+                Ok(())
+            } else {
+                check(v)
+            }
+        },
     )?;
     Ok((!text.trim().is_empty()).then(|| dec(&text)))
 }

@@ -219,13 +219,21 @@ fn ask_commands(
     };
     let stop = ctx.ask_text(
         "stop_command",
-        t!(lang, "Command that stops {name}", "{name} を停止するコマンド"),
+        t!(
+            lang,
+            "Command that stops {name}",
+            "{name} を停止するコマンド"
+        ),
         Some(default_stop),
         &not_empty,
     )?;
     let start = ctx.ask_text(
         "start_command",
-        t!(lang, "Command that starts {name}", "{name} を起動するコマンド"),
+        t!(
+            lang,
+            "Command that starts {name}",
+            "{name} を起動するコマンド"
+        ),
         Some(default_start),
         &not_empty,
     )?;

@@ -164,7 +164,11 @@ impl<'a> Watch<'a> {
         Ok(seen)
     }
 
-    fn wait_for_ok_first(&mut self, ctx: &mut StepCtx, seen: Observation) -> AppResult<Observation> {
+    fn wait_for_ok_first(
+        &mut self,
+        ctx: &mut StepCtx,
+        seen: Observation,
+    ) -> AppResult<Observation> {
         let lang = ctx.lang;
         ctx.ui.line(t!(
             lang,
@@ -269,7 +273,12 @@ impl<'a> Watch<'a> {
     }
 
     /// The first change of `what` to a state `to` accepts, at or after `after`.
-    fn first(&self, what: &str, to: &dyn Fn(&str) -> bool, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    fn first(
+        &self,
+        what: &str,
+        to: &dyn Fn(&str) -> bool,
+        after: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
         self.changes
             .iter()
             .find(|c| c.what == what && c.at >= after && to(&c.to))
@@ -278,7 +287,11 @@ impl<'a> Watch<'a> {
 }
 
 /// A change as the watch prints it: when, how long after the stop, what changed, and why.
-fn change_lines(change: &Change, stopped_at: DateTime<Utc>, lang: crate::i18n::Lang) -> Vec<String> {
+fn change_lines(
+    change: &Change,
+    stopped_at: DateTime<Utc>,
+    lang: crate::i18n::Lang,
+) -> Vec<String> {
     let elapsed = human_duration((change.at - stopped_at).num_seconds());
     let mut lines = vec![format!(
         "  [{}  +{elapsed}] {}: {} → {}",
@@ -319,7 +332,14 @@ pub(super) fn change_server(
     } else {
         &how.start_command
     };
-    let at = control(ctx, how.process, &how.method, how.host.as_deref(), command, stop)?;
+    let at = control(
+        ctx,
+        how.process,
+        &how.method,
+        how.host.as_deref(),
+        command,
+        stop,
+    )?;
     ctx.set_progress(key, &at)?;
     Ok(at)
 }
@@ -384,12 +404,10 @@ fn alarm_moment(
 ) -> AppResult<(&'static str, Option<DateTime<Utc>>)> {
     let lang = ctx.lang;
     let now = ctx.cloud.clock.now();
-    let history = ctx.cloud.alarms.history(
-        &w.region,
-        &w.spec.name,
-        stopped_at - Span::minutes(5),
-        now,
-    )?;
+    let history =
+        ctx.cloud
+            .alarms
+            .history(&w.region, &w.spec.name, stopped_at - Span::minutes(5), now)?;
     let (state, at) = goals
         .iter()
         .filter_map(|g| transition_time(&history, g, stopped_at).map(|t| (*g, t)))
@@ -447,10 +465,16 @@ pub(super) fn capture(ctx: &mut StepCtx, w: Watch, seen: Seen) -> AppResult<Tran
     let (stopped_at, started_at) = (seen.stopped_at, seen.started_at);
     let end = ctx.cloud.clock.now();
     let from = stopped_at - Span::minutes(5);
-    let history = ctx.cloud.alarms.history(&w.region, &w.spec.name, from, end)?;
+    let history = ctx
+        .cloud
+        .alarms
+        .history(&w.region, &w.spec.name, from, end)?;
     let ok_at = transition_time(&history, "OK", started_at).or(Some(seen.ok_seen));
     let ok_mail_at = ask_mail_time(ctx, "ok_mail_time", "OK", &w.spec.name, started_at)?;
-    let datapoints = ctx.cloud.alarms.metric_data(&w.region, &w.spec, from, end)?;
+    let datapoints = ctx
+        .cloud
+        .alarms
+        .metric_data(&w.region, &w.spec, from, end)?;
     let moments = Moments {
         stopped_at,
         first_5xx_at: w.first("http", &|s| s.starts_with('5'), stopped_at),
@@ -462,8 +486,14 @@ pub(super) fn capture(ctx: &mut StepCtx, w: Watch, seen: Seen) -> AppResult<Tran
         ok_at,
         ok_mail_at,
     };
-    let (mails, mails_from) =
-        alarm_mails(ctx, &w.spec.name, &w.region, &history, stopped_at, started_at);
+    let (mails, mails_from) = alarm_mails(
+        ctx,
+        &w.spec.name,
+        &w.region,
+        &history,
+        stopped_at,
+        started_at,
+    );
     let evidence = TransitionsEvidence {
         region: w.region,
         alarm_name: w.spec.name.clone(),
@@ -492,7 +522,10 @@ pub(super) fn capture(ctx: &mut StepCtx, w: Watch, seen: Seen) -> AppResult<Tran
         &serde_json::to_vec_pretty(&evidence).map_err(anyhow::Error::from)?,
     )?;
     ctx.ui.ok(t!(lang, "Captured:", "記録しました:"));
-    for line in summary_lines(&evidence, lang).into_iter().chain(explanation(&evidence, lang)) {
+    for line in summary_lines(&evidence, lang)
+        .into_iter()
+        .chain(explanation(&evidence, lang))
+    {
         ctx.ui.line(format!("  {line}"));
     }
     Ok(evidence)
