@@ -11,8 +11,8 @@ use crate::i18n::Lang;
 use crate::t;
 use crate::ui::table;
 
-pub(super) fn show_inventory(ctx: &StepCtx, inv: &Inventory) {
-    let lang = ctx.lang;
+/// Each instance, with its volumes and public IPv4 addresses under it.
+fn instance_rows(inv: &Inventory, lang: Lang) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for i in &inv.instances {
         rows.push(vec![
@@ -42,6 +42,12 @@ pub(super) fn show_inventory(ctx: &StepCtx, inv: &Inventory) {
             ]);
         }
     }
+    rows
+}
+
+/// Databases, load balancers, loose volumes, Elastic IPs, NAT gateways and buckets.
+fn other_rows(inv: &Inventory, lang: Lang) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
     for d in &inv.databases {
         rows.push(vec![
             "RDS".into(),
@@ -106,6 +112,13 @@ pub(super) fn show_inventory(ctx: &StepCtx, inv: &Inventory) {
             String::new(),
         ]);
     }
+    rows
+}
+
+pub(super) fn show_inventory(ctx: &StepCtx, inv: &Inventory) {
+    let lang = ctx.lang;
+    let mut rows = instance_rows(inv, lang);
+    rows.extend(other_rows(inv, lang));
     let region = &inv.region;
     ctx.ui
         .line(t!(lang, "What is in {region}:", "{region} にあるもの:"));
