@@ -276,47 +276,77 @@ pub fn standing_lines(inventory: &Inventory, a: &Assumptions, today: NaiveDate) 
     lines_of(inventory, a, today, true)
 }
 
-fn lines_of(
-    inventory: &Inventory,
-    a: &Assumptions,
-    today: NaiveDate,
+/// The lines being gathered for one Region.
+struct Gathered<'a> {
+    region: &'a str,
+    a: &'a Assumptions,
+    /// Priced as billed now: a stopped instance or DB costs its storage, not its hours.
     as_they_are: bool,
-) -> Vec<Line> {
-    let region = &inventory.region;
-    let line = |service: &str, resource: &str, charge: Charge, quantity: Dec, unit: &str| Line {
-        service: service.into(),
-        resource: resource.into(),
-        charge,
-        region: region.clone(),
-        quantity,
-        unit: unit.into(),
-        price: None,
-        unpriced_en: None,
-        unpriced_ja: None,
-        monthly_usd: None,
-        free_quantity: Dec::ZERO,
-        monthly_after_free_tier_usd: None,
-    };
-    let mut out = Vec::new();
-    for i in &inventory.instances {
-        let label = match &i.name {
-            Some(name) => format!("{} ({name})", i.id),
-            None => i.id.clone(),
-        };
-        if !(as_they_are && i.state != "running") {
-            out.push(line(
-                "Amazon EC2",
-                &label,
-                Charge::InstanceHours {
-                    instance_type: i.instance_type.clone(),
-                    platform: i.platform.clone(),
-                },
-                a.hours_per_month,
-                "Hrs",
-            ));
+    out: Vec<Line>,
+}
+
+impl Gathered<'_> {
+    fn push(&mut self, service: &str, resource: &str, charge: Charge, quantity: Dec, unit: &str) {
+        self.out.push(Line {
+            service: service.into(),
+            resource: resource.into(),
+            charge,
+            region: self.region.to_string(),
+            quantity,
+            unit: unit.into(),
+            price: None,
+            unpriced_en: None,
+            unpriced_ja: None,
+            monthly_usd: None,
+            free_quantity: Dec::ZERO,
+            monthly_after_free_tier_usd: None,
+        });
+    }
+
+    /// Each instance's hours, its volumes and its public IPv4 addresses; loose volumes.
+    fn instances(&mut self, inventory: &Inventory) {
+        for i in &inventory.instances {
+            let label = match &i.name {
+                Some(name) => format!("{} ({name})", i.id),
+                None => i.id.clone(),
+            };
+            if !(self.as_they_are && i.state != "running") {
+                self.push(
+                    "Amazon EC2",
+                    &label,
+                    Charge::InstanceHours {
+                        instance_type: i.instance_type.clone(),
+                        platform: i.platform.clone(),
+                    },
+                    self.a.hours_per_month,
+                    "Hrs",
+                );
+            }
+            for v in &i.volumes {
+                self.push(
+                    "Amazon EC2",
+                    &v.id,
+                    Charge::Volume {
+                        volume_type: v.volume_type.clone(),
+                    },
+                    Dec::from_int(v.size_gb as i64),
+                    "GB-Mo",
+                );
+            }
+            for ip in &i.public_ipv4 {
+                self.push(
+                    "Amazon VPC",
+                    ip,
+                    Charge::PublicIpv4 {
+                        holder: Ipv4Holder::Instance,
+                    },
+                    self.a.hours_per_month,
+                    "Hrs",
+                );
+            }
         }
-        for v in &i.volumes {
-            out.push(line(
+        for v in &inventory.unattached_volumes {
+            self.push(
                 "Amazon EC2",
                 &v.id,
                 Charge::Volume {
@@ -324,177 +354,188 @@ fn lines_of(
                 },
                 Dec::from_int(v.size_gb as i64),
                 "GB-Mo",
-            ));
-        }
-        for ip in &i.public_ipv4 {
-            out.push(line(
-                "Amazon VPC",
-                ip,
-                Charge::PublicIpv4 {
-                    holder: Ipv4Holder::Instance,
-                },
-                a.hours_per_month,
-                "Hrs",
-            ));
+            );
         }
     }
-    for v in &inventory.unattached_volumes {
-        out.push(line(
-            "Amazon EC2",
-            &v.id,
-            Charge::Volume {
-                volume_type: v.volume_type.clone(),
-            },
-            Dec::from_int(v.size_gb as i64),
-            "GB-Mo",
-        ));
-    }
-    // An Elastic IP on a listed instance is already that instance's address.
-    let on_instances = |ip: &str| {
-        inventory
-            .instances
+
+    /// Elastic IPs not already an instance's address.
+    fn elastic_ips(&mut self, inventory: &Inventory) {
+        // An Elastic IP on a listed instance is already that instance's address.
+        let on_instances = |ip: &str| {
+            inventory
+                .instances
+                .iter()
+                .any(|i| i.public_ipv4.iter().any(|p| p == ip))
+        };
+        for eip in inventory
+            .elastic_ips
             .iter()
-            .any(|i| i.public_ipv4.iter().any(|p| p == ip))
-    };
-    for eip in inventory
-        .elastic_ips
-        .iter()
-        .filter(|e| !on_instances(&e.public_ip))
-    {
-        let holder = if eip.is_idle() {
-            Ipv4Holder::IdleElasticIp
-        } else {
-            Ipv4Holder::ElasticIp
-        };
-        let label = match &eip.name {
-            Some(name) => format!("{} ({name})", eip.public_ip),
-            None => format!("{} ({})", eip.public_ip, eip.allocation_id),
-        };
-        out.push(line(
-            "Amazon VPC",
-            &label,
-            Charge::PublicIpv4 { holder },
-            a.hours_per_month,
-            "Hrs",
-        ));
+            .filter(|e| !on_instances(&e.public_ip))
+        {
+            let holder = if eip.is_idle() {
+                Ipv4Holder::IdleElasticIp
+            } else {
+                Ipv4Holder::ElasticIp
+            };
+            let label = match &eip.name {
+                Some(name) => format!("{} ({name})", eip.public_ip),
+                None => format!("{} ({})", eip.public_ip, eip.allocation_id),
+            };
+            self.push(
+                "Amazon VPC",
+                &label,
+                Charge::PublicIpv4 { holder },
+                self.a.hours_per_month,
+                "Hrs",
+            );
+        }
     }
-    for db in &inventory.databases {
-        let stopped = db.status == "stopped";
-        if !(as_they_are && stopped) {
-            out.push(line(
+
+    /// Each database's hours, storage and, past its standard support, Extended Support.
+    fn databases(&mut self, inventory: &Inventory, today: NaiveDate) {
+        for db in &inventory.databases {
+            let stopped = db.status == "stopped";
+            if !(self.as_they_are && stopped) {
+                self.push(
+                    "Amazon RDS",
+                    &db.id,
+                    Charge::DbHours {
+                        class: db.class.clone(),
+                        engine: db.engine.clone(),
+                        multi_az: db.multi_az,
+                    },
+                    self.a.hours_per_month,
+                    "Hrs",
+                );
+            }
+            self.push(
                 "Amazon RDS",
                 &db.id,
-                Charge::DbHours {
-                    class: db.class.clone(),
+                Charge::DbStorage {
+                    storage_type: db.storage_type.clone(),
                     engine: db.engine.clone(),
                     multi_az: db.multi_az,
                 },
-                a.hours_per_month,
-                "Hrs",
-            ));
-        }
-        out.push(line(
-            "Amazon RDS",
-            &db.id,
-            Charge::DbStorage {
-                storage_type: db.storage_type.clone(),
-                engine: db.engine.clone(),
-                multi_az: db.multi_az,
-            },
-            Dec::from_int(db.storage_gb as i64),
-            "GB-Mo",
-        ));
-        // Billed per vCPU for every hour the instance runs (a Multi-AZ standby too).
-        if let Some((usage_type, major_version)) =
-            lifecycle::extended_support(&db.engine, &db.engine_version, today)
-            && !(as_they_are && stopped)
-        {
-            let vcpus = lifecycle::vcpus(&db.class).unwrap_or(1) * if db.multi_az { 2 } else { 1 };
-            out.push(line(
-                "Amazon RDS",
-                &db.id,
-                Charge::DbExtendedSupport {
-                    engine: db.engine.clone(),
-                    major_version,
-                    usage_type,
-                },
-                a.hours_per_month.times(Dec::from_int(vcpus as i64)),
-                "vCPU-Hrs",
-            ));
-        }
-    }
-    let albs = inventory
-        .load_balancers
-        .iter()
-        .filter(|lb| lb.kind == "application")
-        .count()
-        .max(1) as i64;
-    for lb in &inventory.load_balancers {
-        out.push(line(
-            "Elastic Load Balancing",
-            &lb.name,
-            Charge::LoadBalancerHours {
-                lb_kind: lb.kind.clone(),
-            },
-            a.hours_per_month,
-            "Hrs",
-        ));
-        if lb.scheme == "internet-facing" {
-            for az in &lb.availability_zones {
-                out.push(line(
-                    "Amazon VPC",
-                    &format!("{} ({az})", lb.name),
-                    Charge::PublicIpv4 {
-                        holder: Ipv4Holder::LoadBalancer,
+                Dec::from_int(db.storage_gb as i64),
+                "GB-Mo",
+            );
+            // Billed per vCPU for every hour the instance runs (a Multi-AZ standby too).
+            if let Some((usage_type, major_version)) =
+                lifecycle::extended_support(&db.engine, &db.engine_version, today)
+                && !(self.as_they_are && stopped)
+            {
+                let vcpus = lifecycle::vcpus(&db.class).unwrap_or(1) * if db.multi_az { 2 } else { 1 };
+                self.push(
+                    "Amazon RDS",
+                    &db.id,
+                    Charge::DbExtendedSupport {
+                        engine: db.engine.clone(),
+                        major_version,
+                        usage_type,
                     },
-                    a.hours_per_month,
-                    "Hrs",
-                ));
+                    self.a.hours_per_month.times(Dec::from_int(vcpus as i64)),
+                    "vCPU-Hrs",
+                );
             }
         }
-        if lb.kind == "application" {
-            // Processed bytes: 1 LCU = 1 GB an hour (EC2 targets), so a month's GB spread over
-            // the month are that many LCU-hours; the traffic is split evenly between ALBs.
-            let share = a
-                .alb_processed_gb
-                .divided_by(Dec::from_int(albs))
-                .unwrap_or(Dec::ZERO);
-            out.push(line(
+    }
+
+    /// Each load balancer's hours, its public addresses and (an ALB) its capacity units.
+    fn load_balancers(&mut self, inventory: &Inventory) {
+        let albs = inventory
+            .load_balancers
+            .iter()
+            .filter(|lb| lb.kind == "application")
+            .count()
+            .max(1) as i64;
+        for lb in &inventory.load_balancers {
+            self.push(
                 "Elastic Load Balancing",
                 &lb.name,
-                Charge::LoadBalancerCapacityUnits,
-                share,
-                "LCU-Hrs",
-            ));
+                Charge::LoadBalancerHours {
+                    lb_kind: lb.kind.clone(),
+                },
+                self.a.hours_per_month,
+                "Hrs",
+            );
+            if lb.scheme == "internet-facing" {
+                for az in &lb.availability_zones {
+                    self.push(
+                        "Amazon VPC",
+                        &format!("{} ({az})", lb.name),
+                        Charge::PublicIpv4 {
+                            holder: Ipv4Holder::LoadBalancer,
+                        },
+                        self.a.hours_per_month,
+                        "Hrs",
+                    );
+                }
+            }
+            if lb.kind == "application" {
+                // Processed bytes: 1 LCU = 1 GB an hour (EC2 targets), so a month's GB spread over
+                // the month are that many LCU-hours; the traffic is split evenly between ALBs.
+                let share = self.a
+                    .alb_processed_gb
+                    .divided_by(Dec::from_int(albs))
+                    .unwrap_or(Dec::ZERO);
+                self.push(
+                    "Elastic Load Balancing",
+                    &lb.name,
+                    Charge::LoadBalancerCapacityUnits,
+                    share,
+                    "LCU-Hrs",
+                );
+            }
         }
     }
-    for nat in &inventory.nat_gateways {
-        out.push(line(
-            "Amazon VPC",
-            &nat.id,
-            Charge::NatGatewayHours,
-            a.hours_per_month,
-            "Hrs",
-        ));
+
+    /// NAT gateways' hours and the S3 storage.
+    fn nat_and_s3(&mut self, inventory: &Inventory) {
+        for nat in &inventory.nat_gateways {
+            self.push(
+                "Amazon VPC",
+                &nat.id,
+                Charge::NatGatewayHours,
+                self.a.hours_per_month,
+                "Hrs",
+            );
+        }
+        if !inventory.buckets.is_empty() {
+            let names: Vec<&str> = inventory.buckets.iter().map(|b| b.name.as_str()).collect();
+            let s3_gb = self.a.s3_gb;
+            self.push(
+                "Amazon S3",
+                &names.join(", "),
+                Charge::S3Standard,
+                s3_gb,
+                "GB-Mo",
+            );
+            // Buckets elsewhere are priced in the working Region's S3 price (the usual case is one).
+            if let (Some(s3), Some(bucket)) = (self.out.last_mut(), inventory.buckets.first()) {
+                s3.region = bucket.region.clone();
+            }
+        }
     }
-    if !inventory.buckets.is_empty() {
-        let names: Vec<&str> = inventory.buckets.iter().map(|b| b.name.as_str()).collect();
-        let mut s3 = line(
-            "Amazon S3",
-            &names.join(", "),
-            Charge::S3Standard,
-            a.s3_gb,
-            "GB-Mo",
-        );
-        // Buckets elsewhere are priced in the working Region's S3 price (the usual case is one).
-        s3.region = inventory
-            .buckets
-            .first()
-            .map(|b| b.region.clone())
-            .unwrap_or_else(|| region.clone());
-        out.push(s3);
-    }
-    out
+}
+
+fn lines_of(
+    inventory: &Inventory,
+    a: &Assumptions,
+    today: NaiveDate,
+    as_they_are: bool,
+) -> Vec<Line> {
+    let mut gathered = Gathered {
+        region: &inventory.region,
+        a,
+        as_they_are,
+        out: Vec::new(),
+    };
+    gathered.instances(inventory);
+    gathered.elastic_ips(inventory);
+    gathered.databases(inventory, today);
+    gathered.load_balancers(inventory);
+    gathered.nat_and_s3(inventory);
+    gathered.out
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
