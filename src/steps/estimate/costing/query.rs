@@ -10,40 +10,14 @@ use crate::cloud::pricing::{PriceQuery, Product};
 /// usage type where products of one family differ only by it.
 pub fn query(line: &Line) -> Result<PriceQuery, Why> {
     let region = line.region.as_str();
-    let in_region = |service: &str, filters: &[(&str, &str)]| {
-        let mut all = vec![("regionCode", region), ("locationType", "AWS Region")];
-        all.extend_from_slice(filters);
-        PriceQuery::new(service, &all)
-    };
     match &line.charge {
         Charge::InstanceHours {
             instance_type,
             platform,
-        } => {
-            if platform != "Linux/UNIX" {
-                return Err((
-                    format!(
-                        "{platform} instances are not priced by lecture06 (only Linux/UNIX); add it on calculator.aws"
-                    ),
-                    format!(
-                        "{platform} のインスタンスは lecture06 では価格を出せません（Linux/UNIX のみ）。calculator.aws で追加してください"
-                    ),
-                ));
-            }
-            Ok(in_region(
-                "AmazonEC2",
-                &[
-                    ("productFamily", "Compute Instance"),
-                    ("instanceType", instance_type),
-                    ("operatingSystem", "Linux"),
-                    ("tenancy", "Shared"),
-                    ("preInstalledSw", "NA"),
-                    ("capacitystatus", "Used"),
-                ],
-            ))
-        }
+        } => instance_query(region, instance_type, platform),
         Charge::Volume { volume_type } => {
             let q = in_region(
+                region,
                 "AmazonEC2",
                 &[("productFamily", "Storage"), ("volumeApiName", volume_type)],
             );
@@ -56,6 +30,7 @@ pub fn query(line: &Line) -> Result<PriceQuery, Why> {
         // No productFamily on these documents: the group and the usage type find them.
         // An idle Elastic IP has a usage type of its own (same price today).
         Charge::PublicIpv4 { holder } => Ok(in_region(
+            region,
             "AmazonVPC",
             &[("group", "VPCPublicIPv4Address")],
         )
@@ -64,72 +39,26 @@ pub fn query(line: &Line) -> Result<PriceQuery, Why> {
             _ => "PublicIPv4:InUseAddress",
         })),
         Charge::DbExtendedSupport { usage_type, .. } => {
-            Ok(in_region("AmazonRDS", &[]).usage_type(usage_type))
+            Ok(in_region(region, "AmazonRDS", &[]).usage_type(usage_type))
         }
-        Charge::NatGatewayHours => Ok(in_region("AmazonEC2", &[("productFamily", "NAT Gateway")])
-            .usage_type("NatGateway-Hours")),
+        Charge::NatGatewayHours => Ok(in_region(
+            region,
+            "AmazonEC2",
+            &[("productFamily", "NAT Gateway")],
+        )
+        .usage_type("NatGateway-Hours")),
         Charge::DbHours {
             class,
             engine,
             multi_az,
-        } => {
-            let engine = rds_engine(engine)?;
-            let usage = if *multi_az {
-                "Multi-AZUsage"
-            } else {
-                "InstanceUsage"
-            };
-            Ok(in_region(
-                "AmazonRDS",
-                &[
-                    ("productFamily", "Database Instance"),
-                    ("instanceType", class),
-                    ("databaseEngine", engine),
-                    ("deploymentOption", deployment(*multi_az)),
-                ],
-            )
-            .usage_type(&format!("{usage}:{class}")))
-        }
+        } => db_instance_query(region, class, engine, *multi_az),
         Charge::DbStorage {
             storage_type,
             engine,
             multi_az,
-        } => {
-            // The engine must be one lecture06 prices, but storage products are not per engine:
-            // they say `databaseEngine = Any` (infracost's db_instance.go filters the same way).
-            rds_engine(engine)?;
-            let (volume, usage) = match (storage_type.as_str(), *multi_az) {
-                ("gp2", false) => ("General Purpose", Some("RDS:GP2-Storage")),
-                ("gp2", true) => ("General Purpose", Some("RDS:Multi-AZ-GP2-Storage")),
-                ("gp3", false) => ("General Purpose-GP3", Some("RDS:GP3-Storage")),
-                ("gp3", true) => ("General Purpose-GP3", Some("RDS:Multi-AZ-GP3-Storage")),
-                ("standard", _) => ("Magnetic", None),
-                (other, _) => {
-                    return Err((
-                        format!(
-                            "RDS {other} storage (with provisioned IOPS) is not priced by lecture06; add it on calculator.aws"
-                        ),
-                        format!(
-                            "RDS の {other} ストレージ（プロビジョンド IOPS）は lecture06 では価格を出せません。calculator.aws で追加してください"
-                        ),
-                    ));
-                }
-            };
-            let q = in_region(
-                "AmazonRDS",
-                &[
-                    ("productFamily", "Database Storage"),
-                    ("volumeType", volume),
-                    ("databaseEngine", "Any"),
-                    ("deploymentOption", deployment(*multi_az)),
-                ],
-            );
-            Ok(match usage {
-                Some(usage) => q.usage_type(usage),
-                None => q,
-            })
-        }
+        } => db_storage_query(region, storage_type, engine, *multi_az),
         Charge::LoadBalancerHours { lb_kind } if lb_kind == "application" => Ok(in_region(
+            region,
             "AWSELB",
             &[("productFamily", "Load Balancer-Application")],
         )
@@ -143,16 +72,119 @@ pub fn query(line: &Line) -> Result<PriceQuery, Why> {
             ),
         )),
         Charge::LoadBalancerCapacityUnits => Ok(in_region(
+            region,
             "AWSELB",
             &[("productFamily", "Load Balancer-Application")],
         )
         .usage_type("LCUUsage")),
         Charge::S3Standard => Ok(in_region(
+            region,
             "AmazonS3",
             &[("productFamily", "Storage"), ("volumeType", "Standard")],
         )
         .usage_type("TimedStorage-ByteHrs")),
     }
+}
+
+/// A query of `service` in `region` (by its code, in an AWS Region proper) with `filters`.
+fn in_region(region: &str, service: &str, filters: &[(&str, &str)]) -> PriceQuery {
+    let mut all = vec![("regionCode", region), ("locationType", "AWS Region")];
+    all.extend_from_slice(filters);
+    PriceQuery::new(service, &all)
+}
+
+/// An on-demand, shared-tenancy Linux instance (others are not priced).
+fn instance_query(region: &str, instance_type: &str, platform: &str) -> Result<PriceQuery, Why> {
+    if platform != "Linux/UNIX" {
+        return Err((
+            format!(
+                "{platform} instances are not priced by lecture06 (only Linux/UNIX); add it on calculator.aws"
+            ),
+            format!(
+                "{platform} のインスタンスは lecture06 では価格を出せません（Linux/UNIX のみ）。calculator.aws で追加してください"
+            ),
+        ));
+    }
+    Ok(in_region(
+        region,
+        "AmazonEC2",
+        &[
+            ("productFamily", "Compute Instance"),
+            ("instanceType", instance_type),
+            ("operatingSystem", "Linux"),
+            ("tenancy", "Shared"),
+            ("preInstalledSw", "NA"),
+            ("capacitystatus", "Used"),
+        ],
+    ))
+}
+
+/// A DB instance's hours, by class, engine and deployment.
+fn db_instance_query(
+    region: &str,
+    class: &str,
+    engine: &str,
+    multi_az: bool,
+) -> Result<PriceQuery, Why> {
+    let engine = rds_engine(engine)?;
+    let usage = if multi_az {
+        "Multi-AZUsage"
+    } else {
+        "InstanceUsage"
+    };
+    Ok(in_region(
+        region,
+        "AmazonRDS",
+        &[
+            ("productFamily", "Database Instance"),
+            ("instanceType", class),
+            ("databaseEngine", engine),
+            ("deploymentOption", deployment(multi_az)),
+        ],
+    )
+    .usage_type(&format!("{usage}:{class}")))
+}
+
+/// A DB's storage. The engine must be one lecture06 prices, but storage products are not per
+/// engine: they say `databaseEngine = Any` (infracost's db_instance.go filters the same way).
+fn db_storage_query(
+    region: &str,
+    storage_type: &str,
+    engine: &str,
+    multi_az: bool,
+) -> Result<PriceQuery, Why> {
+    rds_engine(engine)?;
+    let (volume, usage) = match (storage_type, multi_az) {
+        ("gp2", false) => ("General Purpose", Some("RDS:GP2-Storage")),
+        ("gp2", true) => ("General Purpose", Some("RDS:Multi-AZ-GP2-Storage")),
+        ("gp3", false) => ("General Purpose-GP3", Some("RDS:GP3-Storage")),
+        ("gp3", true) => ("General Purpose-GP3", Some("RDS:Multi-AZ-GP3-Storage")),
+        ("standard", _) => ("Magnetic", None),
+        (other, _) => {
+            return Err((
+                format!(
+                    "RDS {other} storage (with provisioned IOPS) is not priced by lecture06; add it on calculator.aws"
+                ),
+                format!(
+                    "RDS の {other} ストレージ（プロビジョンド IOPS）は lecture06 では価格を出せません。calculator.aws で追加してください"
+                ),
+            ));
+        }
+    };
+    let q = in_region(
+        region,
+        "AmazonRDS",
+        &[
+            ("productFamily", "Database Storage"),
+            ("volumeType", volume),
+            ("databaseEngine", "Any"),
+            ("deploymentOption", deployment(multi_az)),
+        ],
+    );
+    Ok(match usage {
+        Some(usage) => q.usage_type(usage),
+        None => q,
+    })
 }
 
 fn deployment(multi_az: bool) -> &'static str {
