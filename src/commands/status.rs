@@ -2,7 +2,7 @@
 
 use crate::app::App;
 use crate::cli::StatusArgs;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::state::StepStatus;
 use crate::step_id::StepId;
 use crate::steps;
@@ -44,6 +44,14 @@ pub fn status(app: &App, args: &StatusArgs) -> AppResult<()> {
         .as_ref()
         .map(|s| s.resources.iter().map(|r| json!({"kind": r.kind, "id": mask::text(&r.id), "region": r.region, "step": r.step, "created_at": r.created_at})).collect())
         .unwrap_or_default();
+    // No session: said, and exit 1; `--json` still prints its usual shape (every step pending).
+    let no_session = || {
+        AppError::Failed(t!(
+            lang,
+            "No lecture06 session here yet. Start one with `lecture06 run` (or try `lecture06 --sandbox run` without an AWS account).",
+            "ここにはまだ lecture06 のセッションがありません。`lecture06 run` で始めてください（AWS アカウントなしで試すなら `lecture06 --sandbox run`）。"
+        ))
+    };
     if args.json {
         let out = json!({
             "workspace": app.dir,
@@ -56,15 +64,13 @@ pub fn status(app: &App, args: &StatusArgs) -> AppResult<()> {
             "{}",
             serde_json::to_string_pretty(&out).map_err(anyhow::Error::from)?
         );
-        return Ok(());
+        return match state {
+            Some(_) => Ok(()),
+            None => Err(no_session()),
+        };
     }
     let Some(state) = state else {
-        app.ui.line(t!(
-            lang,
-            "No lecture06 session here yet. Start one with `lecture06 run` (or try `lecture06 --sandbox run` without an AWS account).",
-            "ここにはまだ lecture06 のセッションがありません。`lecture06 run` で始めてください（AWS アカウントなしで試すなら `lecture06 --sandbox run`）。"
-        ));
-        return Ok(());
+        return Err(no_session());
     };
     let mode = match state.mode {
         crate::state::Mode::Sandbox => lang.pick("sandbox", "サンドボックス"),

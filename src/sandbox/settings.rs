@@ -124,12 +124,25 @@ impl SandboxSettings {
                     )
                 })?,
         };
+        let region = match entry("region") {
+            None => region.to_string(),
+            Some(text) => {
+                crate::cloud::region::check_code(&text, lang).map_err(|why| {
+                    t!(
+                        lang,
+                        "[sandbox] region = \"{text}\" in the answers file: {why}.",
+                        "回答ファイルの [sandbox] region = \"{text}\" は使えません。{why}。"
+                    )
+                })?;
+                text
+            }
+        };
         Ok(SandboxSettings {
             user: entry("user")
                 .filter(|u| !u.trim().is_empty())
                 .unwrap_or_else(|| "student".into()),
             seed,
-            region: entry("region").unwrap_or_else(|| region.into()),
+            region,
             plan: one_of("plan", &["legacy", "credit", "paid-credit"])?,
             cost_explorer: one_of(
                 "cost_explorer",
@@ -213,6 +226,15 @@ mod tests {
                 .static_health_check
         );
         assert!(!read(&[], &[]).unwrap().static_health_check);
+        let err = read(&[("region", "tokyo")], &[]).unwrap_err();
+        assert!(
+            err.contains("[sandbox] region") && err.contains("ap-northeast-1"),
+            "{err}"
+        );
+        assert_eq!(
+            read(&[("region", "us-east-1")], &[]).unwrap().region,
+            "us-east-1"
+        );
         let err = read(&[("seed", "six")], &[]).unwrap_err();
         assert!(err.contains("[sandbox] seed"), "{err}");
         let err = read(&[], &[("LECTURE06_SANDBOX_SPEED", "fast")]).unwrap_err();
