@@ -164,27 +164,33 @@ impl CloudError {
                 "AWS could not be reached. Check the network (and --region), then run the same command again.",
                 "AWS に接続できませんでした。ネットワークと --region を確認して再実行してください。"
             ),
-            CloudErrorKind::ServerFailing => {
-                let proxy = proxy_setting(lang);
-                t!(
-                    lang,
-                    "{action} failed with a server error on every attempt: AWS, or a proxy between you and AWS, is failing; this is not caused by anything you did. Wait a few minutes and run the same command again (your answers are saved); https://health.aws.amazon.com/health/status shows AWS outages. If it goes on, check the proxy settings ({proxy}) or try another network.",
-                    "{action} が何度試してもサーバーエラーになりました。AWS か、途中のプロキシに障害が起きています（あなたの操作が原因ではありません）。数分待ってから同じコマンドを再実行してください（回答は保存されています）。AWS の障害は https://health.aws.amazon.com/health/status で確認できます。続く場合はプロキシの設定（{proxy}）を確認するか、別のネットワークを試してください。"
-                )
-            }
-            CloudErrorKind::ProxyPage => {
-                let proxy = proxy_setting(lang);
-                t!(
-                    lang,
-                    "{action} was answered with a web page, not by AWS: a proxy, or a network's sign-in page (hotel, campus or office Wi-Fi), is in the way, or it is failing. Check the proxy settings ({proxy}); if a browser asks you to sign in to the network, do so; then run the same command again. If nothing is wrong on your side, wait a few minutes and retry.",
-                    "{action} の応答が AWS からではなく Web ページ（HTML）でした。プロキシやネットワークのログインページ（ホテル・学校・会社の Wi-Fi など）が間にあるか、それが障害を起こしています。プロキシの設定（{proxy}）を確認し、ブラウザーでネットワークへのログインを求められたらログインしてから、同じコマンドを再実行してください。こちら側に問題がなければ、数分待ってから再試行してください。"
-                )
+            CloudErrorKind::ServerFailing | CloudErrorKind::ProxyPage => {
+                self.failing_on_the_way(lang)
             }
             CloudErrorKind::Other => String::new(),
         };
         format!("{action}{where_}: {detail}\n{next}")
             .trim_end()
             .to_string()
+    }
+
+    /// What to do when AWS, or something on the way to it, kept failing (5xx) or answered with a
+    /// web page.
+    fn failing_on_the_way(&self, lang: Lang) -> String {
+        let action = &self.action;
+        let proxy = proxy_setting(lang);
+        match self.kind {
+            CloudErrorKind::ProxyPage => t!(
+                lang,
+                "{action} was answered with a web page, not by AWS: a proxy, or a network's sign-in page (hotel, campus or office Wi-Fi), is in the way, or it is failing. Check the proxy settings ({proxy}); if a browser asks you to sign in to the network, do so; then run the same command again. If nothing is wrong on your side, wait a few minutes and retry.",
+                "{action} の応答が AWS からではなく Web ページ（HTML）でした。プロキシやネットワークのログインページ（ホテル・学校・会社の Wi-Fi など）が間にあるか、それが障害を起こしています。プロキシの設定（{proxy}）を確認し、ブラウザーでネットワークへのログインを求められたらログインしてから、同じコマンドを再実行してください。こちら側に問題がなければ、数分待ってから再試行してください。"
+            ),
+            _ => t!(
+                lang,
+                "{action} failed with a server error on every attempt: AWS, or a proxy between you and AWS, is failing; this is not caused by anything you did. Wait a few minutes and run the same command again (your answers are saved); https://health.aws.amazon.com/health/status shows AWS outages. If it goes on, check the proxy settings ({proxy}) or try another network.",
+                "{action} が何度試してもサーバーエラーになりました。AWS か、途中のプロキシに障害が起きています（あなたの操作が原因ではありません）。数分待ってから同じコマンドを再実行してください（回答は保存されています）。AWS の障害は https://health.aws.amazon.com/health/status で確認できます。続く場合はプロキシの設定（{proxy}）を確認するか、別のネットワークを試してください。"
+            ),
+        }
     }
 }
 

@@ -16,35 +16,9 @@ pub fn write(app: &App, args: &ReportArgs) -> AppResult<()> {
     if args.check {
         return check(app, &out);
     }
-    let mut workspace = app.workspace();
-    let no_session = || {
-        AppError::Failed(t!(
-            lang,
-            "No lecture06 session here yet: run `lecture06 run` first (or use --dir).",
-            "ここにはまだセッションがありません。先に `lecture06 run` を実行してください（または --dir を指定）。"
-        ))
-    };
-    // Looked at before the lock, which would make `.lecture06/` in a folder without a session.
-    if app.load_state(&workspace)?.is_none() {
-        return Err(no_session());
-    }
-    // What lecture06 wrote is remembered in the workspace: under its lock, like the state.
-    workspace.lock()?;
-    let Some(state) = app.load_state(&workspace)? else {
-        return Err(no_session());
-    };
+    let (workspace, state) = locked_session(app)?;
     let template = match &args.template {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                let shown = path.display();
-                AppError::Usage(t!(
-                    lang,
-                    "Cannot read the template given with --template ({shown}): {e}",
-                    "--template で指定したテンプレート（{shown}）を読めません: {e}"
-                ))
-            })?;
-            Some((path.clone(), text))
-        }
+        Some(path) => Some((path.clone(), read_template(path, lang)?)),
         None => None,
     };
     if args.no_mask {
@@ -124,6 +98,40 @@ pub fn write(app: &App, args: &ReportArgs) -> AppResult<()> {
         }
     }
     Ok(())
+}
+
+/// The workspace, locked, and its session: what lecture06 wrote is remembered in the workspace,
+/// under its lock like the state. Without a session nothing is made (not even `.lecture06/`).
+fn locked_session(app: &App) -> AppResult<(crate::state::Workspace, crate::state::State)> {
+    let lang = app.lang;
+    let no_session = || {
+        AppError::Failed(t!(
+            lang,
+            "No lecture06 session here yet: run `lecture06 run` first (or use --dir).",
+            "ここにはまだセッションがありません。先に `lecture06 run` を実行してください（または --dir を指定）。"
+        ))
+    };
+    let mut workspace = app.workspace();
+    // Looked at before the lock, which would make `.lecture06/` in a folder without a session.
+    if app.load_state(&workspace)?.is_none() {
+        return Err(no_session());
+    }
+    workspace.lock()?;
+    match app.load_state(&workspace)? {
+        Some(state) => Ok((workspace, state)),
+        None => Err(no_session()),
+    }
+}
+
+fn read_template(path: &Path, lang: crate::i18n::Lang) -> AppResult<String> {
+    std::fs::read_to_string(path).map_err(|e| {
+        let shown = path.display();
+        AppError::Usage(t!(
+            lang,
+            "Cannot read the template given with --template ({shown}): {e}",
+            "--template で指定したテンプレート（{shown}）を読めません: {e}"
+        ))
+    })
 }
 
 /// The report's file: `--out`, else `DIR/lecture06.md`. A folder given to `--out` is refused

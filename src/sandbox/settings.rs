@@ -124,19 +124,7 @@ impl SandboxSettings {
                     )
                 })?,
         };
-        let region = match entry("region") {
-            None => region.to_string(),
-            Some(text) => {
-                crate::cloud::region::check_code(&text, lang).map_err(|why| {
-                    t!(
-                        lang,
-                        "[sandbox] region = \"{text}\" in the answers file: {why}.",
-                        "回答ファイルの [sandbox] region = \"{text}\" は使えません。{why}。"
-                    )
-                })?;
-                text
-            }
-        };
+        let region = sandbox_region(entry("region"), region, lang)?;
         Ok(SandboxSettings {
             user: entry("user")
                 .filter(|u| !u.trim().is_empty())
@@ -161,6 +149,22 @@ impl SandboxSettings {
                 == Some("denied"),
         })
     }
+}
+
+/// `[sandbox] region`, checked like `--region` (a city's name is refused with its code), else
+/// `default` (the `--region` flag's or the default Region).
+fn sandbox_region(given: Option<String>, default: &str, lang: Lang) -> Result<String, String> {
+    let Some(text) = given else {
+        return Ok(default.to_string());
+    };
+    crate::cloud::region::check_code(&text, lang).map_err(|why| {
+        t!(
+            lang,
+            "[sandbox] region = \"{text}\" in the answers file: {why}.",
+            "回答ファイルの [sandbox] region = \"{text}\" は使えません。{why}。"
+        )
+    })?;
+    Ok(text)
 }
 
 #[cfg(test)]

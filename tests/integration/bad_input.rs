@@ -575,3 +575,56 @@ fn a_locale_that_is_not_utf8_is_said_once_in_english() {
         assert!(!ran.stderr.contains("UTF-8"), "{utf8}: {}", ran.stderr);
     }
 }
+
+/// Issue 22 (item 7): `scripts/test.sh` went on to the tests when moto never started. Run on a
+/// copy of the script whose `.venv` holds a moto_server that exits at once (the other tools are
+/// stand-ins that succeed): it stops with moto's log, before cargo.
+#[cfg(unix)]
+#[test]
+fn test_script_stops_when_moto_does_not_start() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = Workspace::new();
+    let root = ws.path();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/test.sh");
+    std::fs::create_dir_all(root.join("scripts")).unwrap();
+    std::fs::copy(&script, root.join("scripts/test.sh")).unwrap();
+    std::fs::create_dir_all(root.join(".github/workflows")).unwrap();
+    std::fs::write(root.join(".github/workflows/ci.yml"), "on: push\n").unwrap();
+    let bin = root.join(".venv/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let tool = |name: &str, body: &str| {
+        let path = bin.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    tool(
+        "moto_server",
+        "echo 'OSError: [Errno 98] Address already in use' >&2; exit 1",
+    );
+    tool("pip", "echo 'Version: 1.17.0'");
+    tool("actionlint", "exit 0");
+    tool("python", "exec python3 \"$@\"");
+    // A `cargo` that records being run: it must not be.
+    tool("cargo", "touch \"$(dirname \"$0\")/cargo-ran\"");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let ran: Ran = std::process::Command::new("bash")
+        .arg(root.join("scripts/test.sh"))
+        .env("PATH", path)
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(ran.code, 1, "{}", ran.all());
+    assert!(
+        ran.stderr.contains("moto did not start") && ran.stderr.contains("Address already in use"),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        !bin.join("cargo-ran").exists(),
+        "no test was run without moto"
+    );
+}
