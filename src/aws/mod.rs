@@ -324,6 +324,12 @@ fn kind_of_code(code: &str) -> CloudErrorKind {
         | "RequestLimitExceeded"
         | "Throttled"
         | "SlowDown" => CloudErrorKind::Throttled,
+        "InternalFailure"
+        | "InternalError"
+        | "InternalServerError"
+        | "InternalServerException"
+        | "ServiceUnavailable"
+        | "ServiceUnavailableException" => CloudErrorKind::ServerFailing,
         "OptInRequired"
         | "DataUnavailableException"
         | "KMSDisabled"
@@ -367,6 +373,10 @@ mod tests {
         assert_eq!(
             kind_of_code("ThrottlingException"),
             CloudErrorKind::Throttled
+        );
+        assert_eq!(
+            kind_of_code("InternalServerException"),
+            CloudErrorKind::ServerFailing
         );
         assert_eq!(
             kind_of_code("ResourceNotFoundException"),
