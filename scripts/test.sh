@@ -29,12 +29,25 @@ mkdir -p target
 "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$LOG" 2>&1 &
 MOTO_PID=$!
 trap 'kill $MOTO_PID 2>/dev/null || true' EXIT
+# Wait up to 20 s for moto to answer (probed with the venv's Python, so curl is not needed); if it
+# exits or never answers, stop here with its log rather than let every wire test fail.
+moto_up=""
 for _ in $(seq 1 100); do
-  if "$VENV/bin/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/moto-api/')" 2>/dev/null; then
+  if "$VENV/bin/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/moto-api/', timeout=2)" 2>/dev/null; then
+    moto_up=1
+    break
+  fi
+  if ! kill -0 "$MOTO_PID" 2>/dev/null; then
     break
   fi
   sleep 0.2
 done
+if [ -z "$moto_up" ]; then
+  echo "test.sh: moto did not start on 127.0.0.1:$PORT (the wire tests need it). Its log, $LOG:" >&2
+  tail -n 20 "$LOG" >&2 || true
+  echo "test.sh: if the log shows moto itself broken, reinstall it ('rm -rf $VENV') and run this script again." >&2
+  exit 1
+fi
 export LECTURE06_MOTO_URL="http://127.0.0.1:$PORT"
 echo "test.sh: moto on $LECTURE06_MOTO_URL" >&2
 

@@ -3,16 +3,16 @@
 //! against the mode, and the account to talk to.
 
 use crate::aws::Aws;
-use crate::cli::Cli;
-use crate::cloud::Cloud;
+use crate::cli::{Cli, Command};
 use crate::cloud::student::Examples;
+use crate::cloud::{Cloud, CloudError, CloudErrorKind};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::prompt::Answers;
 use crate::sandbox::Sandbox;
 use crate::sandbox::settings::SandboxSettings;
 use crate::session::Session;
-use crate::state::{FileAction, Mode, State, Workspace};
+use crate::state::{FileAction, Mode, STATE_DIR, State, Workspace};
 use crate::t;
 use crate::ui::Ui;
 use std::path::PathBuf;
@@ -22,6 +22,8 @@ pub struct App {
     pub mode: Mode,
     pub lang: Lang,
     pub profile: Option<String>,
+    /// The profile was named by the environment variable `AWS_PROFILE`, not by `--profile`.
+    pub profile_from_env: bool,
     pub region: Option<String>,
     pub ui: Ui,
     /// The session's own flags, for every "run this next" hint.
@@ -32,23 +34,7 @@ impl App {
     pub fn from_cli(cli: &Cli) -> AppResult<App> {
         let lang = cli.lang.unwrap_or_else(Lang::from_env);
         if !cli.dir.exists() {
-            // Like `git init DIR` and `cargo new DIR`: a workspace that does not exist yet is made.
-            let dir = cli.dir.display();
-            std::fs::create_dir_all(&cli.dir).map_err(|err| {
-                AppError::Usage(t!(
-                    lang,
-                    "--dir {dir} does not exist and could not be created ({err}). Name a folder you can write to.",
-                    "--dir {dir} は存在せず、作成もできませんでした（{err}）。書き込めるフォルダーを指定してください。"
-                ))
-            })?;
-            eprintln!(
-                "{}",
-                t!(
-                    lang,
-                    "lecture06: created the folder {dir} for this workspace",
-                    "lecture06: ワークスペース用にフォルダー {dir} を作成しました"
-                )
-            );
+            make_workspace_folder(cli, lang)?;
         }
         if !cli.dir.is_dir() {
             let dir = cli.dir.display();
@@ -57,6 +43,11 @@ impl App {
                 "--dir {dir} is a file, not a folder. Name a folder (it is created when it does not exist).",
                 "--dir {dir} はファイルでフォルダーではありません。フォルダーを指定してください（存在しなければ作成します）。"
             )));
+        }
+        refuse_state_folder(cli, lang)?;
+        if cli.sandbox {
+            // The test hooks (a simulated full disk) act on the simulated account's workspaces only.
+            crate::atomic_file::allow_test_hooks();
         }
         if let Some(region) = &cli.region {
             crate::cloud::region::check_code(region, lang).map_err(|why| {
@@ -74,6 +65,7 @@ impl App {
                 "--profile は実際の AWS アカウント、--sandbox は模擬アカウントを選びます。どちらか一方だけを指定してください。"
             )));
         }
+        let profile_from_env = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty());
         Ok(App {
             dir: cli.dir.clone(),
             mode: if cli.sandbox {
@@ -82,10 +74,8 @@ impl App {
                 Mode::Real
             },
             lang,
-            profile: cli
-                .profile
-                .clone()
-                .or_else(|| std::env::var("AWS_PROFILE").ok()),
+            profile: cli.profile.clone().or_else(|| profile_from_env.clone()),
+            profile_from_env: cli.profile.is_none() && profile_from_env.is_some(),
             region: cli.region.clone(),
             ui: Ui::new(lang, cli.verbose),
             session: cli.session(),
@@ -153,10 +143,67 @@ impl App {
                 let examples = sandbox.examples();
                 Ok((crate::sandbox::connect(sandbox), examples))
             }
-            Mode::Real => Ok((
-                Aws::from_environment(self.profile.as_deref(), self.region.as_deref())?.connect(),
-                Examples::none(),
-            )),
+            Mode::Real => {
+                let aws = Aws::from_environment(self.profile.as_deref(), self.region.as_deref())
+                    .map_err(|mut err| {
+                        if err.kind == CloudErrorKind::ProfileMissing && self.profile_from_env {
+                            err.action = CloudError::PROFILE_FROM_ENV.into();
+                        }
+                        err
+                    })?;
+                Ok((aws.connect(), Examples::none()))
+            }
         }
     }
+}
+
+/// `--dir` names a folder that does not exist. `run` (and `trail search`, which keeps its own
+/// record) makes it, like `git init DIR`; any other command refuses, so that a mistyped name
+/// leaves no empty folder behind.
+fn make_workspace_folder(cli: &Cli, lang: Lang) -> AppResult<()> {
+    let dir = cli.dir.display();
+    if !matches!(cli.command, Command::Run(_) | Command::Trail { .. }) {
+        return Err(AppError::Usage(t!(
+            lang,
+            "--dir {dir} does not exist (check its spelling); nothing was created. `lecture06 --dir {dir} run` starts a new workspace there.",
+            "--dir {dir} は存在しません（綴りを確認してください）。何も作成していません。そこで新しく始めるには `lecture06 --dir {dir} run` を実行してください。"
+        )));
+    }
+    std::fs::create_dir_all(&cli.dir).map_err(|err| {
+        AppError::Usage(t!(
+            lang,
+            "--dir {dir} does not exist and could not be created ({err}). Name a folder you can write to.",
+            "--dir {dir} は存在せず、作成もできませんでした（{err}）。書き込めるフォルダーを指定してください。"
+        ))
+    })?;
+    eprintln!(
+        "{}",
+        t!(
+            lang,
+            "lecture06: created the folder {dir} for this workspace",
+            "lecture06: ワークスペース用にフォルダー {dir} を作成しました"
+        )
+    );
+    Ok(())
+}
+
+/// Run inside a workspace's own `.lecture06/` folder (`cd .lecture06`), a command would start a
+/// second, nested session there; it says where the workspace is instead.
+fn refuse_state_folder(cli: &Cli, lang: Lang) -> AppResult<()> {
+    let Ok(dir) = cli.dir.canonicalize() else {
+        return Ok(());
+    };
+    let Some(inside) = dir
+        .ancestors()
+        .find(|p| p.file_name() == Some(STATE_DIR.as_ref()))
+    else {
+        return Ok(());
+    };
+    let shown = dir.display();
+    let workspace = inside.parent().unwrap_or(inside).display();
+    Err(AppError::Usage(t!(
+        lang,
+        "{shown} is inside a workspace's own {STATE_DIR} folder, where lecture06 keeps its files; a session cannot live there. Run lecture06 in the workspace itself: cd {workspace} (or --dir {workspace}).",
+        "{shown} はワークスペースの {STATE_DIR} フォルダーの中です（lecture06 が自分のファイルを置く場所で、ここにはセッションを作れません）。ワークスペース自体で実行してください: cd {workspace}（または --dir {workspace}）。"
+    )))
 }

@@ -8,11 +8,30 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Test hook: when set to a file name, writing that file fails half-way with "No space left on
-/// device", at the same place a full disk fails (used by the integration tests; a tmpfs mount
-/// needs root, which CI does not have).
+/// Test hook: when set to a file name (or a name's beginning followed by `*`), writing that file
+/// fails half-way with "No space left on device", at the same place a full disk fails (used by
+/// the integration tests; a tmpfs mount needs root, which CI does not have). It acts only once
+/// `allow_test_hooks` was called (a `--sandbox` run) or in unit tests: a variable left in a
+/// student's shell never breaks work on a real account.
 pub const DISK_FULL_ENV: &str = "LECTURE06_TEST_DISK_FULL";
+
+static TEST_HOOKS: AtomicBool = AtomicBool::new(cfg!(test));
+
+/// Lets `DISK_FULL_ENV` act in this process (the simulated account's runs).
+pub fn allow_test_hooks() {
+    TEST_HOOKS.store(true, Ordering::Relaxed);
+}
+
+/// Whether the disk-full hook is set for a file called `name`.
+fn disk_full_wanted(name: &str) -> bool {
+    TEST_HOOKS.load(Ordering::Relaxed)
+        && std::env::var(DISK_FULL_ENV).is_ok_and(|wanted| match wanted.strip_suffix('*') {
+            Some(start) => name.starts_with(start),
+            None => wanted == name,
+        })
+}
 
 /// Who may read the file written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,7 +81,7 @@ fn write_temp(temp: &PathBuf, name: &str, bytes: &[u8], access: Access) -> std::
         use std::os::unix::fs::PermissionsExt;
         file.set_permissions(fs::Permissions::from_mode(0o600))?;
     }
-    if std::env::var(DISK_FULL_ENV).is_ok_and(|wanted| wanted == name) {
+    if disk_full_wanted(name) {
         file.write_all(&bytes[..bytes.len() / 2])?;
         return Err(std::io::Error::from_raw_os_error(28));
     }

@@ -6,13 +6,48 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     end_quietly_when_stdout_closes();
-    let cli = lecture06::cli::Cli::parse();
+    let mut cli = lecture06::cli::Cli::parse();
+    note_a_locale_that_is_not_utf8(&mut cli);
     match lecture06::run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("lecture06: {}", lecture06::explain(&err, &cli));
             ExitCode::from(err.exit_code())
         }
+    }
+}
+
+/// lecture06 writes UTF-8. A terminal set to another encoding (`LANG=ja_JP.eucJP`) would show
+/// Japanese as garbage, so this is said once, in English (which any encoding shows), and, unless
+/// `--lang` chose, messages are English. The report is a UTF-8 file either way.
+fn note_a_locale_that_is_not_utf8(cli: &mut lecture06::cli::Cli) {
+    let Some((name, locale)) = ["LC_ALL", "LC_CTYPE", "LANG"].iter().find_map(|name| {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .map(|v| (*name, v))
+    }) else {
+        return;
+    };
+    let Some(codeset) = locale
+        .split_once('.')
+        .map(|(_, rest)| rest.split('@').next().unwrap_or_default())
+    else {
+        return;
+    };
+    let plain: String = codeset
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if plain == "utf8" {
+        return;
+    }
+    eprintln!(
+        "lecture06: your locale ({name}={locale}) is not UTF-8, and lecture06 writes UTF-8, so Japanese would not show correctly here: messages are in English. Use a UTF-8 locale (export LANG=ja_JP.UTF-8) for Japanese; --lang ja chooses it anyway (the report is a UTF-8 file)."
+    );
+    if cli.lang.is_none() {
+        cli.lang = Some(lecture06::i18n::Lang::En);
     }
 }
 

@@ -47,6 +47,8 @@ use std::path::{Path, PathBuf};
 
 pub const FORMAT: u32 = 1;
 pub const STATE_DIR: &str = ".lecture06";
+/// "Too many levels of symbolic links" (Linux 40, the BSDs and macOS 62).
+const ELOOP: i32 = if cfg!(target_os = "linux") { 40 } else { 62 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -212,6 +214,7 @@ impl Workspace {
     /// Takes the workspace's lock for this process, refusing when another run holds it. The OS
     /// releases it when the process ends, however it ends.
     pub fn lock(&mut self) -> AppResult<()> {
+        self.check_dir()?;
         let lang = self.lang;
         let failed = |path: &Path, err| file_error(lang, FileAction::Create, path, err);
         fs::create_dir_all(&self.dir).map_err(|e| failed(&self.dir, e))?;
@@ -252,12 +255,22 @@ impl Workspace {
         }
     }
 
-    /// Reads the state; `None` when the workspace has none yet.
+    /// Reads the state; `None` when the workspace has none yet (and no earlier session's save is
+    /// left without it).
     pub fn load(&self) -> AppResult<Option<State>> {
+        self.check_dir()?;
         let path = self.state_path();
+        if path.is_dir() {
+            return Err(self.state_is_a_folder());
+        }
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                if self.previous_path().exists() {
+                    return Err(self.state_is_missing());
+                }
+                return Ok(None);
+            }
             Err(err) => return Err(file_error(self.lang, FileAction::Read, &path, err)),
         };
         let lang = self.lang;
@@ -298,15 +311,106 @@ impl Workspace {
         self.dir.join("state.json.prev")
     }
 
+    /// The previous generation, when it reads as a state.
+    fn previous(&self) -> Option<State> {
+        fs::read_to_string(self.previous_path())
+            .ok()
+            .and_then(|text| serde_json::from_str::<State>(&text).ok())
+    }
+
+    /// `state.json` is gone but `state.json.prev` is there: the session lives on in that copy, so
+    /// no new session is started over it (its first saves would replace the copy).
+    fn state_is_missing(&self) -> AppError {
+        let lang = self.lang;
+        let (path, prev) = (self.state_path(), self.previous_path());
+        let (shown, prev_shown) = (path.display(), prev.display());
+        let Some(previous) = self.previous() else {
+            return AppError::Workspace(t!(
+                lang,
+                "{shown} is missing, and the previous save {prev_shown} beside it does not read as a lecture06 state. Nothing was changed. If it is your session, fix it by hand (it is JSON) and copy it back: cp {prev_shown} {shown}. To start a new session instead, move it aside first: mv {prev_shown} {prev_shown}.old",
+                "{shown} がありません。隣にある前回の保存 {prev_shown} も lecture06 の状態として読めません。何も変更していません。自分のセッションなら手で直して（JSON です）`cp {prev_shown} {shown}` で戻してください。新しいセッションを始めるなら、先に `mv {prev_shown} {prev_shown}.old` で退避してください。"
+            ));
+        };
+        let when = previous.updated_at.format("%Y-%m-%d %H:%M:%S UTC");
+        AppError::Workspace(t!(
+            lang,
+            "{shown} is missing (deleted?), but the previous save of your session, {prev_shown} ({when}), is there. lecture06 did not start a new session over it. Restore it:\n    cp {prev_shown} {shown}\nthen run the same command again (at most the last answer is asked again). To start a new session instead, move it aside first: mv {prev_shown} {prev_shown}.old",
+            "{shown} がありません（削除しましたか？）。ただしセッションの前回の保存 {prev_shown}（{when}）が残っています。その上に新しいセッションは始めていません。復元するには:\n    cp {prev_shown} {shown}\nを実行してから同じコマンドを再実行してください（最後の回答を 1 つ聞き直す程度です）。新しいセッションを始めるなら、先に `mv {prev_shown} {prev_shown}.old` で退避してください。"
+        ))
+    }
+
+    /// `state.json` is a folder: nothing can be read or saved until it is moved away.
+    fn state_is_a_folder(&self) -> AppError {
+        let lang = self.lang;
+        let (path, prev) = (self.state_path(), self.previous_path());
+        let (shown, prev_shown) = (path.display(), prev.display());
+        let next = match self.previous() {
+            Some(previous) => {
+                let when = previous.updated_at.format("%Y-%m-%d %H:%M:%S UTC");
+                t!(
+                    lang,
+                    "The previous save ({when}) reads well; restore it, keeping the folder aside:\n    mv {shown} {shown}.folder && cp {prev_shown} {shown}\nthen run the same command again.",
+                    "前回の保存（{when}）は正常に読めます。フォルダーを退避して復元するには:\n    mv {shown} {shown}.folder && cp {prev_shown} {shown}\nを実行してから同じコマンドを再実行してください。"
+                )
+            }
+            None => t!(
+                lang,
+                "There is no previous save to restore. Move the folder aside (mv {shown} {shown}.folder); `lecture06 run` then starts a new session, and `lecture06 cleanup` still finds the AWS resources lecture06 created by their created-by tag.",
+                "復元できる前回の保存はありません。フォルダーを退避すると（`mv {shown} {shown}.folder`）、`lecture06 run` で新しいセッションを始められます。lecture06 が作成した AWS リソースは `lecture06 cleanup` が created-by タグから見つけます。"
+            ),
+        };
+        AppError::Workspace(t!(
+            lang,
+            "{shown} is a folder, not lecture06's state file (replaced by hand?). Nothing was changed. {next}",
+            "{shown} はフォルダーで、lecture06 の状態ファイルではありません（手で置き換えましたか？）。何も変更していません。{next}"
+        ))
+    }
+
+    /// `DIR/.lecture06` is a folder or absent; anything else (a dangling or looping symbolic link,
+    /// a file) is named with what to do, before anything tries to create or read in it.
+    fn check_dir(&self) -> AppResult<()> {
+        let lang = self.lang;
+        let dir = &self.dir;
+        let shown = dir.display();
+        let Ok(own) = fs::symlink_metadata(dir) else {
+            return Ok(());
+        };
+        let target = fs::read_link(dir)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        let message = match fs::metadata(dir) {
+            Ok(meta) if meta.is_dir() => return Ok(()),
+            Ok(_) if own.file_type().is_symlink() => t!(
+                lang,
+                "{shown} is a symbolic link to {target}, which is a file, not a folder. Point the link at the folder that holds the workspace's state (ln -sfn <folder> {shown}), or remove the link (rm {shown}) to start a new session.",
+                "{shown} は {target} へのシンボリックリンクですが、リンク先はフォルダーではなくファイルです。ワークスペースの状態があるフォルダーを指すように直すか（`ln -sfn <フォルダー> {shown}`）、新しいセッションを始めるならリンクを削除してください（`rm {shown}`）。"
+            ),
+            Ok(_) => t!(
+                lang,
+                "{shown} is a file, but lecture06 keeps the workspace's state in a folder of that name. Move the file aside (mv {shown} {shown}.file) and run the same command again.",
+                "{shown} はファイルですが、lecture06 はこの名前のフォルダーにワークスペースの状態を置きます。ファイルを退避して（`mv {shown} {shown}.file`）同じコマンドを再実行してください。"
+            ),
+            Err(err) if err.raw_os_error() == Some(ELOOP) => t!(
+                lang,
+                "{shown} is a symbolic link that loops (to {target}, which leads back through links without reaching a folder). Point it at the folder that holds the workspace's state (ln -sfn <folder> {shown}), or remove it (rm {shown}) to start a new session.",
+                "{shown} はループしているシンボリックリンクです（{target} からリンクをたどってもフォルダーに着きません）。ワークスペースの状態があるフォルダーを指すように直すか（`ln -sfn <フォルダー> {shown}`）、新しいセッションを始めるなら削除してください（`rm {shown}`）。"
+            ),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => t!(
+                lang,
+                "{shown} is a symbolic link to {target}, which does not exist (moved, deleted, or an unmounted disk?). Nothing was changed. Point the link at the folder that holds the workspace's state (ln -sfn <folder> {shown}), or remove the link (rm {shown}) to start a new session.",
+                "{shown} は {target} へのシンボリックリンクですが、リンク先が存在しません（移動・削除した、またはディスクが未接続？）。何も変更していません。ワークスペースの状態があるフォルダーを指すように直すか（`ln -sfn <フォルダー> {shown}`）、新しいセッションを始めるならリンクを削除してください（`rm {shown}`）。"
+            ),
+            Err(err) => return Err(file_error(lang, FileAction::Read, dir, err)),
+        };
+        Err(AppError::Workspace(message))
+    }
+
     /// What to do with a damaged state: restore the previous generation when it reads well, else
     /// fix it by hand; never "move it away", which loses the list of resources to clean up.
     fn recovery(&self, lang: Lang) -> String {
         let (shown, prev) = (self.state_path(), self.previous_path());
         let (shown, prev_shown) = (shown.display(), prev.display());
-        let previous = fs::read_to_string(&prev)
-            .ok()
-            .and_then(|text| serde_json::from_str::<State>(&text).ok());
-        match previous {
+        match self.previous() {
             Some(previous) => {
                 let when = previous.updated_at.format("%Y-%m-%d %H:%M:%S UTC");
                 t!(

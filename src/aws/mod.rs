@@ -24,6 +24,7 @@ use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::sync::Arc;
@@ -68,7 +69,7 @@ impl Aws {
         }
         let config = runtime.block_on(async {
             let mut loader = aws_config::defaults(BehaviorVersion::latest())
-                .retry_config(RetryConfig::standard().with_max_attempts(6))
+                .retry_config(RetryConfig::standard().with_max_attempts(max_attempts()))
                 .timeout_config(timeouts());
             if let Some(profile) = profile {
                 loader = loader.profile_name(profile);
@@ -167,6 +168,16 @@ pub fn timeouts() -> TimeoutConfig {
 
 pub const TIMEOUT_ENV: &str = "LECTURE06_AWS_TIMEOUT";
 
+/// Attempts per call: `AWS_MAX_ATTEMPTS` (the AWS CLI's and SDKs' variable) when set to a whole
+/// number from 1, else 6.
+fn max_attempts() -> u32 {
+    std::env::var("AWS_MAX_ATTEMPTS")
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok())
+        .filter(|n| *n >= 1)
+        .unwrap_or(6)
+}
+
 fn new_runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -175,18 +186,23 @@ fn new_runtime() -> std::io::Result<tokio::runtime::Runtime> {
 }
 
 /// Turns an SDK error into the situation it means for the student. `action` is the IAM action of
-/// the call (`cloudtrail:LookupEvents`), named in the message when it was denied.
-pub fn classify<E, R>(err: SdkError<E, R>, action: &str) -> CloudError
+/// the call (`cloudtrail:LookupEvents`), named in the message when it was denied. An answer that
+/// is a web page (a proxy's or a network sign-in page) or a server error (5xx) is said as such,
+/// never as the parser's complaint about it.
+pub fn classify<E>(err: SdkError<E, HttpResponse>, action: &str) -> CloudError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + 'static,
 {
     let code = err.code().map(str::to_string);
+    let answer = err.raw_response().map(Answer::of);
+    if let Some(answer) = answer.as_ref().filter(|a| a.html) {
+        return CloudError::new(CloudErrorKind::ProxyPage, action, answer.describe());
+    }
     let message = err
         .message()
         .map(str::to_string)
         .unwrap_or_else(|| error_chain(&err));
-    let kind = match code.as_deref() {
+    let mut kind = match code.as_deref() {
         Some(code) => kind_of_code(code),
         None => match &err {
             SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => {
@@ -196,12 +212,68 @@ where
             _ => kind_of_text(&message),
         },
     };
+    let server_failed = answer.as_ref().is_some_and(|a| a.status >= 500);
+    let message = match &answer {
+        Some(answer) if server_failed && code.is_none() => answer.describe(),
+        _ => message,
+    };
+    if server_failed && kind != CloudErrorKind::Throttled {
+        kind = CloudErrorKind::ServerFailing;
+    }
     CloudError {
         kind,
         action: action.into(),
         code,
         message,
         region: None,
+    }
+}
+
+/// What came back over HTTP, as far as the student needs it: the status, and whether it was a web
+/// page (AWS answers in XML or JSON; an HTML page comes from a proxy or a network's sign-in page).
+struct Answer {
+    status: u16,
+    html: bool,
+    title: Option<String>,
+}
+
+impl Answer {
+    fn of(response: &HttpResponse) -> Answer {
+        let body = response.body().bytes().unwrap_or_default();
+        let start = String::from_utf8_lossy(&body[..body.len().min(4096)]).to_lowercase();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let trimmed = start.trim_start();
+        let html = content_type.starts_with("text/html")
+            || trimmed.starts_with("<!doctype html")
+            || trimmed.starts_with("<html");
+        let title = start
+            .find("<title>")
+            .map(|at| &start[at + "<title>".len()..])
+            .and_then(|rest| {
+                rest.find("</title>")
+                    .map(|end| rest[..end].trim().to_string())
+            })
+            .filter(|t| !t.is_empty())
+            .map(|t| t.chars().take(80).collect());
+        Answer {
+            status: response.status().as_u16(),
+            html,
+            title,
+        }
+    }
+
+    /// `HTTP 502, an HTML page ("502 bad gateway")`.
+    fn describe(&self) -> String {
+        let status = self.status;
+        match (self.html, &self.title) {
+            (true, Some(title)) => format!("HTTP {status}, an HTML page (\"{title}\")"),
+            (true, None) => format!("HTTP {status}, an HTML page"),
+            (false, _) => format!("HTTP {status}"),
+        }
     }
 }
 
@@ -252,6 +324,12 @@ fn kind_of_code(code: &str) -> CloudErrorKind {
         | "RequestLimitExceeded"
         | "Throttled"
         | "SlowDown" => CloudErrorKind::Throttled,
+        "InternalFailure"
+        | "InternalError"
+        | "InternalServerError"
+        | "InternalServerException"
+        | "ServiceUnavailable"
+        | "ServiceUnavailableException" => CloudErrorKind::ServerFailing,
         "OptInRequired"
         | "DataUnavailableException"
         | "KMSDisabled"
@@ -295,6 +373,10 @@ mod tests {
         assert_eq!(
             kind_of_code("ThrottlingException"),
             CloudErrorKind::Throttled
+        );
+        assert_eq!(
+            kind_of_code("InternalServerException"),
+            CloudErrorKind::ServerFailing
         );
         assert_eq!(
             kind_of_code("ResourceNotFoundException"),

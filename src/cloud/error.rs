@@ -22,6 +22,10 @@ pub enum CloudErrorKind {
     /// the message "User not enabled for cost explorer access" — not an IAM problem.
     CostExplorerNotEnabled,
     Network,
+    /// A server error (5xx) on every attempt: AWS, or a proxy on the way, is failing.
+    ServerFailing,
+    /// A web page (HTML) instead of AWS's answer: a proxy or a network's sign-in page.
+    ProxyPage,
     Other,
 }
 
@@ -37,6 +41,10 @@ pub struct CloudError {
 }
 
 impl CloudError {
+    /// The `action` of a `ProfileMissing` error whose profile was named by the environment
+    /// variable, not by `--profile`: the message then points at that variable.
+    pub const PROFILE_FROM_ENV: &'static str = "AWS_PROFILE";
+
     pub fn new(kind: CloudErrorKind, action: &str, message: impl Into<String>) -> Self {
         CloudError {
             kind,
@@ -105,6 +113,14 @@ impl CloudError {
                 "AWS does not accept the credentials lecture06 found: the access key ID is wrong or deleted, or the secret does not match it. Keys in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) come before any profile: check or unset them, or fix the profile (`aws configure`, or `{login}`), then run the same command again.",
                 "見つかった認証情報を AWS が受け付けません（アクセスキー ID が間違っているか削除済み、またはシークレットが一致しません）。環境変数（AWS_ACCESS_KEY_ID、AWS_SECRET_ACCESS_KEY）はプロファイルより優先されます。確認するか unset するか、プロファイルを直してから（`aws configure` または `{login}`）同じコマンドを再実行してください。"
             ),
+            CloudErrorKind::ProfileMissing if action == Self::PROFILE_FROM_ENV => {
+                let p = profile.unwrap_or("<profile>");
+                t!(
+                    lang,
+                    "The profile `{p}` comes from the environment variable AWS_PROFILE (you gave no --profile), and it is not defined in ~/.aws/config or ~/.aws/credentials (`aws configure list-profiles` lists those that are). Correct the variable (`export AWS_PROFILE=<a listed profile>`), or `unset AWS_PROFILE` to use the default profile, or pass --profile.",
+                    "プロファイル `{p}` は環境変数 AWS_PROFILE で指定されたもので（--profile は指定されていません）、~/.aws/config にも ~/.aws/credentials にも定義されていません（定義済みのものは `aws configure list-profiles` で確認できます）。変数を直すか（`export AWS_PROFILE=<一覧にあるプロファイル>`）、既定のプロファイルを使うなら `unset AWS_PROFILE` を実行するか、--profile を指定してください。"
+                )
+            }
             CloudErrorKind::ProfileMissing => {
                 let p = profile.unwrap_or("<profile>");
                 t!(
@@ -148,10 +164,53 @@ impl CloudError {
                 "AWS could not be reached. Check the network (and --region), then run the same command again.",
                 "AWS に接続できませんでした。ネットワークと --region を確認して再実行してください。"
             ),
+            CloudErrorKind::ServerFailing | CloudErrorKind::ProxyPage => {
+                self.failing_on_the_way(lang)
+            }
             CloudErrorKind::Other => String::new(),
         };
         format!("{action}{where_}: {detail}\n{next}")
             .trim_end()
             .to_string()
+    }
+
+    /// What to do when AWS, or something on the way to it, kept failing (5xx) or answered with a
+    /// web page.
+    fn failing_on_the_way(&self, lang: Lang) -> String {
+        let action = &self.action;
+        let proxy = proxy_setting(lang);
+        match self.kind {
+            CloudErrorKind::ProxyPage => t!(
+                lang,
+                "{action} was answered with a web page, not by AWS: a proxy, or a network's sign-in page (hotel, campus or office Wi-Fi), is in the way, or it is failing. Check the proxy settings ({proxy}); if a browser asks you to sign in to the network, do so; then run the same command again. If nothing is wrong on your side, wait a few minutes and retry.",
+                "{action} の応答が AWS からではなく Web ページ（HTML）でした。プロキシやネットワークのログインページ（ホテル・学校・会社の Wi-Fi など）が間にあるか、それが障害を起こしています。プロキシの設定（{proxy}）を確認し、ブラウザーでネットワークへのログインを求められたらログインしてから、同じコマンドを再実行してください。こちら側に問題がなければ、数分待ってから再試行してください。"
+            ),
+            _ => t!(
+                lang,
+                "{action} failed with a server error on every attempt: AWS, or a proxy between you and AWS, is failing; this is not caused by anything you did. Wait a few minutes and run the same command again (your answers are saved); https://health.aws.amazon.com/health/status shows AWS outages. If it goes on, check the proxy settings ({proxy}) or try another network.",
+                "{action} が何度試してもサーバーエラーになりました。AWS か、途中のプロキシに障害が起きています（あなたの操作が原因ではありません）。数分待ってから同じコマンドを再実行してください（回答は保存されています）。AWS の障害は https://health.aws.amazon.com/health/status で確認できます。続く場合はプロキシの設定（{proxy}）を確認するか、別のネットワークを試してください。"
+            ),
+        }
+    }
+}
+
+/// Whether HTTPS_PROXY is set (never its value, which may hold a password).
+fn proxy_setting(lang: Lang) -> String {
+    let set = ["HTTPS_PROXY", "https_proxy"]
+        .iter()
+        .any(|name| std::env::var(name).is_ok_and(|v| !v.is_empty()));
+    match set {
+        true => lang
+            .pick(
+                "HTTPS_PROXY is set: is its proxy working?",
+                "HTTPS_PROXY が設定されています。そのプロキシは動いていますか？",
+            )
+            .into(),
+        false => lang
+            .pick(
+                "HTTPS_PROXY is not set; a network that requires a proxy needs it",
+                "HTTPS_PROXY は未設定です。プロキシが必要なネットワークでは設定が必要です",
+            )
+            .into(),
     }
 }

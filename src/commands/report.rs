@@ -5,37 +5,20 @@ use crate::app::App;
 use crate::cli::ReportArgs;
 use crate::error::{AppError, AppResult};
 use crate::report;
+use crate::state::{FileAction, StepStatus, file_error};
+use crate::step_id::StepId;
 use crate::t;
 use std::path::{Path, PathBuf};
 
 pub fn write(app: &App, args: &ReportArgs) -> AppResult<()> {
     let lang = app.lang;
-    let out = out_path(app, args);
+    let out = out_path(app, args)?;
     if args.check {
         return check(app, &out);
     }
-    // What lecture06 wrote is remembered in the workspace: under its lock, like the state.
-    let mut workspace = app.workspace();
-    workspace.lock()?;
-    let Some(state) = app.load_state(&workspace)? else {
-        return Err(AppError::Failed(t!(
-            lang,
-            "No lecture06 session here yet: run `lecture06 run` first (or use --dir).",
-            "ここにはまだセッションがありません。先に `lecture06 run` を実行してください（または --dir を指定）。"
-        )));
-    };
+    let (workspace, state) = locked_session(app)?;
     let template = match &args.template {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                let shown = path.display();
-                AppError::Usage(t!(
-                    lang,
-                    "Cannot read the template given with --template ({shown}): {e}",
-                    "--template で指定したテンプレート（{shown}）を読めません: {e}"
-                ))
-            })?;
-            Some((path.clone(), text))
-        }
+        Some(path) => Some((path.clone(), read_template(path, lang)?)),
         None => None,
     };
     if args.no_mask {
@@ -52,6 +35,13 @@ pub fn write(app: &App, args: &ReportArgs) -> AppResult<()> {
         redo: app.session.command("run --step {step}"),
     };
     let rendered = report::render(&state, lang, &options)?;
+    let done = StepId::ALL
+        .iter()
+        .filter(|step| state.status(**step) == StepStatus::Done)
+        .count();
+    if done == 0 {
+        keep_a_report_with_results(app, &out, &rendered.markdown, args.force)?;
+    }
     let mut written = report::written::Written::load(&workspace.dir.join(report::written::FILE));
     let wrote = report::write_files(&out, &rendered, &options, &mut written, args.force, lang)?;
     let base = wrote.base;
@@ -88,7 +78,8 @@ pub fn write(app: &App, args: &ReportArgs) -> AppResult<()> {
     if args.html {
         let html_path = out.with_extension("html");
         let page = report::html::page(&rendered, lang);
-        crate::atomic_file::write_atomically(&html_path, page.as_bytes())?;
+        crate::atomic_file::write_atomically(&html_path, page.as_bytes())
+            .map_err(|e| file_error(lang, FileAction::Save, &html_path, e))?;
         let shown = html_path.display();
         app.ui.ok(t!(
             lang,
@@ -111,10 +102,92 @@ pub fn write(app: &App, args: &ReportArgs) -> AppResult<()> {
     Ok(())
 }
 
-fn out_path(app: &App, args: &ReportArgs) -> PathBuf {
-    args.out
-        .clone()
-        .unwrap_or_else(|| app.dir.join(report::DEFAULT_FILE))
+/// The workspace, locked, and its session: what lecture06 wrote is remembered in the workspace,
+/// under its lock like the state. Without a session nothing is made (not even `.lecture06/`).
+fn locked_session(app: &App) -> AppResult<(crate::state::Workspace, crate::state::State)> {
+    let lang = app.lang;
+    let no_session = || {
+        AppError::Failed(t!(
+            lang,
+            "No lecture06 session here yet: run `lecture06 run` first (or use --dir).",
+            "ここにはまだセッションがありません。先に `lecture06 run` を実行してください（または --dir を指定）。"
+        ))
+    };
+    let mut workspace = app.workspace();
+    // Looked at before the lock, which would make `.lecture06/` in a folder without a session.
+    if app.load_state(&workspace)?.is_none() {
+        return Err(no_session());
+    }
+    workspace.lock()?;
+    match app.load_state(&workspace)? {
+        Some(state) => Ok((workspace, state)),
+        None => Err(no_session()),
+    }
+}
+
+fn read_template(path: &Path, lang: crate::i18n::Lang) -> AppResult<String> {
+    std::fs::read_to_string(path).map_err(|e| {
+        let shown = path.display();
+        AppError::Usage(t!(
+            lang,
+            "Cannot read the template given with --template ({shown}): {e}",
+            "--template で指定したテンプレート（{shown}）を読めません: {e}"
+        ))
+    })
+}
+
+/// The report's file: `--out`, else `DIR/lecture06.md`. A folder given to `--out` is refused
+/// with the file name to add, rather than guessed.
+fn out_path(app: &App, args: &ReportArgs) -> AppResult<PathBuf> {
+    let Some(out) = &args.out else {
+        return Ok(app.dir.join(report::DEFAULT_FILE));
+    };
+    if out.is_dir() {
+        let lang = app.lang;
+        let shown = out.display();
+        let example = out.join(report::DEFAULT_FILE);
+        let example = example.display();
+        return Err(AppError::Usage(t!(
+            lang,
+            "--out {shown} is a folder: name the file to write, for example --out {example}",
+            "--out {shown} はフォルダーです。書き出すファイル名を指定してください（例: --out {example}）"
+        )));
+    }
+    Ok(out.clone())
+}
+
+/// No step is done (all were reset, say) yet a report with other content is at `out`: writing
+/// would replace the student's results with an empty outline. Refused as a hand edit is; with
+/// `--force` their report is first kept beside it.
+fn keep_a_report_with_results(app: &App, out: &Path, outline: &str, force: bool) -> AppResult<()> {
+    let lang = app.lang;
+    let current = match std::fs::read(out) {
+        Ok(current) => current,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(file_error(lang, FileAction::Read, out, e)),
+    };
+    if current == outline.as_bytes() {
+        return Ok(());
+    }
+    let shown = out.display();
+    if !force {
+        return Err(AppError::Failed(t!(
+            lang,
+            "Not written: no step of this session is done (were they reset?), so the report would be an empty outline, and {shown} holds a report with other content (your results?). It is kept as it is. Run `lecture06 run` to do the steps again, then `lecture06 report`; or add --force to write the empty outline anyway (your report is first kept beside it).",
+            "書き出しませんでした。このセッションには完了したステップが 1 つもない（リセットしましたか？）ため、レポートは空のひな形になります。一方 {shown} には別の内容のレポート（あなたの結果？）があるので、そのまま残しました。`lecture06 run` でステップをやり直してから `lecture06 report` を実行してください。それでも空のひな形を書き出すなら --force を付けてください（今のレポートは先に同じフォルダーに残します）。"
+        )));
+    }
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
+    let kept = report::written::kept_copy_path(out, &stamp);
+    report::written::keep_copy(out, &kept)
+        .map_err(|e| file_error(lang, FileAction::Save, &kept, e))?;
+    let kept = kept.display();
+    app.ui.warn(t!(
+        lang,
+        "No step is done, so {shown} becomes an empty outline: your report is kept as {kept}",
+        "完了したステップがないため {shown} は空のひな形になります。今のレポートは {kept} に残しました"
+    ));
+    Ok(())
 }
 
 /// The sections the report cannot back with evidence: a step marked done whose evidence cannot

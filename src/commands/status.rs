@@ -4,7 +4,7 @@
 
 use crate::app::App;
 use crate::cli::StatusArgs;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::state::{State, StepStatus};
 use crate::step_id::StepId;
@@ -67,16 +67,23 @@ pub fn status(app: &App, args: &StatusArgs) -> AppResult<()> {
     let workspace = app.workspace();
     let state = workspace.load()?;
     let lines = lines_of(app, state.as_ref());
-    if args.json {
-        return print_json(app, state.as_ref(), &lines);
-    }
-    let Some(state) = state else {
-        app.ui.line(t!(
+    // No session: said, and exit 1; `--json` still prints its usual shape (every step pending).
+    let no_session = || {
+        AppError::Failed(t!(
             lang,
             "No lecture06 session here yet. Start one with `lecture06 run` (or try `lecture06 --sandbox run` without an AWS account).",
             "ここにはまだ lecture06 のセッションがありません。`lecture06 run` で始めてください（AWS アカウントなしで試すなら `lecture06 --sandbox run`）。"
-        ));
-        return Ok(());
+        ))
+    };
+    if args.json {
+        print_json(app, state.as_ref(), &lines)?;
+        return match state {
+            Some(_) => Ok(()),
+            None => Err(no_session()),
+        };
+    }
+    let Some(state) = state else {
+        return Err(no_session());
     };
     let mode = match state.mode {
         crate::state::Mode::Sandbox => lang.pick("sandbox", "サンドボックス"),

@@ -26,7 +26,7 @@ pub mod written;
 
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::state::{Mode, State, StepStatus};
+use crate::state::{FileAction, Mode, State, StepStatus, file_error};
 use crate::step_id::StepId;
 use crate::steps::{Facts, Reading};
 use crate::{mask, t};
@@ -411,7 +411,8 @@ pub fn write_files(
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
     for path in edited {
         let kept = written::kept_copy_path(&path, &stamp);
-        std::fs::copy(&path, &kept)?;
+        written::keep_copy(&path, &kept)
+            .map_err(|e| file_error(lang, FileAction::Save, &kept, e))?;
         wrote.kept.push((path, kept));
     }
     for step in StepId::ALL {
@@ -427,10 +428,16 @@ pub fn write_files(
         }
     }
     for (path, body) in &planned {
-        crate::atomic_file::write_atomically(path, body.as_bytes())?;
+        if let Err(e) = crate::atomic_file::write_atomically(path, body.as_bytes()) {
+            // What was written so far stays lecture06's, so the next run may replace it.
+            let _ = written.save();
+            return Err(file_error(lang, FileAction::Save, path, e));
+        }
         written.remember(path, body);
     }
-    written.save()?;
+    written
+        .save()
+        .map_err(|e| file_error(lang, FileAction::Save, written.path(), e))?;
     Ok(wrote)
 }
 

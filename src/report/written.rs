@@ -93,11 +93,23 @@ impl Written {
         self.record.files.remove(&key(path));
     }
 
+    /// Where the record is kept (`DIR/.lecture06/written.json`).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     pub fn save(&mut self) -> std::io::Result<()> {
         self.record.format = FORMAT;
         let text = serde_json::to_string_pretty(&self.record).map_err(std::io::Error::other)?;
         crate::atomic_file::write_atomically(&self.path, text.as_bytes())
     }
+}
+
+/// Copies the student's file at `from` to `to` (a name `kept_copy_path` gave) whole or not at
+/// all: a full disk leaves no empty or half "copy" that looks like a backup.
+pub fn keep_copy(from: &Path, to: &Path) -> std::io::Result<()> {
+    let bytes = std::fs::read(from)?;
+    crate::atomic_file::write_atomically(to, &bytes)
 }
 
 /// Where the student's version of `path` is kept: `lecture06.md` → `lecture06.edited-<stamp>.md`

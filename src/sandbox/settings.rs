@@ -124,12 +124,13 @@ impl SandboxSettings {
                     )
                 })?,
         };
+        let region = sandbox_region(entry("region"), region, lang)?;
         Ok(SandboxSettings {
             user: entry("user")
                 .filter(|u| !u.trim().is_empty())
                 .unwrap_or_else(|| "student".into()),
             seed,
-            region: entry("region").unwrap_or_else(|| region.into()),
+            region,
             plan: one_of("plan", &["legacy", "credit", "paid-credit"])?,
             cost_explorer: one_of(
                 "cost_explorer",
@@ -148,6 +149,22 @@ impl SandboxSettings {
                 == Some("denied"),
         })
     }
+}
+
+/// `[sandbox] region`, checked like `--region` (a city's name is refused with its code), else
+/// `default` (the `--region` flag's or the default Region).
+fn sandbox_region(given: Option<String>, default: &str, lang: Lang) -> Result<String, String> {
+    let Some(text) = given else {
+        return Ok(default.to_string());
+    };
+    crate::cloud::region::check_code(&text, lang).map_err(|why| {
+        t!(
+            lang,
+            "[sandbox] region = \"{text}\" in the answers file: {why}.",
+            "回答ファイルの [sandbox] region = \"{text}\" は使えません。{why}。"
+        )
+    })?;
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -213,6 +230,15 @@ mod tests {
                 .static_health_check
         );
         assert!(!read(&[], &[]).unwrap().static_health_check);
+        let err = read(&[("region", "tokyo")], &[]).unwrap_err();
+        assert!(
+            err.contains("[sandbox] region") && err.contains("ap-northeast-1"),
+            "{err}"
+        );
+        assert_eq!(
+            read(&[("region", "us-east-1")], &[]).unwrap().region,
+            "us-east-1"
+        );
         let err = read(&[("seed", "six")], &[]).unwrap_err();
         assert!(err.contains("[sandbox] seed"), "{err}");
         let err = read(&[], &[("LECTURE06_SANDBOX_SPEED", "fast")]).unwrap_err();

@@ -202,6 +202,10 @@ fn account_plan_model_error_examples_are_classified() {
                 let kind = match shape {
                     "com.amazonaws.freetier#AccessDeniedException" => CloudErrorKind::AccessDenied,
                     "com.amazonaws.freetier#ThrottlingException" => CloudErrorKind::Throttled,
+                    // The service's own failure (issue 22): said as such, with advice.
+                    "com.amazonaws.freetier#InternalServerException" => {
+                        CloudErrorKind::ServerFailing
+                    }
                     _ => CloudErrorKind::Other,
                 };
                 assert_eq!(err.kind, kind, "{shape}: {err:?}");

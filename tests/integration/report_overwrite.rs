@@ -151,3 +151,125 @@ fn chart_files_lecture06_did_not_write_are_never_deleted() {
     ws.run_sandbox(&["report"]).success();
     assert!(!chart.exists(), "its own stale chart is removed");
 }
+
+/// The files in `dir` whose names end with `.tmp` (a write that was not cleaned up).
+fn temp_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect()
+}
+
+/// Issue 22 (item 3): `report` on a full disk named no path (a bare OS error), and `--force` left
+/// a 0-byte "backup" of the student's edit.
+#[test]
+fn a_full_disk_is_named_and_force_never_leaves_an_empty_backup() {
+    let ws = Workspace::new();
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
+    let report = ws.path().join("lecture06.md");
+    let ran: Ran = ws
+        .sandbox(&["report"])
+        .env("LECTURE06_TEST_DISK_FULL", "lecture06.md")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(ran.code, 1, "{}", ran.all());
+    let shown = report.display().to_string();
+    assert!(
+        ran.stderr.contains(&format!("Could not save {shown}"))
+            && ran.stderr.contains("disk is full")
+            && ran.stderr.contains("df -h"),
+        "{}",
+        ran.stderr
+    );
+    assert!(!report.exists(), "no half report");
+    assert_eq!(temp_files(ws.path()), Vec::<String>::new());
+
+    ws.run_sandbox(&["report"]).success();
+    let edited = format!("{}\nMy own notes.\n", read(&report));
+    std::fs::write(&report, &edited).unwrap();
+    let ran: Ran = ws
+        .sandbox(&["report", "--force"])
+        .env("LECTURE06_TEST_DISK_FULL", "lecture06.edited-*")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(ran.code, 1, "{}", ran.all());
+    assert!(
+        ran.stderr.contains("lecture06.edited-") && ran.stderr.contains("disk is full"),
+        "names the copy it could not make: {}",
+        ran.stderr
+    );
+    assert!(
+        kept_copies(&report).is_empty(),
+        "no empty or half backup: {:?}",
+        kept_copies(&report)
+    );
+    assert_eq!(temp_files(ws.path()), Vec::<String>::new());
+    assert_eq!(read(&report), edited, "the edit is untouched");
+    let ran = ws.run_sandbox(&["--lang", "ja", "report", "--force"]);
+    ran.success();
+    let kept = kept_copies(&report);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        read(&kept[0]),
+        edited,
+        "once there is room, the copy is whole"
+    );
+}
+
+/// Issue 22 (item 3): `reset --all` then `report` replaced a full report with an empty outline.
+#[test]
+fn an_empty_outline_never_replaces_a_report_with_results() {
+    let ws = Workspace::new();
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
+    ws.run_sandbox(&["report"]).success();
+    let report = ws.path().join("lecture06.md");
+    let full = read(&report);
+    ws.run_sandbox(&["reset", "--all", "--yes"]).success();
+    let ran = ws.run_sandbox(&["report"]);
+    assert_eq!(ran.code, 1, "{}", ran.all());
+    assert!(
+        ran.stderr.contains("no step of this session is done")
+            && ran.stderr.contains("lecture06.md")
+            && ran.stderr.contains("--force"),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(read(&report), full, "the report with results is kept");
+    let ran = ws.run_sandbox(&["--lang", "ja", "report"]);
+    assert_eq!(ran.code, 1, "{}", ran.all());
+    assert!(
+        ran.stderr.contains("完了したステップが 1 つもない"),
+        "{}",
+        ran.stderr
+    );
+
+    ws.run_sandbox(&["report", "--force"]).success();
+    let kept = kept_copies(&report);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        read(&kept[0]),
+        full,
+        "--force keeps the full report beside the outline"
+    );
+    assert_ne!(read(&report), full);
+    // An outline over the same outline needs no --force.
+    ws.run_sandbox(&["report"]).success();
+}
+
+/// With no step done and no report there yet, the outline is written: nothing to keep.
+#[test]
+fn an_outline_is_written_where_there_was_no_report() {
+    let ws = Workspace::new();
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
+    ws.run_sandbox(&["reset", "--all", "--yes"]).success();
+    ws.run_sandbox(&["report"]).success();
+    let report = ws.path().join("lecture06.md");
+    assert!(read(&report).contains("# "), "an outline");
+    assert!(kept_copies(&report).is_empty());
+}

@@ -206,7 +206,15 @@ fn dry_run_creates_nothing_and_walks_every_steps_plan() {
 #[test]
 fn status_json_follows_the_contract() {
     let ws = Workspace::new();
-    let before = ws.status_json();
+    // Without a session: the same shape, every step pending, and exit 1 saying so (issue 22).
+    let ran = ws.run_sandbox(&["status", "--json"]);
+    assert_eq!(ran.code, 1, "{}", ran.all());
+    assert!(
+        ran.stderr.contains("No lecture06 session here yet"),
+        "{}",
+        ran.stderr
+    );
+    let before: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON on stdout");
     let ids: Vec<&str> = before["steps"]
         .as_array()
         .unwrap()

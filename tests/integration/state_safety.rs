@@ -173,3 +173,148 @@ fn state_from_a_newer_lecture06_is_refused_and_kept() {
     );
     assert_eq!(std::fs::read_to_string(ws.state_path()).unwrap(), text);
 }
+
+/// The line of `stderr` that starts with `start` (a command offered to the student), trimmed.
+fn offered_command(stderr: &str, start: &str) -> String {
+    stderr
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with(start))
+        .unwrap_or_else(|| panic!("no `{start}…` command offered: {stderr}"))
+        .to_string()
+}
+
+fn run_in_shell(line: &str) {
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(line)
+        .status()
+        .unwrap();
+    assert!(status.success(), "{line}");
+}
+
+/// Issue 22 (item 3): `state.json` deleted with `state.json.prev` beside it used to start a new
+/// session silently, whose saves then replaced `.prev`, the only copy of the old one.
+#[test]
+fn a_deleted_state_is_not_replaced_by_a_new_session_and_the_offered_restore_works() {
+    let ws = Workspace::new();
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
+    let prev = ws.path().join(".lecture06/state.json.prev");
+    let previous = std::fs::read(&prev).expect("a previous generation after a step");
+    std::fs::remove_file(ws.state_path()).unwrap();
+    for args in [&["run", "--yes"][..], &["status"][..], &["report"][..]] {
+        let ran = ws.run_sandbox(args);
+        assert_eq!(ran.code, 1, "{args:?}: {}", ran.all());
+        assert!(
+            ran.stderr.contains("state.json is missing")
+                && ran.stderr.contains("did not start a new session"),
+            "{args:?}: {}",
+            ran.stderr
+        );
+        assert!(!ws.state_path().exists(), "{args:?}: no new session");
+        assert_eq!(
+            std::fs::read(&prev).unwrap(),
+            previous,
+            "{args:?}: .prev kept"
+        );
+    }
+    run_in_shell(&offered_command(&ws.run_sandbox(&["status"]).stderr, "cp "));
+    assert_eq!(
+        std::fs::read(ws.state_path()).unwrap(),
+        previous,
+        "restored"
+    );
+    // One save behind: the resumed run finishes what that save had not recorded.
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
+    assert_eq!(ws.step_status("cloudtrail"), "done", "the session is back");
+}
+
+#[test]
+fn a_state_replaced_by_a_folder_is_named_and_the_offered_restore_works() {
+    let ws = Workspace::new();
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
+    std::fs::remove_file(ws.state_path()).unwrap();
+    std::fs::create_dir(ws.state_path()).unwrap();
+    let ran = ws.run_sandbox(&["run", "--yes"]);
+    assert_eq!(ran.code, 1, "{}", ran.all());
+    assert!(ran.stderr.contains("is a folder"), "{}", ran.stderr);
+    assert!(
+        !ran.stderr.contains("run the same command again\n")
+            && !ran.stderr.contains("Is a directory"),
+        "not the generic advice that fails forever: {}",
+        ran.stderr
+    );
+    run_in_shell(&offered_command(&ran.stderr, "mv "));
+    assert!(ws.path().join(".lecture06/state.json.folder").is_dir());
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
+    assert_eq!(ws.step_status("cloudtrail"), "done");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_or_looping_state_link_is_explained() {
+    let ws = Workspace::new();
+    let link = ws.path().join(".lecture06");
+    std::os::unix::fs::symlink(ws.path().join("moved-away"), &link).unwrap();
+    for args in [&["run", "--yes"][..], &["status"][..], &["report"][..]] {
+        let ran = ws.run_sandbox(args);
+        assert_eq!(ran.code, 1, "{args:?}: {}", ran.all());
+        assert!(
+            ran.stderr.contains("symbolic link")
+                && ran.stderr.contains("moved-away")
+                && ran.stderr.contains("does not exist")
+                && ran.stderr.contains("ln -sfn"),
+            "{args:?}: {}",
+            ran.stderr
+        );
+        assert!(
+            !ran.stderr.contains("Run the same command again"),
+            "{}",
+            ran.stderr
+        );
+    }
+    assert!(
+        !ws.path().join("moved-away").exists(),
+        "nothing made at the link's target"
+    );
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink(".lecture06", &link).unwrap();
+    let ran = ws.run_sandbox(&["run", "--yes"]);
+    assert_eq!(ran.code, 1, "{}", ran.all());
+    assert!(ran.stderr.contains("loops"), "{}", ran.stderr);
+    let ran = ws.run_sandbox(&["--lang", "ja", "status"]);
+    assert_eq!(ran.code, 1, "{}", ran.all());
+    assert!(ran.stderr.contains("ループしている"), "{}", ran.stderr);
+}
+
+/// Issue 22 (item 5): the disk-full hook acts on sandbox runs only, never on a real account's.
+#[test]
+fn the_disk_full_hook_does_nothing_outside_the_sandbox() {
+    let ws = Workspace::new();
+    // A real-account session against moto: the introduction is saved (through the atomic write
+    // the hook breaks) before the empty user name stops the first step (exit 2).
+    let answers = ws.write("answers.toml", "[cloudtrail]\nuser = \"\"\n");
+    let ran: crate::harness::Ran = crate::bad_input::real_command(
+        &ws,
+        &crate::harness::moto_url(),
+        &[
+            "--region",
+            "ap-northeast-1",
+            "run",
+            "--yes",
+            "--answers",
+            answers.to_str().unwrap(),
+        ],
+    )
+    .env("LECTURE06_TEST_DISK_FULL", "state.json")
+    .output()
+    .unwrap()
+    .into();
+    assert_eq!(ran.code, 2, "stopped at the empty user name: {}", ran.all());
+    assert!(!ran.stderr.contains("disk is full"), "{}", ran.all());
+    assert_eq!(ws.state()["mode"], "real", "saved despite the hook");
+}

@@ -424,7 +424,8 @@ impl Gathered<'_> {
                 lifecycle::extended_support(&db.engine, &db.engine_version, today)
                 && !(self.as_they_are && stopped)
             {
-                let vcpus = lifecycle::vcpus(&db.class).unwrap_or(1) * if db.multi_az { 2 } else { 1 };
+                let vcpus =
+                    lifecycle::vcpus(&db.class).unwrap_or(1) * if db.multi_az { 2 } else { 1 };
                 self.push(
                     "Amazon RDS",
                     &db.id,
@@ -474,7 +475,8 @@ impl Gathered<'_> {
             if lb.kind == "application" {
                 // Processed bytes: 1 LCU = 1 GB an hour (EC2 targets), so a month's GB spread over
                 // the month are that many LCU-hours; the traffic is split evenly between ALBs.
-                let share = self.a
+                let share = self
+                    .a
                     .alb_processed_gb
                     .divided_by(Dec::from_int(albs))
                     .unwrap_or(Dec::ZERO);

@@ -41,12 +41,12 @@ pub fn query(line: &Line) -> Result<PriceQuery, Why> {
         Charge::DbExtendedSupport { usage_type, .. } => {
             Ok(in_region(region, "AmazonRDS", &[]).usage_type(usage_type))
         }
-        Charge::NatGatewayHours => Ok(in_region(
-            region,
-            "AmazonEC2",
-            &[("productFamily", "NAT Gateway")],
-        )
-        .usage_type("NatGateway-Hours")),
+        Charge::NatGatewayHours => {
+            Ok(
+                in_region(region, "AmazonEC2", &[("productFamily", "NAT Gateway")])
+                    .usage_type("NatGateway-Hours"),
+            )
+        }
         Charge::DbHours {
             class,
             engine,
