@@ -333,13 +333,13 @@ fn student(
     }
 }
 
-fn finish(world: &World, index: usize, d: Draft) -> TrailEvent {
+/// Who made the call, as the record says it: `(userIdentity, user name, source IP, user agent)`.
+fn identity_of(world: &World, index: usize, d: &Draft) -> (Value, Option<String>, String, String) {
     let seed = world.seed;
     let account = &world.account;
-    let event_id = uuid(seed, &format!("event-{index}"));
     let ip = format!("203.0.113.{}", 10 + hash(seed, "ip") % 200);
     let time_text = d.time.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let (identity, username, source_ip, agent) = match d.who {
+    match d.who {
         Who::Student => {
             let key = if d.source == "signin.amazonaws.com" {
                 Value::Null
@@ -392,7 +392,15 @@ fn finish(world: &World, index: usize, d: Draft) -> TrailEvent {
             service.to_string(),
             service.to_string(),
         ),
-    };
+    }
+}
+
+fn finish(world: &World, index: usize, d: Draft) -> TrailEvent {
+    let seed = world.seed;
+    let account = &world.account;
+    let event_id = uuid(seed, &format!("event-{index}"));
+    let time_text = d.time.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let (identity, username, source_ip, agent) = identity_of(world, index, &d);
     let event_type = match (&d.who, d.source) {
         (_, "signin.amazonaws.com") => "AwsConsoleSignIn",
         (Who::Service(_), _) => "AwsServiceEvent",

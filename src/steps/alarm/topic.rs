@@ -119,7 +119,58 @@ pub(super) fn ensure_subscription(
     email: &str,
 ) -> AppResult<SubscriptionEvidence> {
     let lang = ctx.lang;
-    let hours = CONFIRMATION_VALID_HOURS;
+    let (arn, confirmed) = subscription_of(ctx, region, topic, email)?;
+    let evidence = |confirmed, confirmed_at, waited_seconds| SubscriptionEvidence {
+        arn: arn.clone(),
+        endpoint: email.into(),
+        confirmed,
+        confirmed_at,
+        waited_seconds,
+    };
+    if confirmed || ctx.progress::<bool>("confirmed") == Some(true) {
+        ctx.ui.ok(t!(
+            lang,
+            "The subscription of {email} is confirmed.",
+            "{email} のサブスクリプションは確認済みです。"
+        ));
+        return Ok(evidence(
+            true,
+            ctx.progress("confirmed_at"),
+            ctx.progress("waited_seconds"),
+        ));
+    }
+    if !ask_to_wait(ctx, email)? {
+        return Ok(evidence(false, None, None));
+    }
+    if let Some(prompt) = ctx.cloud.student.offer_confirmation_click(lang)
+        && ctx.ask_confirm("click_link", prompt, true)?
+    {
+        ctx.cloud
+            .student
+            .click_confirmation_link(&topic.arn, email)?;
+    }
+    let (confirmed_at, waited) = wait_for_confirmation(ctx, region, &arn, email)?;
+    ctx.set_progress("confirmed", &true)?;
+    ctx.set_progress("confirmed_at", &confirmed_at)?;
+    ctx.set_progress("waited_seconds", &waited)?;
+    ctx.ui.ok(t!(
+        lang,
+        "Confirmed after {}.",
+        "{} で確認されました。",
+        human_duration(waited)
+    ));
+    Ok(evidence(true, Some(confirmed_at), Some(waited)))
+}
+
+/// The subscription's ARN, subscribing (and recording it) when there is none; whether SNS
+/// already says it is confirmed.
+fn subscription_of(
+    ctx: &mut StepCtx,
+    region: &str,
+    topic: &Topic,
+    email: &str,
+) -> AppResult<(String, bool)> {
+    let lang = ctx.lang;
     let listed = ctx.cloud.sns.subscriptions(region, &topic.arn)?;
     let mine = listed
         .iter()
@@ -148,25 +199,18 @@ pub(super) fn ensure_subscription(
             arn
         }
     };
-    if mine.is_some_and(|s| s.confirmed()) || ctx.progress::<bool>("confirmed") == Some(true) {
-        ctx.ui.ok(t!(
-            lang,
-            "The subscription of {email} is confirmed.",
-            "{email} のサブスクリプションは確認済みです。"
-        ));
-        return Ok(SubscriptionEvidence {
-            arn,
-            endpoint: email.into(),
-            confirmed: true,
-            confirmed_at: ctx.progress("confirmed_at"),
-            waited_seconds: ctx.progress("waited_seconds"),
-        });
-    }
+    Ok((arn, mine.is_some_and(|s| s.confirmed())))
+}
 
+/// How to confirm, then whether to wait for it (`[alarm] confirmation`); a skip is said.
+fn ask_to_wait(ctx: &mut StepCtx, email: &str) -> AppResult<bool> {
+    let lang = ctx.lang;
+    let hours = CONFIRMATION_VALID_HOURS;
+    let resume = ctx.next_command("run");
     ctx.ui.line(t!(
         lang,
-        "Open the mail \"AWS Notification - Subscription Confirmation\" sent to {email} and click \"Confirm subscription\". Not there? Look in the spam folder. The link stays valid for {} days ({hours} hours); you can leave this wait with Ctrl-C and come back later with `lecture06 run`.",
-        "{email} 宛ての「AWS Notification - Subscription Confirmation」メールを開き、「Confirm subscription」をクリックしてください。見当たらなければ迷惑メールフォルダも確認してください。リンクの有効期限は {} 日間（{hours} 時間）です。Ctrl-C で待機をやめ、後で `lecture06 run` で再開できます。"
+        "Open the mail \"AWS Notification - Subscription Confirmation\" sent to {email} and click \"Confirm subscription\". Not there? Look in the spam folder. The link stays valid for {} days ({hours} hours); you can leave this wait with Ctrl-C and come back later with `{resume}`.",
+        "{email} 宛ての「AWS Notification - Subscription Confirmation」メールを開き、「Confirm subscription」をクリックしてください。見当たらなければ迷惑メールフォルダも確認してください。リンクの有効期限は {} 日間（{hours} 時間）です。Ctrl-C で待機をやめ、後で `{resume}` で再開できます。"
     ,
         hours / 24
     ));
@@ -199,21 +243,20 @@ pub(super) fn ensure_subscription(
             "Skipped: the subscription stays unconfirmed, so no alarm mail can reach you until you click the link.",
             "スキップしました。リンクをクリックするまでサブスクリプションは未確認のままで、アラームのメールは届きません。"
         ));
-        return Ok(SubscriptionEvidence {
-            arn,
-            endpoint: email.into(),
-            confirmed: false,
-            confirmed_at: None,
-            waited_seconds: None,
-        });
+        return Ok(false);
     }
-    if let Some(prompt) = ctx.cloud.student.offer_confirmation_click(lang)
-        && ctx.ask_confirm("click_link", prompt, true)?
-    {
-        ctx.cloud
-            .student
-            .click_confirmation_link(&topic.arn, email)?;
-    }
+    Ok(true)
+}
+
+/// Polls until the subscription is confirmed: `(when, seconds waited since the first wait)`.
+fn wait_for_confirmation(
+    ctx: &mut StepCtx,
+    region: &str,
+    arn: &str,
+    email: &str,
+) -> AppResult<(DateTime<Utc>, i64)> {
+    let lang = ctx.lang;
+    let hours = CONFIRMATION_VALID_HOURS;
     let clock = ctx.cloud.clock.clone();
     let started: DateTime<Utc> = ctx.progress("wait_started").unwrap_or_else(|| clock.now());
     ctx.set_progress("wait_started", &started)?;
@@ -224,16 +267,17 @@ pub(super) fn ensure_subscription(
     ));
     let run_started = clock.now();
     loop {
-        match ctx.cloud.sns.subscription_pending(region, &arn)? {
+        match ctx.cloud.sns.subscription_pending(region, arn)? {
             Some(false) => break,
             Some(true) => {}
             None => {
                 spinner.finish();
                 ctx.forget_progress("subscription_arn")?;
+                let again = ctx.next_command("run --step alarm");
                 return Err(AppError::Failed(t!(
                     lang,
-                    "The subscription is gone (unconfirmed subscriptions expire after {hours} hours). Run `lecture06 run --step alarm` again to subscribe anew.",
-                    "サブスクリプションがなくなりました（未確認のものは {hours} 時間で削除されます）。`lecture06 run --step alarm` を再実行すると登録し直します。"
+                    "The subscription is gone (unconfirmed subscriptions expire after {hours} hours). Run `{again}` again to subscribe anew.",
+                    "サブスクリプションがなくなりました（未確認のものは {hours} 時間で削除されます）。`{again}` を再実行すると登録し直します。"
                 )));
             }
         }
@@ -241,10 +285,11 @@ pub(super) fn ensure_subscription(
             > chrono::Duration::from_std(CONFIRM_TIMEOUT).unwrap_or_default()
         {
             spinner.finish();
+            let again = ctx.next_command("run");
             return Err(AppError::Failed(t!(
                 lang,
-                "Still not confirmed after 30 minutes. Look for the mail (spam folder too), click the link, then run `lecture06 run` again; or set [alarm] confirmation = \"skip\".",
-                "30 分待っても確認されませんでした。メール（迷惑メールフォルダも）のリンクをクリックしてから `lecture06 run` を再実行するか、[alarm] confirmation = \"skip\" を指定してください。"
+                "Still not confirmed after 30 minutes. Look for the mail (spam folder too), click the link, then run `{again}` again; or set [alarm] confirmation = \"skip\".",
+                "30 分待っても確認されませんでした。メール（迷惑メールフォルダも）のリンクをクリックしてから `{again}` を再実行するか、[alarm] confirmation = \"skip\" を指定してください。"
             )));
         }
         clock.sleep(CONFIRM_POLL);
@@ -261,21 +306,5 @@ pub(super) fn ensure_subscription(
     }
     spinner.finish();
     let confirmed_at = clock.now();
-    let waited = (confirmed_at - started).num_seconds();
-    ctx.set_progress("confirmed", &true)?;
-    ctx.set_progress("confirmed_at", &confirmed_at)?;
-    ctx.set_progress("waited_seconds", &waited)?;
-    ctx.ui.ok(t!(
-        lang,
-        "Confirmed after {}.",
-        "{} で確認されました。",
-        human_duration(waited)
-    ));
-    Ok(SubscriptionEvidence {
-        arn,
-        endpoint: email.into(),
-        confirmed: true,
-        confirmed_at: Some(confirmed_at),
-        waited_seconds: Some(waited),
-    })
+    Ok((confirmed_at, (confirmed_at - started).num_seconds()))
 }
