@@ -8,6 +8,7 @@ pub mod athena_sql;
 mod bytes;
 pub mod engine;
 pub mod record;
+mod stream;
 
 use crate::i18n::Lang;
 use crate::t;
