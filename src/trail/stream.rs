@@ -15,7 +15,7 @@ pub(super) const LARGEST_RECORD: usize = 1 << 20;
 /// more than a CloudTrail log file (10–100 KB compressed, a few MB inflated). Beyond it the file
 /// is streamed. With at most `MAX_WORKERS` workers, each holding one file and its inflated text,
 /// a search stays under 256 MB whatever it reads.
-pub(super) const WHOLE_FILE_CAP: usize = 16 << 20;
+pub const WHOLE_FILE_CAP: usize = 16 << 20;
 /// The most worker threads a local search runs (see `WHOLE_FILE_CAP`).
 pub const MAX_WORKERS: usize = 6;
 /// How much is read at a time.

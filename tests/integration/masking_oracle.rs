@@ -397,6 +397,7 @@ fn masked_values_render_as_plain_words() {
     let two = "{} と {} でした";
     let mut sentences: Vec<&str> = SENTENCES.to_vec();
     sentences.extend([table, two]);
+    let escape = Regex::new(r"&#?[0-9A-Za-z]+;|\\[*_]").unwrap();
     let mut failures = Vec::new();
     for bad in known_bad() {
         for sentence in &sentences {
@@ -424,10 +425,7 @@ fn masked_values_render_as_plain_words() {
                     shape(&plain)
                 ));
             }
-            if let Some(entity) = Regex::new(r"&#?[0-9A-Za-z]+;|\\[*_]")
-                .unwrap()
-                .find(&masked)
-            {
+            if let Some(entity) = escape.find(&masked) {
                 failures.push(format!(
                     "{:?}: {masked:?} holds {:?}",
                     bad.written,
