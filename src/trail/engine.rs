@@ -5,9 +5,9 @@
 //! shared newest-first top-N that dedupes on `eventID` and tells the file walkers when older files
 //! cannot matter any more.
 //!
-//! The bytes themselves (inflating, splitting records) are read in `bytes.rs`. This module and
-//! that one depend only on `trail::record`, `clock`, chrono, serde_json, memchr and libdeflater,
-//! so the benchmark (`bench/trail`) builds them alone in release mode.
+//! The bytes themselves (inflating, splitting records) are read in `bytes.rs`, files too big to
+//! hold whole in `stream.rs`. These depend only on `trail::record`, `clock`, chrono, serde_json,
+//! memchr, libdeflater and flate2, so the benchmark (`bench/trail`) builds them alone.
 
 use super::bytes::{Split, inflate, records_around, split_records, unwrap_lookup};
 use super::record::Record;
