@@ -9,11 +9,16 @@ use crate::cloud::CloudError;
 use crate::trail::engine::{
     self, Outcome, Query, Scanner, Tally, TopN, day_of_path, day_window, newest_first,
 };
+use crate::trail::stream::WHOLE_FILE_CAP;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::atomic::Ordering;
 
 /// How many objects are fetched at once.
 pub const IN_FLIGHT: usize = 16;
+/// How many bytes of objects are held at once, at most (one object more may start below it):
+/// with the engine's bound on what each file inflates to, a search of any bucket stays under
+/// 256 MB.
+const IN_FLIGHT_BYTES: u64 = 64 << 20;
 
 /// One object to read.
 #[derive(Clone, Debug)]
@@ -169,8 +174,9 @@ pub async fn search_s3_async(
     let mut objects = listing.objects.iter();
     let mut started = 0usize;
     let mut stopped = false;
+    let mut bytes_in_flight = 0u64;
     loop {
-        while !stopped && in_flight.len() < IN_FLIGHT {
+        while !stopped && in_flight.len() < IN_FLIGHT && bytes_in_flight < IN_FLIGHT_BYTES {
             let Some(object) = objects.next() else { break };
             if top
                 .floor()
@@ -180,24 +186,30 @@ pub async fn search_s3_async(
                 break;
             }
             started += 1;
+            if object.size > WHOLE_FILE_CAP as u64 {
+                tally.damaged(&object.key, too_big(object.size));
+                continue;
+            }
+            bytes_in_flight += object.size;
             let client = client.clone();
             let bucket = bucket.to_string();
-            let key = object.key.clone();
+            let (key, size) = (object.key.clone(), object.size);
             in_flight.spawn(async move {
                 let body = fetch(&client, &bucket, &key).await;
-                (key, body)
+                (key, size, body)
             });
         }
         let Some(done) = in_flight.join_next().await else {
             break;
         };
-        let (key, body) = done.map_err(|e| CloudError {
+        let (key, size, body) = done.map_err(|e| CloudError {
             kind: crate::cloud::CloudErrorKind::Other,
             action: "s3:GetObject".into(),
             code: None,
             message: e.to_string(),
             region: None,
         })?;
+        bytes_in_flight -= size;
         match body {
             Ok(bytes) => scanner.scan_counted(&key, &bytes, &tally, &top),
             Err(err) => tally.damaged(&key, format!("unreadable: {err}")),
@@ -210,6 +222,15 @@ pub async fn search_s3_async(
     let mut outcome = tally.finish(top);
     outcome.list_requests = listing.list_requests;
     Ok(outcome)
+}
+
+/// Why an object bigger than any CloudTrail log file is not downloaded into memory.
+fn too_big(size: u64) -> String {
+    format!(
+        "not read: {} MB, more than any CloudTrail log file (at most {} MB are read from S3); download it and search the folder with --path, which streams big files",
+        size >> 20,
+        WHOLE_FILE_CAP >> 20
+    )
 }
 
 /// One object's bytes; a body cut off mid-way is fetched again (twice at most).

@@ -3,7 +3,8 @@
 //! secret can be made of, never at delimited patterns, so a neighbour cannot hide one.
 
 use super::{
-    MASKED_EMAIL, MASKED_IP, MASKED_IPV6, MASKED_SECRET_KEY, MASKED_SESSION_TOKEN, Span, account_id,
+    MASK_CHAR, MASKED_EMAIL, MASKED_GROUP, MASKED_IP, MASKED_IPV6, MASKED_SECRET_KEY,
+    MASKED_SESSION_TOKEN, Span, account_id,
 };
 use regex::Regex;
 use std::net::Ipv6Addr;
@@ -18,30 +19,50 @@ static ACCESS_KEY: LazyLock<Regex> = LazyLock::new(|| {
 /// so that its hex digits never join the run that follows (`%22123837392027%22`).
 static DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"%[0-9A-Fa-f]{2}|[0-9]+").unwrap());
 /// Digits (ASCII or full-width) in groups joined by one separator each: a hyphen or a dash of any
-/// width (also `ー`, the long-vowel mark an IME gives for `-`), a space or an ideographic space.
+/// width (also `ー`, the long-vowel mark an IME gives for `-`), a space, a no-break space or an
+/// ideographic space, a dot or `_`. A zero-width character between two digits does not end a
+/// group (`5563\u{200B}1234…` is one run of digits to a reader).
 static DIGIT_GROUPS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[0-9０-９]+(?:[\-‐‑‒–—―−－ー \u{3000}\u{00A0}][0-9０-９]+)*").unwrap()
-});
-/// An e-mail address: letters of any script, the `@` as typed (`@`, full-width `＠`, or
-/// percent-encoded `%40`), a domain of any script (dots full-width too) ending in a Latin
-/// top-level domain (so Japanese text right after it, `…@example.comまで`, is not taken for it).
-static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"[\p{L}\p{N}._%+\-]+(?:@|＠|%40)(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?[.．])+[A-Za-zＡ-Ｚａ-ｚ]{2,}",
+        r"[0-9０-９]+(?:[\u{200B}-\u{200D}\u{2060}\u{FEFF}]+[0-9０-９]+)*(?:[\-‐‑‒–—―−－ー \u{3000}\u{00A0}._][0-9０-９]+(?:[\u{200B}-\u{200D}\u{2060}\u{FEFF}]+[0-9０-９]+)*)*",
     )
     .unwrap()
 });
+/// An e-mail address: letters of any script, the `@` as typed (`@`, a look-alike `＠` `﹫`,
+/// percent-encoded once `%40` or twice `%2540`, an HTML entity GitHub renders as `@`, `[at]`,
+/// `(at)`, spaces around it), a domain of any script (dots full-width too, or `[dot]`) ending in
+/// a Latin top-level domain (so Japanese text right after it, `…@example.comまで`, is not taken
+/// for it). The local part does not begin with `_` or `.`: Markdown's `_…_` around an address
+/// stays.
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    let at = r"[ \u{3000}]*(?:@|＠|﹫|%40|%2540|&#0*64;|&#[xX]0*40;|&commat;|(?i:\[ *at *\]|\( *at *\)|［ *at *］|（ *at *）))[ \u{3000}]*";
+    let dot = r"(?:[.．]|[ \u{3000}]*(?i:\[dot\]|\(dot\))[ \u{3000}]*)";
+    Regex::new(&format!(
+        r"[\p{{L}}\p{{N}}%+\-][\p{{L}}\p{{N}}._%+\-]*{at}(?:[\p{{L}}\p{{N}}](?:[\p{{L}}\p{{N}}\-]*[\p{{L}}\p{{N}}])?{dot})+[A-Za-zＡ-Ｚａ-ｚ]{{2,}}"
+    ))
+    .unwrap()
+});
+/// An IPv6 address written as a Windows UNC host name: colons as hyphens, a zone after `s`
+/// (`2001-db8--1.ipv6-literal.net`, `fe80--1s4.ipv6-literal.net`).
+static IPV6_LITERAL_HOST: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)([0-9a-f-]+)(s[0-9a-z]+)?\.ipv6-literal\.net").unwrap());
 /// Numbers joined by hyphens: host names that spell an IPv4 address (`ip-172-31-0-5`,
 /// `ec2-54-250-1-2.…amazonaws.com`, `p203-0-113-5.tokyo.ocn.ne.jp`, `FL1-60-34-56-78.…`).
 static HYPHENATED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[0-9]+(?:-[0-9]+){3,}").unwrap());
-/// Runs of digits and dots: IPv4 candidates.
-static DOTTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"%[0-9A-Fa-f]{2}|[0-9.]+").unwrap());
+/// Runs of digits and dots, ASCII or full-width: IPv4 candidates.
+static DOTTED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"%[0-9A-Fa-f]{2}|[0-9０-９.．]+").unwrap());
 /// Runs of hex digits, colons and dots that hold a colon: IPv6 candidates.
 static IPV6_CANDIDATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*").unwrap());
-/// Runs of base64 characters: secret access key candidates (exactly 40 of them).
-static BASE64: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9/+]+").unwrap());
+/// Runs of base64 characters, `/` and `+` also percent-encoded: secret access key candidates
+/// (exactly 40 of them once decoded).
+static BASE64: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:[A-Za-z0-9/+]|%2[FfBb])+").unwrap());
+/// An access key ID with a `/` after it, as a secret key glued to its ID is written.
+static KEY_ID_AND_SLASH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:AKIA|ASIA)[A-Z0-9]{16}/").unwrap());
 /// Runs of base64 characters, percent-escapes (a token in a presigned URL) and padding: session
 /// token candidates.
 static TOKEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9/+%]+=*").unwrap());
@@ -104,23 +125,73 @@ pub(super) fn has_mixed_classes(run: &str) -> bool {
         && run.bytes().any(|b| b.is_ascii_digit())
 }
 
-/// Exactly forty base64 characters of mixed case with a digit (`wJalrXUtnFEMI/K7MDENG/…`). A
-/// calculator share id or a commit (40 hex digits, one case) is not one.
+/// Exactly forty base64 characters of mixed case with a digit (`wJalrXUtnFEMI/K7MDENG/…`), also
+/// percent-encoded (`…%2FK7MDENG%2F…`) or glued to its access key ID with `/`
+/// (`AKIAIOSFODNN7EXAMPLE/wJalr…`, the ID is left to its own stage). A calculator share id or a
+/// commit (40 hex digits, one case) is not one.
 pub(super) fn secret_access_keys(text: &str) -> Vec<Span> {
-    BASE64
-        .find_iter(text)
-        .filter(|m| {
-            let run = m.as_str();
-            run.len() == 40 && has_mixed_classes(run) && !run.bytes().all(|b| b.is_ascii_hexdigit())
-        })
-        .map(|m| Span::new(m.start(), m.end(), MASKED_SECRET_KEY))
-        .collect()
+    let mut spans = Vec::new();
+    for m in BASE64.find_iter(text) {
+        let (decoded, offsets) = percent_decoded(m.as_str());
+        let key_start = KEY_ID_AND_SLASH
+            .find(&decoded)
+            .map_or(0, |id| id.end())
+            .min(decoded.len());
+        let key = &decoded[key_start..];
+        if key.len() == 40 && has_mixed_classes(key) && !key.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            spans.push(Span::new(
+                m.start() + offsets[key_start],
+                m.end(),
+                MASKED_SECRET_KEY,
+            ));
+        }
+    }
+    spans
 }
 
+/// `run` with its `%XX` escapes decoded (only `%2F` and `%2B` occur in a key candidate), and
+/// where each decoded byte starts in `run`.
+fn percent_decoded(run: &str) -> (String, Vec<usize>) {
+    let mut decoded = String::with_capacity(run.len());
+    let mut offsets = Vec::with_capacity(run.len());
+    let mut at = 0;
+    while at < run.len() {
+        offsets.push(at);
+        match run.get(at..at + 3).map(str::to_ascii_uppercase).as_deref() {
+            Some("%2F") => {
+                decoded.push('/');
+                at += 3;
+            }
+            Some("%2B") => {
+                decoded.push('+');
+                at += 3;
+            }
+            _ => {
+                decoded.push(char::from(run.as_bytes()[at]));
+                at += 1;
+            }
+        }
+    }
+    (decoded, offsets)
+}
+
+/// An address in a Markdown autolink (`<taro@example.com>`, `<mailto:…>`) is masked with its
+/// brackets: `<EMAIL-MASKED>` would be read as an HTML tag and vanish from the page.
 pub(super) fn emails(text: &str) -> Vec<Span> {
     EMAIL
         .find_iter(text)
-        .map(|m| Span::new(m.start(), m.end(), MASKED_EMAIL))
+        .map(|m| {
+            let before = &text[..m.start()];
+            let opening = ["<", "<mailto:", "<MAILTO:"]
+                .iter()
+                .find(|o| before.ends_with(*o))
+                .filter(|_| text[m.end()..].starts_with('>'));
+            match opening {
+                Some(o) => Span::new(m.start() - o.len(), m.end() + 1, MASKED_EMAIL),
+                None => Span::new(m.start(), m.end(), MASKED_EMAIL),
+            }
+        })
         .collect()
 }
 
@@ -129,7 +200,7 @@ pub(super) fn access_key_ids(text: &str) -> Vec<Span> {
         .captures_iter(text)
         .map(|c| {
             let (whole, prefix) = (c.get(0).expect("match"), &c[1]);
-            let masked = format!("{prefix}{}", "*".repeat(whole.len() - prefix.len()));
+            let masked = format!("{prefix}{}", MASK_CHAR.repeat(whole.len() - prefix.len()));
             Span::new(whole.start(), whole.end(), masked)
         })
         .collect()
@@ -163,6 +234,24 @@ pub(super) fn hyphenated_ipv4(text: &str) -> Vec<Span> {
         spans.extend(found.into_iter().rev());
     }
     spans
+}
+
+/// IPv6 addresses written as `…ipv6-literal.net` host names: the address (and its zone) goes,
+/// the domain stays. Runs before the hyphenated IPv4 stage, which would take four of its groups.
+pub(super) fn ipv6_literal_hosts(text: &str) -> Vec<Span> {
+    IPV6_LITERAL_HOST
+        .captures_iter(text)
+        .filter_map(|c| {
+            let address = c.get(1)?;
+            let end = c.get(2).map_or(address.end(), |zone| zone.end());
+            // Glued hex words before the address (`host-2001-db8--1`) are not part of it.
+            let written = address.as_str();
+            let start = (0..written.len())
+                .filter(|&i| i == 0 || written.as_bytes()[i - 1] == b'-')
+                .find(|&i| is_ipv6(&written[i..].replace('-', ":")))?;
+            Some(Span::new(address.start() + start, end, "x-x-x-x"))
+        })
+        .collect()
 }
 
 pub(super) fn ipv6_addresses(text: &str) -> Vec<Span> {
@@ -205,7 +294,7 @@ pub(super) fn written_account_ids(text: &str) -> Vec<Span> {
         let mut groups = Vec::new();
         let mut start = None;
         for (i, c) in m.as_str().char_indices() {
-            match (is_any_digit(c), start) {
+            match (is_any_digit(c) || is_zero_width(c), start) {
                 (true, None) => start = Some(i),
                 (false, Some(s)) => {
                     groups.push((m.start() + s, m.start() + i));
@@ -217,7 +306,8 @@ pub(super) fn written_account_ids(text: &str) -> Vec<Span> {
         if let Some(s) = start {
             groups.push((m.start() + s, m.end()));
         }
-        let digits = |&(s, e): &(usize, usize)| text[s..e].chars().count();
+        let digits =
+            |&(s, e): &(usize, usize)| text[s..e].chars().filter(|&c| is_any_digit(c)).count();
         // Three groups of four stand apart when each side is a space (other numbers written
         // beside them: `ID 5563-1234-5678 2 回目`) or the end of the run, not glued to a word
         // (`…-4c6f-4280-9687-3565…`, the middle of a UUID, is not an account ID).
@@ -228,19 +318,21 @@ pub(super) fn written_account_ids(text: &str) -> Vec<Span> {
             let apart = last < groups.len()
                 && groups[k..=last].iter().all(|g| digits(g) == 4)
                 && if k == 0 {
-                    !is_glued(text[..m.start()].chars().next_back())
+                    let mut before = text[..m.start()].chars().rev();
+                    !is_glued(before.next(), before.next())
                 } else {
                     space_between(k - 1)
                 }
                 && if last == groups.len() - 1 {
-                    !is_glued(text[m.end()..].chars().next())
+                    let mut after = text[m.end()..].chars();
+                    !is_glued(after.next(), after.next())
                 } else {
                     space_between(last)
                 };
             if apart {
                 let (first, second, third) = (groups[k], groups[k + 1], groups[last]);
                 let masked = format!(
-                    "{}{}****{}****",
+                    "{}{}{MASKED_GROUP}{}{MASKED_GROUP}",
                     &text[first.0..first.1],
                     &text[first.1..second.0],
                     &text[second.1..third.0]
@@ -252,8 +344,12 @@ pub(super) fn written_account_ids(text: &str) -> Vec<Span> {
             let (s, e) = groups[k];
             // All-ASCII runs are the plain detector's (with its exceptions for amounts).
             if digits(&groups[k]) == 12 && !text[s..e].is_ascii() {
-                let four: String = text[s..e].chars().take(4).collect();
-                spans.push(Span::new(s, e, format!("{four}********")));
+                let four: String = text[s..e]
+                    .chars()
+                    .filter(|&c| is_any_digit(c))
+                    .take(4)
+                    .collect();
+                spans.push(Span::new(s, e, format!("{four}{}", MASK_CHAR.repeat(8))));
             }
             k += 1;
         }
@@ -261,16 +357,24 @@ pub(super) fn written_account_ids(text: &str) -> Vec<Span> {
     spans
 }
 
-/// A character that glues a number to what it touches: a letter or digit, a hyphen or dash, a
-/// dot, `_`, or a mask's `*`.
-pub(super) fn is_glued(c: Option<char>) -> bool {
+/// A zero-width character: invisible, so a reader sees the digits around it as one number.
+pub(super) fn is_zero_width(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Whether `c`, the character next to a number (with `beyond` the one past it), glues the number
+/// to a longer word: a letter or digit, a hyphen or dash (the middle of a UUID), a dot between
+/// two numbers (`1.2`). Not a dot ending a sentence or starting a file extension, not Markdown's
+/// `*` or `_` around it, not `_` joining it to a file name.
+pub(super) fn is_glued(c: Option<char>, beyond: Option<char>) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || is_any_digit(c);
     c.is_some_and(|c| {
-        c.is_ascii_alphanumeric()
-            || is_any_digit(c)
+        word(c)
             || matches!(
                 c,
-                '*' | '_' | '.' | '-' | '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | '－' | 'ー'
+                '-' | '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | '－' | 'ー'
             )
+            || (c == '.' && beyond.is_some_and(is_any_digit))
     })
 }
 
@@ -286,16 +390,29 @@ pub(super) fn account_ids(text: &str) -> Vec<Span> {
         .collect()
 }
 
+/// Where the IPv4 address of a run of digits and dots is: the run without its leading and
+/// trailing dots, when it is four numbers of at most 255 (leading zeros allowed: anonymised
+/// records write `08.1.250.216`; full-width digits and dots as an IME types them). Longer runs
+/// (`1.2.3.4.5`) are version numbers.
 pub(super) fn ipv4_in_run(run: &str) -> Option<(usize, usize)> {
     if run.starts_with('%') {
         return None;
     }
-    let start = run.len() - run.trim_start_matches('.').len();
-    let end = run.trim_end_matches('.').len();
+    let is_dot = |c: char| c == '.' || c == '．';
+    let start = run.len() - run.trim_start_matches(is_dot).len();
+    let end = run.trim_end_matches(is_dot).len();
     if start >= end {
         return None;
     }
-    is_ipv4(&run[start..end]).then_some((start, end))
+    let folded: String = run[start..end]
+        .chars()
+        .map(|c| match c {
+            '．' => '.',
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            c => c,
+        })
+        .collect();
+    is_ipv4(&folded).then_some((start, end))
 }
 
 pub(super) fn is_ipv4(candidate: &str) -> bool {

@@ -1,14 +1,22 @@
 //! Masking of what must not be published: reports go to GitHub. Account IDs keep their first four
-//! digits as students mask them by hand (`5563********`, `5563-****-****`); access key IDs (and the
+//! digits as students mask them by hand (`5563xxxxxxxx`, `5563-xxxx-xxxx`); access key IDs (and the
 //! other IAM unique IDs: `AIDA…`, `AROA…`) keep their four-letter prefix; secret access keys,
 //! session tokens, IP and e-mail addresses are replaced. Applied to every text that leaves the
 //! workspace (report, assets, status output), never to what is stored in `.lecture06/`.
 //!
+//! A masked value is plain text in Markdown: no `*`, `_`, `[`, `<`, `&` or backquote, so it never
+//! becomes emphasis, a link or an entity wherever it lands (prose, tables, code spans; `***@***`
+//! rendered as bold-italic around `@`). Hence `x` for each hidden character.
+//!
 //! Students type these by hand, so each is looked for in the forms they write: an account ID as
-//! the console's menu shows it (`5563-1234-5678`) or in full-width digits from a Japanese IME
-//! (`５５６３１２３４５６７８`), an e-mail address percent-encoded (`taro%40example.com`), with a
-//! full-width `＠` or non-ASCII letters (`山田@例え.jp`), an IPv4 address spelt inside a host name
-//! (`p203-0-113-5.tokyo.ocn.ne.jp`, `ec2-54-250-1-2…`).
+//! the console's menu shows it (`5563-1234-5678`, also with dots, `_`, no-break or zero-width
+//! spaces), in full-width digits from a Japanese IME (`５５６３１２３４５６７８`), at the end of a
+//! sentence, inside Markdown emphasis or joined to a file name; an e-mail address percent-encoded
+//! once or twice (`taro%40example.com`, `taro%2540…`), with a full-width `＠` or another look-alike,
+//! an HTML entity (`&#64;`), `[at]`, spaces around `@`, or non-ASCII letters (`山田@例え.jp`); an
+//! IPv4 address in full-width digits or spelt inside a host name (`p203-0-113-5.tokyo.ocn.ne.jp`,
+//! `ec2-54-250-1-2…`), an IPv6 address as a `…ipv6-literal.net` host name; a secret access key
+//! percent-encoded or glued to its access key ID with `/`.
 //!
 //! The detectors work on maximal runs of the characters a secret can be made of (digits, dots,
 //! hex digits and colons, base64) rather than on delimited patterns, so that a neighbour
@@ -21,20 +29,26 @@ mod detect;
 
 use detect::{
     access_key_ids, account_ids, dotted_ipv4, emails, hyphenated_ipv4, ipv6_addresses,
-    is_account_id, secret_access_keys, session_tokens, written_account_ids,
+    ipv6_literal_hosts, is_account_id, secret_access_keys, session_tokens, written_account_ids,
 };
 
+/// What each hidden character of an account ID or access key ID becomes.
+pub const MASK_CHAR: &str = "x";
+/// A hidden group of four digits (`5563-xxxx-xxxx`).
+pub const MASKED_GROUP: &str = "xxxx";
 pub const MASKED_IP: &str = "x.x.x.x";
-pub const MASKED_EMAIL: &str = "***@***";
+/// Words, like the keys': `xxx@xxx` would read as an address again beside a file extension
+/// (`xxx@xxx.png`), `***@***` renders as emphasis.
+pub const MASKED_EMAIL: &str = "EMAIL-MASKED";
 pub const MASKED_IPV6: &str = "x:x:x:x";
 /// Words, not asterisks: a line of asterisks alone would be a horizontal rule in Markdown.
 pub const MASKED_SECRET_KEY: &str = "SECRET-KEY-MASKED";
 pub const MASKED_SESSION_TOKEN: &str = "SESSION-TOKEN-MASKED";
 
-/// `556312345678` → `5563********`.
+/// `556312345678` → `5563xxxxxxxx`.
 pub fn account_id(id: &str) -> String {
     if is_account_id(id) {
-        format!("{}********", &id[..4])
+        format!("{}{}", &id[..4], MASK_CHAR.repeat(8))
     } else {
         id.to_string()
     }
@@ -62,11 +76,12 @@ type Detect = fn(&str) -> Vec<Span>;
 
 /// The detectors in the order they run, each with the kind of secret it names. Longer secrets
 /// go first, so that the digits and key-like words inside a token are masked with it.
-const STAGES: [(&str, Detect); 9] = [
+const STAGES: [(&str, Detect); 10] = [
     ("session token", session_tokens),
     ("secret access key", secret_access_keys),
     ("e-mail address", emails),
     ("access key ID", access_key_ids),
+    ("IPv6 address (host name)", ipv6_literal_hosts),
     ("IPv4 address (host name)", hyphenated_ipv4),
     // IPv6 before IPv4 so that `::ffff:192.0.2.1` goes as one address.
     ("IPv6 address", ipv6_addresses),
@@ -124,9 +139,6 @@ pub fn json(value: &serde_json::Value) -> serde_json::Value {
     }
 }
 
-/// Where the IPv4 address of a run of digits and dots is: the run without its leading and
-/// trailing dots, when it is four numbers of at most 255 (leading zeros allowed: anonymised
-/// records write `08.1.250.216`). Longer runs (`1.2.3.4.5`) are version numbers.
 /// Something that still looks like a secret: its kind, the text as found, and its line (1-based).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
@@ -175,26 +187,29 @@ mod tests {
     #[test]
     fn amounts_with_twelve_decimals_are_not_account_ids() {
         assert_eq!(text("0.000032062412 USD"), "0.000032062412 USD");
-        assert_eq!(text("account 556312345678."), "account 5563********.");
+        assert_eq!(text("account 556312345678."), "account 5563xxxxxxxx.");
     }
 
     #[test]
     fn masks_account_ids_like_students_do() {
-        assert_eq!(account_id("556312345678"), "5563********");
+        assert_eq!(account_id("556312345678"), "5563xxxxxxxx");
         assert_eq!(
             text("arn:aws:iam::556312345678:user/student"),
-            "arn:aws:iam::5563********:user/student"
+            "arn:aws:iam::5563xxxxxxxx:user/student"
         );
         assert_eq!(
             text("aws-cloudtrail-logs-556312345678_x"),
-            "aws-cloudtrail-logs-5563********_x"
+            "aws-cloudtrail-logs-5563xxxxxxxx_x"
         );
     }
 
     #[test]
     fn masks_keys_ips_and_emails() {
         let masked = text("key AKIAIOSFODNN7EXAMPLE from 203.0.113.5 by taro@example.com");
-        assert_eq!(masked, "key AKIA**************** from x.x.x.x by ***@***");
+        assert_eq!(
+            masked,
+            "key AKIAxxxxxxxxxxxxxxxx from x.x.x.x by EMAIL-MASKED"
+        );
         assert!(findings(&masked).is_empty(), "{:?}", findings(&masked));
     }
 
@@ -208,11 +223,11 @@ mod tests {
     #[test]
     fn masks_addresses_at_the_end_of_a_sentence_and_inside_words() {
         assert_eq!(text("from 203.0.113.5."), "from x.x.x.x.");
-        assert_eq!(text("key_AKIAIOSFODNN7EXAMPLE"), "key_AKIA****************");
+        assert_eq!(text("key_AKIAIOSFODNN7EXAMPLE"), "key_AKIAxxxxxxxxxxxxxxxx");
         assert_eq!(text("at 08.1.250.216"), "at x.x.x.x");
         assert_eq!(
             text("%7B%22AWS%22%3A%22123837392027%22%7D %22203.0.113.5%22"),
-            "%7B%22AWS%22%3A%221238********%22%7D %22x.x.x.x%22"
+            "%7B%22AWS%22%3A%221238xxxxxxxx%22%7D %22x.x.x.x%22"
         );
         assert_eq!(
             text("ip-172-31-0-5.ap-northeast-1.compute.internal"),
@@ -236,20 +251,20 @@ mod tests {
 
     #[test]
     fn masks_the_forms_students_type() {
-        assert_eq!(text("ID: 5563-1234-5678"), "ID: 5563-****-****");
-        assert_eq!(text("ID 5563 1234 5678 です"), "ID 5563 **** **** です");
+        assert_eq!(text("ID: 5563-1234-5678"), "ID: 5563-xxxx-xxxx");
+        assert_eq!(text("ID 5563 1234 5678 です"), "ID 5563 xxxx xxxx です");
         assert_eq!(
             text("ID 5563-1234-5678 2026-11-21"),
-            "ID 5563-****-**** 2026-11-21"
+            "ID 5563-xxxx-xxxx 2026-11-21"
         );
-        assert_eq!(text("No. 10 5563 1234 5678"), "No. 10 5563 **** ****");
+        assert_eq!(text("No. 10 5563 1234 5678"), "No. 10 5563 xxxx xxxx");
         // The middle of a UUID is not one.
         let uuid = "531857df-4c6f-4280-9687-3565-ab";
         assert_eq!(text(uuid), uuid);
-        assert_eq!(text("５５６３１２３４５６７８"), "５５６３********");
-        assert_eq!(text("５５６３－１２３４－５６７８"), "５５６３－****－****");
+        assert_eq!(text("５５６３１２３４５６７８"), "５５６３xxxxxxxx");
+        assert_eq!(text("５５６３－１２３４－５６７８"), "５５６３－xxxx－xxxx");
         assert_eq!(text("taro%40example.com"), MASKED_EMAIL);
-        assert_eq!(text("宛先：山田@例え.jpまで"), "宛先：***@***まで");
+        assert_eq!(text("宛先：山田@例え.jpまで"), "宛先：EMAIL-MASKEDまで");
         assert_eq!(text("tarō@example.com"), MASKED_EMAIL);
         assert_eq!(
             text("key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY."),
@@ -268,6 +283,90 @@ mod tests {
             "ec2-x-x-x-x.ap-northeast-1.compute.amazonaws.com"
         );
         assert_eq!(text("FL1-60-34-56-78.tky"), "FL1-x-x-x-x.tky");
+    }
+
+    #[test]
+    fn masks_account_ids_by_their_surroundings() {
+        assert_eq!(text("ID は 5563-1234-5678."), "ID は 5563-xxxx-xxxx.");
+        assert_eq!(text("**5563-1234-5678**"), "**5563-xxxx-xxxx**");
+        assert_eq!(text("_5563 1234 5678_"), "_5563 xxxx xxxx_");
+        assert_eq!(
+            text("billing_5563-1234-5678.png"),
+            "billing_5563-xxxx-xxxx.png"
+        );
+        assert_eq!(text("5563.1234.5678"), "5563.xxxx.xxxx");
+        assert_eq!(text("5563_1234_5678"), "5563_xxxx_xxxx");
+        assert_eq!(text("5563\u{200B}1234\u{200B}5678"), "5563xxxxxxxx");
+        assert_eq!(text("55631\u{2060}2345678"), "5563xxxxxxxx");
+        // A dot between numbers still glues: a version, not an account ID.
+        let version = "v1.5563-1234-5678";
+        assert_eq!(text(version), version);
+    }
+
+    /// Issue 22 item 7: the no-break space (what a copy from a web page gives) separates groups.
+    #[test]
+    fn a_no_break_space_separates_account_id_groups() {
+        assert_eq!(
+            text("ID 5563\u{00A0}1234\u{00A0}5678"),
+            "ID 5563\u{00A0}xxxx\u{00A0}xxxx"
+        );
+    }
+
+    /// Issue 22 item 7: each session-token prefix alone, cut short, is a token.
+    #[test]
+    fn every_session_token_prefix_alone_is_masked() {
+        for token in [
+            "IQoJb3JpZ2luX2VjEJr",
+            "FwoGZXIvYXdzEBYaDH2t",
+            "FQoGZXIvYXdzEBcaDO4z",
+            "AQoDYXdzEPT",
+        ] {
+            assert_eq!(
+                text(&format!("t={token}…")),
+                "t=SESSION-TOKEN-MASKED…",
+                "{token}"
+            );
+        }
+    }
+
+    #[test]
+    fn masks_the_new_forms_of_emails_ips_and_keys() {
+        for written in [
+            "taro&#64;example.com",
+            "taro&#064;example.com",
+            "taro&commat;example.com",
+            "taro&#x40;example.com",
+            "taro[at]example.com",
+            "taro [at] example [dot] com",
+            "taro(at)example.com",
+            "taro @ example.com",
+            "taro﹫example.com",
+            "taro%2540example.com",
+        ] {
+            assert_eq!(
+                text(&format!("mail {written}.")),
+                "mail EMAIL-MASKED.",
+                "{written}"
+            );
+        }
+        assert_eq!(text("IP ２０３．０．１１３．５ です"), "IP x.x.x.x です");
+        assert_eq!(text("IP ２０３.０.１１３.５"), "IP x.x.x.x");
+        assert_eq!(
+            text("k=wJalrXUtnFEMI%2FK7MDENG%2FbPxRfiCYEXAMPLEKEY&x"),
+            "k=SECRET-KEY-MASKED&x"
+        );
+        assert_eq!(
+            text("AKIAIOSFODNN7EXAMPLE/wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+            "AKIAxxxxxxxxxxxxxxxx/SECRET-KEY-MASKED"
+        );
+        assert_eq!(
+            text("\\\\2001-db8--1.ipv6-literal.net\\share"),
+            "\\\\x-x-x-x.ipv6-literal.net\\share"
+        );
+        assert_eq!(
+            text("fe80--1s4.ipv6-literal.net"),
+            "x-x-x-x.ipv6-literal.net"
+        );
     }
 
     #[test]
@@ -297,7 +396,7 @@ mod tests {
         let value = serde_json::json!({"accountId": 556312345678u64, "n": 3, "s": "10.0.0.1"});
         assert_eq!(
             json(&value),
-            serde_json::json!({"accountId": "5563********", "n": 3, "s": "x.x.x.x"})
+            serde_json::json!({"accountId": "5563xxxxxxxx", "n": 3, "s": "x.x.x.x"})
         );
     }
 

@@ -2,6 +2,7 @@
 //! never trusts the trailer, and the records of a CloudTrail log (`{"Records":[…]}`, or a
 //! LookupEvents JSON array) split without parsing them, so that only candidates are parsed.
 
+use super::stream::{WHOLE_FILE_CAP, not_a_log};
 use memchr::memmem;
 use serde_json::Value;
 
@@ -11,23 +12,25 @@ const FIRST_RESERVATION_CAP: usize = 4 << 20;
 /// damage, not data.
 pub(super) const MAX_RATIO: usize = 1032;
 
-/// Inflates a single-member gzip file whole into `out` (CloudTrail files are 10–100 KB) and
-/// returns its length. The gzip trailer's size (ISIZE, the last four bytes) is only a hint: in a
+/// Inflates a single-member gzip file whole into `out` (CloudTrail files are 10–100 KB), up to
+/// `WHOLE_FILE_CAP`, and returns its length. The gzip trailer's size (ISIZE, the last four bytes) is only a hint: in a
 /// truncated file those bytes are compressed data and may say 4 GiB. So the first reservation is
 /// at most a small multiple of the compressed size and a few MiB, and the buffer doubles when
 /// the data needs more, up to what deflate can produce from that many bytes. The buffer only
 /// ever grows, so it is not cleared for each file.
+/// `Ok(None)` when the data inflates beyond `WHOLE_FILE_CAP` (the caller then streams it).
 pub(super) fn inflate(
     inflater: &mut libdeflater::Decompressor,
     gz: &[u8],
     out: &mut Vec<u8>,
-) -> Result<usize, String> {
+) -> Result<Option<usize>, String> {
     if gz.len() < 18 {
         return Err("damaged gzip (truncated: shorter than a gzip header and trailer)".into());
     }
     let tail = &gz[gz.len() - 4..];
     let stated = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]) as usize;
-    let ceiling = gz.len().saturating_mul(MAX_RATIO).max(1024);
+    let most = gz.len().saturating_mul(MAX_RATIO).max(1024);
+    let ceiling = most.min(WHOLE_FILE_CAP);
     let sane = gz
         .len()
         .saturating_mul(16)
@@ -38,9 +41,12 @@ pub(super) fn inflate(
             out.resize(size, 0);
         }
         match inflater.gzip_decompress(gz, out) {
-            Ok(n) => return Ok(n),
+            Ok(n) => return Ok(Some(n)),
             Err(libdeflater::DecompressionError::InsufficientSpace) if out.len() < ceiling => {
                 size = out.len().saturating_mul(2).min(ceiling);
+            }
+            Err(libdeflater::DecompressionError::InsufficientSpace) if ceiling < most => {
+                return Ok(None);
             }
             Err(libdeflater::DecompressionError::InsufficientSpace) => {
                 return Err(format!(
@@ -102,7 +108,8 @@ pub(super) fn split_records(text: &[u8]) -> Result<Split<'_>, String> {
                 Err("not CloudTrail records (no \"Records\" array)".into())
             }
         }
-        _ => Err("invalid JSON: not an object or array".into()),
+        Some(_) => Err(not_a_log(&text[start..])),
+        None => Err("invalid JSON: only whitespace".into()),
     }
 }
 
@@ -178,7 +185,7 @@ fn array_elements(text: &[u8], open: usize) -> Result<Vec<&[u8]>, String> {
 }
 
 /// The end (exclusive) of the object opening at `start`, skipping strings.
-fn object_end(text: &[u8], start: usize) -> Option<usize> {
+pub(super) fn object_end(text: &[u8], start: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut at = start;
     loop {

@@ -5,12 +5,13 @@
 //! shared newest-first top-N that dedupes on `eventID` and tells the file walkers when older files
 //! cannot matter any more.
 //!
-//! The bytes themselves (inflating, splitting records) are read in `bytes.rs`. This module and
-//! that one depend only on `trail::record`, `clock`, chrono, serde_json, memchr and libdeflater,
-//! so the benchmark (`bench/trail`) builds them alone in release mode.
+//! The bytes themselves (inflating, splitting records) are read in `bytes.rs`, files too big to
+//! hold whole in `stream.rs`. These depend only on `trail::record`, `clock`, chrono, serde_json,
+//! memchr, libdeflater and flate2, so the benchmark (`bench/trail`) builds them alone.
 
 use super::bytes::{Split, inflate, records_around, split_records, unwrap_lookup};
 use super::record::Record;
+use super::stream::{MAX_WORKERS, each_record, open_log, read_small};
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use memchr::memmem;
 use serde_json::Value;
@@ -260,28 +261,29 @@ impl<'q> Scanner<'q> {
             && self.event.as_ref().is_none_or(|f| f.find(bytes).is_some())
     }
 
-    /// Scans one file's bytes (gzip or plain JSON). An `Err` names what is wrong with the file.
     /// Scans one file's raw bytes (`name` for the damaged list) and counts it in `tally`: read,
     /// inflated and parsed bytes, its hits offered to `top`, or its damage.
     pub fn scan_counted(&mut self, name: &str, bytes: &[u8], tally: &Tally, top: &TopN) {
-        tally.files_read.fetch_add(1, Ordering::Relaxed);
-        tally
-            .bytes_read
-            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        match self.scan(bytes) {
-            Ok(scan) => {
-                tally
-                    .bytes_inflated
-                    .fetch_add(scan.inflated, Ordering::Relaxed);
-                tally
-                    .records_parsed
-                    .fetch_add(scan.parsed, Ordering::Relaxed);
-                top.offer(scan.hits);
-            }
-            Err(reason) => tally.damaged(name, reason),
-        }
+        let scan = self.scan(bytes);
+        count(name, bytes.len() as u64, scan, tally, top);
     }
 
+    /// A file too big to read whole (see `stream.rs`), read record by record.
+    pub fn scan_reader(&self, reader: impl std::io::Read) -> Result<FileScan, String> {
+        let mut scan = FileScan::default();
+        scan.inflated = each_record(reader, |record| {
+            if self.passes(record) {
+                let value: Value = serde_json::from_slice(record)
+                    .map_err(|e| format!("invalid JSON in a record: {e}"))?;
+                scan.parsed += 1;
+                self.consider(unwrap_lookup(value), &mut scan.hits);
+            }
+            Ok(())
+        })?;
+        Ok(scan)
+    }
+
+    /// Scans one file's bytes (gzip or plain JSON). An `Err` names what is wrong with the file.
     pub fn scan(&mut self, bytes: &[u8]) -> Result<FileScan, String> {
         if bytes.is_empty() {
             return Err("empty file (0 bytes)".into());
@@ -294,8 +296,10 @@ impl<'q> Scanner<'q> {
 
     fn scan_into(&mut self, bytes: &[u8], buffer: &mut Vec<u8>) -> Result<FileScan, String> {
         let text: &[u8] = if bytes.starts_with(&[0x1f, 0x8b]) {
-            let n = inflate(&mut self.inflater, bytes, buffer)?;
-            &buffer[..n]
+            match inflate(&mut self.inflater, bytes, buffer)? {
+                Some(n) => &buffer[..n],
+                None => return self.scan_reader(flate2::read::MultiGzDecoder::new(bytes)),
+            }
         } else {
             bytes
         };
@@ -343,6 +347,25 @@ impl<'q> Scanner<'q> {
                 .unwrap_or_else(|| record.0.to_string());
             hits.push(Hit { time, id, record });
         }
+    }
+}
+
+/// Counts one file in `tally`: read, inflated and parsed bytes, its hits offered to `top`, or
+/// its damage.
+fn count(name: &str, read: u64, scan: Result<FileScan, String>, tally: &Tally, top: &TopN) {
+    tally.files_read.fetch_add(1, Ordering::Relaxed);
+    tally.bytes_read.fetch_add(read, Ordering::Relaxed);
+    match scan {
+        Ok(scan) => {
+            tally
+                .bytes_inflated
+                .fetch_add(scan.inflated, Ordering::Relaxed);
+            tally
+                .records_parsed
+                .fetch_add(scan.parsed, Ordering::Relaxed);
+            top.offer(scan.hits);
+        }
+        Err(reason) => tally.damaged(name, reason),
     }
 }
 
@@ -428,7 +451,7 @@ pub fn list_local(root: &Path, query: &Query, tally: &Tally) -> std::io::Result<
     Ok(out)
 }
 
-/// Searches a folder (or one file) with all cores.
+/// Searches a folder (or one file) with all cores (at most `MAX_WORKERS`, for bounded memory).
 pub fn search_local(root: &Path, query: &Query, threads: usize) -> std::io::Result<Outcome> {
     let tally = Tally::default();
     let files = list_local(root, query, &tally)?;
@@ -436,7 +459,7 @@ pub fn search_local(root: &Path, query: &Query, threads: usize) -> std::io::Resu
     let next = AtomicUsize::new(0);
     let attempted = AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        for _ in 0..threads.max(1) {
+        for _ in 0..threads.clamp(1, MAX_WORKERS) {
             scope.spawn(|| {
                 let mut scanner = Scanner::new(query);
                 let mut raw = Vec::new();
@@ -453,11 +476,17 @@ pub fn search_local(root: &Path, query: &Query, threads: usize) -> std::io::Resu
                     }
                     attempted.fetch_add(1, Ordering::Relaxed);
                     raw.clear();
-                    if let Err(err) = read_into(&file.path, &mut raw) {
-                        tally.damaged(&file.name, format!("unreadable: {err}"));
-                        continue;
+                    match read_small(&file.path, &mut raw) {
+                        Ok(true) => scanner.scan_counted(&file.name, &raw, &tally, &top),
+                        Ok(false) => {
+                            let size = std::fs::metadata(&file.path).map_or(0, |m| m.len());
+                            let scan = open_log(&file.path)
+                                .map_err(|e| format!("unreadable: {e}"))
+                                .and_then(|reader| scanner.scan_reader(reader));
+                            count(&file.name, size, scan, &tally, &top);
+                        }
+                        Err(err) => tally.damaged(&file.name, format!("unreadable: {err}")),
                     }
-                    scanner.scan_counted(&file.name, &raw, &tally, &top);
                 }
             });
         }
@@ -467,11 +496,6 @@ pub fn search_local(root: &Path, query: &Query, threads: usize) -> std::io::Resu
         Ordering::Relaxed,
     );
     Ok(tally.finish(top))
-}
-
-fn read_into(path: &Path, buffer: &mut Vec<u8>) -> std::io::Result<()> {
-    use std::io::Read;
-    std::fs::File::open(path)?.read_to_end(buffer).map(|_| ())
 }
 
 /// The number of worker threads: all cores.

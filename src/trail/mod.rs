@@ -1,13 +1,14 @@
 //! CloudTrail's log files as data: a record (`record`), the search engine that scans an archive of
-//! delivered log files fast (`engine`), the Athena SQL for archives too big to download
-//! (`athena_sql`), and the few words every search shares (date bounds, `s3://` locations, the
-//! summary). A leaf: it imports only the clock and the language, so the AWS adapter, the sandbox,
+//! delivered log files fast (`engine`) with bounded memory (`stream`, for files too big to hold
+//! whole), the Athena SQL for archives too big to download (`athena_sql`), and the few words every
+//! search shares (date bounds, `s3://` locations, the summary). A leaf: it imports only the clock and the language, so the AWS adapter, the sandbox,
 //! the CloudTrail step and `trail search` all use it without reaching each other.
 
 pub mod athena_sql;
 mod bytes;
 pub mod engine;
 pub mod record;
+pub mod stream;
 
 use crate::i18n::Lang;
 use crate::t;

@@ -3,7 +3,9 @@
 //! must leave no trace in the masked text, in any normalised form (digits without separators,
 //! full-width folded to ASCII, percent-decoded); look-alikes (`tests/data/known-good.txt`) must
 //! pass unchanged. `report --check` must flag every known-bad form and none of the look-alikes,
-//! through the real binary too. Issue 13, item 4.
+//! through the real binary too. Issue 13, item 4; issue 22, item 1 (the surroundings: the end of
+//! a sentence, Markdown emphasis, file names; `@` as an entity, `[at]`, spaced or a look-alike;
+//! zero-width characters). The oracle's readings are its own code: it never calls the masker.
 
 use crate::harness::Workspace;
 use lecture06::i18n::Lang;
@@ -12,8 +14,14 @@ use lecture06::report::check;
 use regex::Regex;
 
 /// Where students paste such things: prose in both languages (also glued to Japanese, which has
-/// no spaces), tables, lists, code spans, quotes, the start of a line.
+/// no spaces), tables, lists, code spans, quotes, the start of a line, the end of a sentence,
+/// Markdown emphasis, a file name.
 const SENTENCES: &[&str] = &[
+    "I checked the account {}.",
+    "ID は {}。",
+    "**{}**",
+    "_{}_",
+    "Screenshot: {}_console.png",
     "My account ID is {} (from the console's account menu).",
     "アカウント ID は {} です。",
     "アカウントIDは「{}」でした",
@@ -56,7 +64,7 @@ fn known_bad() -> Vec<Bad> {
             }
         })
         .collect();
-    assert!(bad.len() >= 50, "the whole list is read: {}", bad.len());
+    assert!(bad.len() >= 80, "the whole list is read: {}", bad.len());
     bad
 }
 
@@ -97,15 +105,70 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Every way the oracle looks at a text: as it is, width-folded, percent-decoded, lower-cased.
+/// Numeric character references (`&#64;`, `&#x40;`) and the few named ones a student may type
+/// for `@` and `.` decoded, as GitHub renders them.
+fn entity_decode(text: &str) -> String {
+    let entity = Regex::new(r"&(#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z]+);").unwrap();
+    entity
+        .replace_all(text, |c: &regex::Captures| {
+            let name = &c[1];
+            let code = if let Some(hex) = name.strip_prefix("#x").or(name.strip_prefix("#X")) {
+                u32::from_str_radix(hex, 16).ok()
+            } else if let Some(dec) = name.strip_prefix('#') {
+                dec.parse().ok()
+            } else {
+                match name {
+                    "commat" => Some(0x40),
+                    "period" => Some(0x2e),
+                    "amp" => Some(0x26),
+                    _ => None,
+                }
+            };
+            code.and_then(char::from_u32)
+                .map_or_else(|| c[0].to_string(), String::from)
+        })
+        .into_owned()
+}
+
+/// How people hide `@` and `.` from address harvesters, read back: `[at]`, `(at)`, spaces
+/// around `@`, the look-alikes `＠` `﹫`, `[dot]`.
+fn unobfuscate(text: &str) -> String {
+    let at =
+        Regex::new(r"(?i)\s*(?:\[\s*at\s*\]|\(\s*at\s*\)|［\s*at\s*］|（\s*at\s*）|@|＠|﹫)\s*")
+            .unwrap();
+    let dot = Regex::new(r"(?i)\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\))\s*").unwrap();
+    dot.replace_all(&at.replace_all(text, "@"), ".")
+        .into_owned()
+}
+
+/// Characters that show nothing: a reader sees the digits around them as one number.
+fn without_invisible(text: &str) -> String {
+    text.chars()
+        .filter(|c| {
+            !matches!(
+                c,
+                '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+            )
+        })
+        .collect()
+}
+
+/// Every way the oracle looks at a text: as it is, width-folded, without invisible characters,
+/// percent-decoded (twice, for `%2540`), entity-decoded, with `[at]`-style hiding undone,
+/// lower-cased.
 fn readings(text: &str) -> Vec<String> {
-    let folded = fold_width(text);
+    let folded = without_invisible(&fold_width(text));
     let decoded = percent_decode(&folded);
+    let twice = percent_decode(&decoded);
+    let rendered = unobfuscate(&entity_decode(&twice));
     vec![
         text.to_string(),
         folded.clone(),
         decoded.clone(),
         decoded.to_lowercase(),
+        twice.clone(),
+        rendered.clone(),
+        rendered.to_lowercase(),
     ]
 }
 
@@ -175,7 +238,7 @@ fn leak(bad: &Bad, masked: &str) -> Option<String> {
         }
         "ipv6" => {
             let address: std::net::Ipv6Addr = bad.secret.parse().unwrap();
-            let forms = [
+            let colons = [
                 bad.secret.to_lowercase(),
                 address.to_string(),
                 address
@@ -185,6 +248,11 @@ fn leak(bad: &Bad, masked: &str) -> Option<String> {
                     .collect::<Vec<_>>()
                     .join(":"),
             ];
+            // Also as a host name spells it (`2001-db8--1.ipv6-literal.net`).
+            let forms: Vec<String> = colons
+                .iter()
+                .flat_map(|f| [f.clone(), f.replace(':', "-")])
+                .collect();
             readings.iter().find_map(|r| {
                 let r = r.to_lowercase();
                 forms.iter().find(|f| r.contains(f.as_str())).cloned()
@@ -297,4 +365,88 @@ fn report_check_binary_names_the_line_of_every_known_bad_form() {
     let path = ws.write("good.md", &format!("# Submission\n\n{good}"));
     let ran = ws.run_sandbox(&["report", "--check", "--out", path.to_str().unwrap()]);
     assert_eq!(ran.code, 0, "{}", ran.all());
+}
+
+/// The Markdown structure of `markdown` as GitHub reads it (pulldown-cmark with the GFM
+/// options): every start and end of a block or inline element, raw HTML and entity-free text
+/// aside. Two texts with the same shape differ only in their words.
+fn shape(markdown: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Options, Parser};
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_GFM;
+    Parser::new_ext(markdown, options)
+        .filter_map(|event| match event {
+            Event::Text(_) | Event::Code(_) | Event::SoftBreak => None,
+            other => Some(format!("{other:?}")),
+        })
+        .collect()
+}
+
+/// Issue 23 item 3: a masked value renders as the plain word it stands for. Each known-bad
+/// form, masked, in each sentence (and two in one line, where `*` runs of two masked values
+/// could pair up as emphasis, and in a table) must give the same Markdown structure as the
+/// sentence with a plain word in its place: no emphasis, link, strikethrough or HTML comes from
+/// a masked value, and the emphasis around it (`**…**`, `_…_`) is kept. The masked text itself
+/// must contain no `&` entity or backslash escape that GitHub would render differently.
+#[test]
+fn masked_values_render_as_plain_words() {
+    let table = "| key | value |\n|---|---|\n| ID | {} |";
+    let two = "{} と {} でした";
+    let mut sentences: Vec<&str> = SENTENCES.to_vec();
+    sentences.extend([table, two]);
+    let escape = Regex::new(r"&#?[0-9A-Za-z]+;|\\[*_]").unwrap();
+    let mut failures = Vec::new();
+    for bad in known_bad() {
+        for sentence in &sentences {
+            let masked = mask::text(&sentence.replace("{}", &bad.written));
+            // The written form's own Markdown (`**5563-1234-5678**`, `[2001:db8::1]:443`, a
+            // link reference definition at the start of a line) stays around the word.
+            let word = if bad.written.contains(&bad.secret) {
+                bad.written.replace(&bad.secret, "word")
+            } else {
+                let inner = bad.written.trim_start_matches(['*', '_']);
+                let wrapper = &bad.written[..bad.written.len() - inner.len()];
+                format!("{wrapper}word{wrapper}")
+            };
+            // An autolink's brackets go with the address (`<EMAIL-MASKED>` would be an HTML tag).
+            let word = word
+                .strip_prefix('<')
+                .and_then(|w| w.strip_suffix('>'))
+                .unwrap_or(&word);
+            let plain = sentence.replace("{}", word);
+            if shape(&masked) != shape(&plain) {
+                failures.push(format!(
+                    "{:?} in {sentence:?}: {masked:?} renders as {:?}, a plain word as {:?}",
+                    bad.written,
+                    shape(&masked),
+                    shape(&plain)
+                ));
+            }
+            if let Some(entity) = escape.find(&masked) {
+                failures.push(format!(
+                    "{:?}: {masked:?} holds {:?}",
+                    bad.written,
+                    entity.as_str()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The oracle of the test above can fail: the old mask forms render as emphasis.
+#[test]
+fn the_render_oracle_sees_emphasis_from_asterisk_masks() {
+    assert_ne!(
+        shape("メール ***@*** です"),
+        shape("メール word です"),
+        "***@*** is bold-italic on GitHub"
+    );
+    assert_ne!(
+        shape("5563********と1234********でした"),
+        shape("wordとwordでした")
+    );
 }

@@ -253,7 +253,7 @@ fn damaged_files_are_reported_by_name_and_the_rest_is_searched() {
     for name in [
         "truncated.json.gz: damaged gzip",
         "invalid.json: invalid JSON",
-        "not-json.json: invalid JSON",
+        "not-json.json: not a CloudTrail log file: it is HTML or XML",
         "zero-bytes.json.gz: empty file",
     ] {
         assert!(ran.stderr.contains(name), "{name} in {}", ran.stderr);
@@ -430,4 +430,97 @@ fn when_no_file_can_be_read_the_hint_names_the_permission() {
         ran.stderr
     );
     assert!(ran.stderr.contains("s3:GetObject"), "{}", ran.stderr);
+}
+
+/// Runs a shell command (the test's own tools: `gzip`, `bzip2`, `zip`) and returns its stdout.
+fn shell(script: &str) -> Vec<u8> {
+    let out = std::process::Command::new("sh")
+        .args(["-c", script])
+        .output()
+        .expect("sh runs");
+    assert!(
+        out.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Issue 22 item 2: a gzip bomb (1 GiB of zeros in a ~1 MB `.json.gz`, made by gzip itself) and
+/// a `{"Records":[` file whose one record never ends (a 300 MB string) are streamed with a bound,
+/// listed as skipped with the reason, and every other file's events are kept; bzip2 and zip data
+/// named `.json.gz` are named as what they are. The real binary runs under `ulimit -v` 256 MiB of
+/// address space: it used to unpack each bomb whole (1 GB each) and die. `MALLOC_ARENA_MAX=2`
+/// keeps glibc from reserving 64 MiB of address space per thread that it never touches, so the
+/// limit measures memory used, not reserved.
+#[test]
+fn gzip_bombs_and_other_formats_are_skipped_with_bounded_memory() {
+    let archive = Archive::new();
+    let day11 = archive.dir.path().join(DAY_DIR).join("11");
+    let bomb = shell("head -c 1073741824 /dev/zero | gzip -9");
+    assert!(bomb.len() < 2 << 20, "{} bytes", bomb.len());
+    std::fs::write(day11.join("bomb.json.gz"), &bomb).unwrap();
+    std::fs::write(day11.join("bomb-2.json.gz"), &bomb).unwrap();
+    let endless = shell(
+        r#"{ printf '{"Records":[{"eventVersion":"1.08","x":"'; head -c 300000000 /dev/zero | tr '\0' a; } | gzip -1"#,
+    );
+    std::fs::write(day11.join("endless-record.json.gz"), &endless).unwrap();
+    let real = original_day()
+        .read_dir()
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let real = real.to_str().unwrap();
+    std::fs::write(
+        day11.join("bzip2.json.gz"),
+        shell(&format!("gzip -dc '{real}' | bzip2 -c")),
+    )
+    .unwrap();
+    let zip_dir = tempfile::tempdir().unwrap();
+    let zip = zip_dir.path().join("log.zip");
+    shell(&format!(
+        "gzip -dc '{real}' > '{0}/log.json' && cd '{0}' && zip -q '{1}' log.json",
+        zip_dir.path().display(),
+        zip.display()
+    ));
+    std::fs::copy(&zip, day11.join("zip.json.gz")).unwrap();
+
+    // The harness's command, run through `sh` for `ulimit` (its environment carried over).
+    let base = base_command();
+    let mut cmd = std::process::Command::new("sh");
+    for (key, value) in base.get_envs() {
+        match value {
+            Some(value) => cmd.env(key, value),
+            None => cmd.env_remove(key),
+        };
+    }
+    let ran: Ran = cmd
+        .env("MALLOC_ARENA_MAX", "2")
+        .args(["-c", "ulimit -v 262144 && exec \"$@\"", "sh"])
+        .arg(base.get_program())
+        .arg("--dir")
+        .arg(std::env::temp_dir())
+        .args(["trail", "search", "--path", archive.root(), "--json"])
+        .args(["--latest", "100000"])
+        .output()
+        .expect("runs")
+        .into();
+    ran.success();
+    assert_eq!(ids_of(&ran).len(), 2900, "every other file is searched");
+    assert!(
+        ran.stderr.contains("5 file(s) could not be read"),
+        "{}",
+        ran.stderr
+    );
+    for name in [
+        "bomb-2.json.gz: not a CloudTrail log file: neither gzip nor JSON",
+        "bomb.json.gz: not a CloudTrail log file: neither gzip nor JSON (first bytes 00 00 00 00)",
+        "endless-record.json.gz: damaged file: a record longer than 1 MiB",
+        "bzip2.json.gz: not a CloudTrail log file: it is bzip2-compressed data",
+        "zip.json.gz: not a CloudTrail log file: it is a zip archive",
+    ] {
+        assert!(ran.stderr.contains(name), "{name} in {}", ran.stderr);
+    }
 }

@@ -13,6 +13,8 @@ mod engine;
 mod i18n;
 #[path = "../../../src/trail/record.rs"]
 mod record;
+#[path = "../../../src/trail/stream.rs"]
+mod stream;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use clap::{Parser, Subcommand};
