@@ -63,15 +63,26 @@ pub fn soft_break(before: Option<char>, after: Option<char>) -> &'static str {
     }
 }
 
-/// Characters a line must not start with (closing punctuation, small kana, the long vowel mark).
+/// Characters a line must not start with: JLREQ's closing brackets (cl-02), hyphens (cl-03),
+/// dividing punctuation (cl-04 `？！`), middle dots (cl-05 `・：；`), full stops (cl-06), commas
+/// (cl-07), iteration marks and the prolonged sound mark (cl-09), small kana (cl-11) and the
+/// inseparable `…‥` (cl-08), plus their ASCII counterparts.
 fn no_line_start(c: char) -> bool {
-    "、。，．・：；？！）」』】〕〉》〗〙ー…‥ゝゞヽヾ々〜～ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ)]}.,;:!?%"
+    "、。，．・：；？！‼⁇⁈⁉）」』】〕〉》〗〙〟｝］’”»⦆‐〜゠–～ー…‥ゝゞヽヾ々〻\
+     ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ\
+     )]}.,;:!?%"
         .contains(c)
 }
 
-/// Characters a line must not end with (opening brackets).
+/// Characters a line must not end with: JLREQ's opening brackets (cl-01), ASCII ones included.
 fn no_line_end(c: char) -> bool {
-    "（「『【〔〈《〖〘([{".contains(c)
+    "（「『【〔〈《〖〘〝｛［‘“«⦅([{".contains(c)
+}
+
+/// Whether `c` is a kanji (not kana or punctuation): `60秒`, `3件`, `100円` keep a number with
+/// the unit written after it.
+fn is_ideograph(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
 }
 
 /// Display width in terminal columns.
@@ -92,7 +103,22 @@ fn may_break_between(a: &Glyph, b: &Glyph) -> bool {
     if a.mark.code && b.mark.code {
         return false;
     }
+    if a.ch.is_ascii_digit() && (is_ideograph(b.ch) || b.ch == '％') {
+        return false;
+    }
     (is_cjk(a.ch) || is_cjk(b.ch)) && !no_line_start(b.ch) && !no_line_end(a.ch)
+}
+
+/// Units written after a number and a space (`60 s`, `85 %`, `2 min`, `30 GB-Mo`): the space
+/// between them is never a break.
+fn is_unit(word: &[Glyph]) -> bool {
+    const UNITS: [&str; 16] = [
+        "%", "s", "min", "h", "ms", "GB", "GB-Mo", "MB", "KB", "TB", "Hrs", "USD", "JPY", "秒",
+        "分", "円",
+    ];
+    let text: String = word.iter().map(|g| g.ch).collect();
+    let text = text.trim_end_matches(|c: char| no_line_start(c) && c != '%');
+    UNITS.contains(&text)
 }
 
 /// A piece that is never broken, and whether spaces come before it.
@@ -103,16 +129,14 @@ struct Word<'a> {
 
 /// Splits a line (no `\n` in it) into the pieces between break opportunities.
 fn words(line: &[Glyph]) -> Vec<Word<'_>> {
-    let mut words = Vec::new();
+    // (spaced, start, end) of each piece, as indices into `line`.
+    let mut pieces: Vec<(bool, usize, usize)> = Vec::new();
     let mut start = None::<usize>;
     let mut spaced = false;
     for (i, g) in line.iter().enumerate() {
         if is_space(g) {
             if let Some(s) = start.take() {
-                words.push(Word {
-                    spaced,
-                    glyphs: &line[s..i],
-                });
+                pieces.push((spaced, s, i));
             }
             spaced = true;
             continue;
@@ -120,10 +144,7 @@ fn words(line: &[Glyph]) -> Vec<Word<'_>> {
         match start {
             None => start = Some(i),
             Some(s) if may_break_between(&line[i - 1], g) => {
-                words.push(Word {
-                    spaced,
-                    glyphs: &line[s..i],
-                });
+                pieces.push((spaced, s, i));
                 spaced = false;
                 start = Some(i);
             }
@@ -131,12 +152,28 @@ fn words(line: &[Glyph]) -> Vec<Word<'_>> {
         }
     }
     if let Some(s) = start {
-        words.push(Word {
-            spaced,
-            glyphs: &line[s..],
-        });
+        pieces.push((spaced, s, line.len()));
     }
-    words
+    // A number is never left at the end of a line without its unit (`60 s`, `85 %`).
+    let mut joined: Vec<(bool, usize, usize)> = Vec::with_capacity(pieces.len());
+    for (spaced, s, e) in pieces {
+        if let Some(last) = joined.last_mut()
+            && spaced
+            && line[last.2 - 1].ch.is_ascii_digit()
+            && is_unit(&line[s..e])
+        {
+            last.2 = e;
+            continue;
+        }
+        joined.push((spaced, s, e));
+    }
+    joined
+        .into_iter()
+        .map(|(spaced, s, e)| Word {
+            spaced,
+            glyphs: &line[s..e],
+        })
+        .collect()
 }
 
 /// `text` as lines of at most `columns` display columns (a piece that cannot be broken and is
@@ -190,6 +227,77 @@ pub fn wrap_str(text: &str, columns: usize) -> Vec<String> {
         .into_iter()
         .map(|line| line.iter().map(|g| g.ch).collect())
         .collect()
+}
+
+/// Display width of plain text (no escape codes) in terminal columns.
+pub fn str_width(text: &str) -> usize {
+    text.chars().map(width).sum()
+}
+
+/// `text` laid out for a terminal `columns` wide, or as it is when `columns` is `None` (piped
+/// output is never wrapped). Each line that fits stays exactly as it is (tables, aligned
+/// blocks); a longer one is wrapped, its continuation lines indented like its first line plus
+/// its list marker (`- `, `・`, `1. `) or label (`！ `), so a list item reads as one.
+pub fn fit(text: &str, columns: Option<usize>) -> String {
+    let Some(columns) = columns else {
+        return text.to_string();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for line in text.split('\n') {
+        if str_width(line) <= columns {
+            out.push(line.to_string());
+            continue;
+        }
+        let hang = hanging_indent(line);
+        let first = &line[..hang.0];
+        let pad = " ".repeat(hang.1);
+        let room = columns.saturating_sub(hang.1).max(columns.min(20));
+        for (i, piece) in wrap_str(&line[hang.0..], room).into_iter().enumerate() {
+            let lead = if i == 0 {
+                first.to_string()
+            } else {
+                pad.clone()
+            };
+            out.push(format!("{lead}{piece}"));
+        }
+    }
+    out.join("\n")
+}
+
+/// Where a line's text starts after its indentation and list marker: (byte offset, display
+/// columns) — the columns its continuation lines are indented by.
+fn hanging_indent(line: &str) -> (usize, usize) {
+    let spaces = line.len() - line.trim_start_matches(' ').len();
+    let rest = &line[spaces..];
+    let marker = ["- ", "* ", "• ", "・", "✔ ", "! ", "> "]
+        .iter()
+        .find(|m| rest.starts_with(**m))
+        .map(|m| m.len())
+        .or_else(|| {
+            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            (digits > 0 && rest[digits..].starts_with(". ")).then_some(digits + 2)
+        })
+        .unwrap_or(0);
+    let end = spaces + marker;
+    (end, str_width(&line[..end]))
+}
+
+/// `text` cut to at most `columns` display columns, ending in `…` when something was cut.
+pub fn shorten(text: &str, columns: usize) -> String {
+    if str_width(text) <= columns {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        if used + width(c) + 1 > columns {
+            break;
+        }
+        used += width(c);
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
 
 /// The display width of the widest piece of `text` that cannot be broken.

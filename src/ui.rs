@@ -15,6 +15,8 @@ pub struct Ui {
     pub lang: Lang,
     pub verbose: bool,
     live: bool,
+    /// The terminal's width when stdout is one; `None` when piped (never wrapped).
+    columns: Option<usize>,
 }
 
 impl Ui {
@@ -23,31 +25,49 @@ impl Ui {
             lang,
             verbose,
             live: std::io::stderr().is_terminal(),
+            columns: text_flow::terminal_columns(),
         }
     }
 
+    /// Laid out for the terminal (`text_flow::fit`): lines that fit stay as they are (tables,
+    /// aligned blocks), longer ones are wrapped by display width and the Japanese rules.
     pub fn line(&self, text: impl AsRef<str>) {
-        println!("{}", text.as_ref());
+        println!("{}", text_flow::fit(text.as_ref(), self.columns));
     }
 
     pub fn heading(&self, text: impl AsRef<str>) {
-        println!(
-            "\n{}",
-            style(format!("== {} ==", text.as_ref())).bold().cyan()
-        );
+        let text = text_flow::fit(&format!("== {} ==", text.as_ref()), self.columns);
+        println!("\n{}", style(text).bold().cyan());
     }
 
     pub fn ok(&self, text: impl AsRef<str>) {
-        println!("{} {}", style("✔").green(), text.as_ref());
+        println!("{}", self.marked("✔", |m| style(m).green(), text.as_ref()));
     }
 
     pub fn warn(&self, text: impl AsRef<str>) {
-        println!("{} {}", style("!").yellow().bold(), text.as_ref());
+        println!(
+            "{}",
+            self.marked("!", |m| style(m).yellow().bold(), text.as_ref())
+        );
+    }
+
+    /// `mark text`, the text laid out with its continuation lines under its first word.
+    fn marked(
+        &self,
+        mark: &'static str,
+        paint: impl Fn(&'static str) -> console::StyledObject<&'static str>,
+        text: &str,
+    ) -> String {
+        let laid = text_flow::fit(&format!("{mark} {text}"), self.columns);
+        format!("{}{}", paint(mark), &laid[mark.len()..])
     }
 
     pub fn detail(&self, text: impl AsRef<str>) {
         if self.verbose {
-            eprintln!("{}", style(text.as_ref()).dim());
+            eprintln!(
+                "{}",
+                style(text_flow::fit(text.as_ref(), self.columns)).dim()
+            );
         }
     }
 
@@ -59,29 +79,42 @@ impl Ui {
     pub fn spinner(&self, message: impl Into<String>) -> Spinner {
         let message = message.into();
         if self.live {
+            // The spinner's line is redrawn in place: it must never be wider than the terminal.
+            let room = console::Term::stderr().size().1.saturating_sub(14).max(10) as usize;
             let bar = ProgressBar::new_spinner();
             bar.set_style(
                 ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
                     .expect("valid template"),
             );
-            bar.set_message(message);
+            bar.set_message(text_flow::shorten(&message, room));
             bar.enable_steady_tick(Duration::from_millis(120));
-            Spinner { bar: Some(bar) }
+            Spinner {
+                bar: Some(bar),
+                room,
+                columns: self.columns,
+            }
         } else {
             eprintln!("… {message}");
-            Spinner { bar: None }
+            Spinner {
+                bar: None,
+                room: 0,
+                columns: self.columns,
+            }
         }
     }
 }
 
 pub struct Spinner {
     bar: Option<ProgressBar>,
+    /// Display columns the live message may take.
+    room: usize,
+    columns: Option<usize>,
 }
 
 impl Spinner {
     pub fn update(&self, message: impl Into<String>) {
         match &self.bar {
-            Some(bar) => bar.set_message(message.into()),
+            Some(bar) => bar.set_message(text_flow::shorten(&message.into(), self.room)),
             None => eprintln!("… {}", message.into()),
         }
     }
@@ -89,9 +122,10 @@ impl Spinner {
     /// A line of its own, printed the moment it happens: above the live spinner on a terminal,
     /// as a plain line on stdout otherwise.
     pub fn println(&self, line: impl AsRef<str>) {
+        let line = text_flow::fit(line.as_ref(), self.columns);
         match &self.bar {
-            Some(bar) => bar.println(line.as_ref()),
-            None => println!("{}", line.as_ref()),
+            Some(bar) => bar.println(line),
+            None => println!("{line}"),
         }
     }
 
@@ -124,14 +158,18 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     table_at(headers, rows, text_flow::terminal_columns())
 }
 
+/// No column is narrowed below this many display columns (or its natural width when that is
+/// less): a column of three characters is no longer read as a column.
+const NARROWEST_COLUMN: usize = 10;
+
 /// A plain-text table with columns aligned by display width (Japanese text is two columns wide).
 /// With `columns`, a table wider than that is narrowed, widest column first (the last of equally
-/// wide ones: free text is usually last), and its cells are
-/// wrapped inside their column on word and CJK boundaries (never narrower than a cell's longest
-/// unbreakable piece), so every column still starts at the same display column.
+/// wide ones: free text is usually last), and its cells are wrapped inside their column on word
+/// and CJK boundaries (never narrower than a cell's longest unbreakable piece, nor than
+/// `NARROWEST_COLUMN`), so every column still starts at the same display column. When even that
+/// does not fit, each row becomes a block of `label: value` lines (`stacked`).
 pub fn table_at(headers: &[&str], rows: &[Vec<String>], columns: Option<usize>) -> String {
     let count = headers.len();
-    let cell_width = |cell: &str| cell.lines().map(measure_text_width).max().unwrap_or(0);
     let mut widths: Vec<usize> = headers.iter().map(|h| cell_width(h)).collect();
     let mut least: Vec<usize> = headers.iter().map(|h| text_flow::widest_word(h)).collect();
     for row in rows {
@@ -140,8 +178,14 @@ pub fn table_at(headers: &[&str], rows: &[Vec<String>], columns: Option<usize>) 
             least[i] = least[i].max(text_flow::widest_word(cell));
         }
     }
+    for (least, natural) in least.iter_mut().zip(&widths) {
+        *least = (*least).max((*natural).min(NARROWEST_COLUMN));
+    }
     if let Some(columns) = columns {
         let gaps = 2 * count.saturating_sub(1);
+        if least.iter().sum::<usize>() + gaps > columns {
+            return stacked(headers, rows, columns);
+        }
         while widths.iter().sum::<usize>() + gaps > columns {
             let Some(widest) = (0..count)
                 .filter(|&i| widths[i] > least[i])
@@ -152,36 +196,7 @@ pub fn table_at(headers: &[&str], rows: &[Vec<String>], columns: Option<usize>) 
             widths[widest] -= 1;
         }
     }
-    let render = |cells: Vec<&str>| -> Vec<String> {
-        let wrapped: Vec<Vec<String>> = cells
-            .iter()
-            .enumerate()
-            .map(|(i, cell)| match widths.get(i) {
-                Some(&w) if cell_width(cell) > w => text_flow::wrap_str(cell, w),
-                _ => cell.lines().map(str::to_string).collect(),
-            })
-            .collect();
-        let height = wrapped.iter().map(Vec::len).max().unwrap_or(0).max(1);
-        (0..height)
-            .map(|line| {
-                let padded: Vec<String> = wrapped
-                    .iter()
-                    .enumerate()
-                    .map(|(i, cell)| {
-                        let text = cell.get(line).map_or("", String::as_str);
-                        let pad = widths
-                            .get(i)
-                            .copied()
-                            .unwrap_or(0)
-                            .saturating_sub(measure_text_width(text));
-                        format!("{text}{}", " ".repeat(pad))
-                    })
-                    .collect();
-                padded.join("  ").trim_end().to_string()
-            })
-            .collect()
-    };
-    let mut out = render(headers.to_vec());
+    let mut out = aligned_row(headers, &widths);
     out.push(
         widths
             .iter()
@@ -190,9 +205,82 @@ pub fn table_at(headers: &[&str], rows: &[Vec<String>], columns: Option<usize>) 
             .join("  "),
     );
     for row in rows {
-        out.extend(render(row.iter().map(String::as_str).collect()));
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        out.extend(aligned_row(&cells, &widths));
     }
     out.join("\n")
+}
+
+fn cell_width(cell: &str) -> usize {
+    cell.lines().map(measure_text_width).max().unwrap_or(0)
+}
+
+/// One row of the table as lines: each cell wrapped inside its column and padded to its width.
+fn aligned_row(cells: &[&str], widths: &[usize]) -> Vec<String> {
+    let wrapped: Vec<Vec<String>> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, cell)| match widths.get(i) {
+            Some(&w) if cell_width(cell) > w => text_flow::wrap_str(cell, w),
+            _ => cell.lines().map(str::to_string).collect(),
+        })
+        .collect();
+    let height = wrapped.iter().map(Vec::len).max().unwrap_or(0).max(1);
+    (0..height)
+        .map(|line| {
+            let padded: Vec<String> = wrapped
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    let text = cell.get(line).map_or("", String::as_str);
+                    let pad = widths
+                        .get(i)
+                        .copied()
+                        .unwrap_or(0)
+                        .saturating_sub(measure_text_width(text));
+                    format!("{text}{}", " ".repeat(pad))
+                })
+                .collect();
+            padded.join("  ").trim_end().to_string()
+        })
+        .collect()
+}
+
+/// A table too wide for `columns` as one block per row: `label: value` lines, the values
+/// aligned after the widest label and wrapped under themselves, a blank line between rows.
+/// Labels take at most a third of the width; a longer one is wrapped above its value.
+fn stacked(headers: &[&str], rows: &[Vec<String>], columns: usize) -> String {
+    let label_width = headers
+        .iter()
+        .map(|h| measure_text_width(h) + 2)
+        .max()
+        .unwrap_or(0)
+        .min(columns / 3);
+    let value_width = columns.saturating_sub(label_width).max(1);
+    let mut blocks: Vec<String> = Vec::new();
+    for row in rows {
+        let mut lines: Vec<String> = Vec::new();
+        for (header, cell) in headers.iter().zip(row) {
+            if cell.trim().is_empty() {
+                continue;
+            }
+            let label = format!("{header}: ");
+            let mut label_lines = text_flow::wrap_str(&label, label_width.max(1));
+            let last_label = label_lines.pop().unwrap_or_default();
+            lines.extend(label_lines);
+            let value: Vec<String> = cell
+                .lines()
+                .flat_map(|l| text_flow::wrap_str(l, value_width))
+                .collect();
+            for (i, piece) in value.iter().enumerate() {
+                let lead = if i == 0 { last_label.as_str() } else { "" };
+                let pad = label_width.saturating_sub(measure_text_width(lead));
+                lines.push(format!("{lead}{}{piece}", " ".repeat(pad)));
+            }
+        }
+        blocks.push(lines.join("\n"));
+    }
+    blocks.join("\n\n")
 }
 
 #[cfg(test)]
