@@ -103,7 +103,8 @@ fn may_break_between(a: &Glyph, b: &Glyph) -> bool {
     if a.mark.code && b.mark.code {
         return false;
     }
-    if a.ch.is_ascii_digit() && (is_ideograph(b.ch) || b.ch == '％') {
+    // `60秒`, `USD/月`: a number or a slash stays with the unit written after it.
+    if (a.ch.is_ascii_digit() || a.ch == '/') && (is_ideograph(b.ch) || b.ch == '％') {
         return false;
     }
     (is_cjk(a.ch) || is_cjk(b.ch)) && !no_line_start(b.ch) && !no_line_end(a.ch)
@@ -237,17 +238,21 @@ pub fn str_width(text: &str) -> usize {
 /// `text` laid out for a terminal `columns` wide, or as it is when `columns` is `None` (piped
 /// output is never wrapped). Each line that fits stays exactly as it is (tables, aligned
 /// blocks); a longer one is wrapped, its continuation lines indented like its first line plus
-/// its list marker (`- `, `・`, `1. `) or label (`！ `), so a list item reads as one.
+/// its list marker (`- `, `・`, `1. `) or label (`！ `), so a list item reads as one. Widths
+/// are measured without escape codes (styles).
 pub fn fit(text: &str, columns: Option<usize>) -> String {
     let Some(columns) = columns else {
         return text.to_string();
     };
     let mut out: Vec<String> = Vec::new();
     for line in text.split('\n') {
-        if str_width(line) <= columns {
+        if console::measure_text_width(line) <= columns {
             out.push(line.to_string());
             continue;
         }
+        // A styled line too long for the terminal is wrapped as plain text.
+        let plain = console::strip_ansi_codes(line);
+        let line = plain.as_ref();
         let hang = hanging_indent(line);
         let first = &line[..hang.0];
         let pad = " ".repeat(hang.1);

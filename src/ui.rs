@@ -152,6 +152,13 @@ pub fn set_color(choice: ColorChoice) {
     console::set_colors_enabled_stderr(err);
 }
 
+/// `text` padded with spaces to `columns` display columns (Japanese text is two columns wide),
+/// for aligned blocks such as the account box.
+pub fn pad(text: &str, columns: usize) -> String {
+    let pad = columns.saturating_sub(measure_text_width(text));
+    format!("{text}{}", " ".repeat(pad))
+}
+
 /// A plain-text table with columns aligned by display width, fitted to the terminal's width when
 /// stdout is one (see `table_at`).
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
@@ -248,14 +255,14 @@ fn aligned_row(cells: &[&str], widths: &[usize]) -> Vec<String> {
 
 /// A table too wide for `columns` as one block per row: `label: value` lines, the values
 /// aligned after the widest label and wrapped under themselves, a blank line between rows.
-/// Labels take at most a third of the width; a longer one is wrapped above its value.
+/// Labels take at most half the width; a longer one is wrapped above its value.
 fn stacked(headers: &[&str], rows: &[Vec<String>], columns: usize) -> String {
     let label_width = headers
         .iter()
         .map(|h| measure_text_width(h) + 2)
         .max()
         .unwrap_or(0)
-        .min(columns / 3);
+        .min(columns / 2);
     let value_width = columns.saturating_sub(label_width).max(1);
     let mut blocks: Vec<String> = Vec::new();
     for row in rows {

@@ -32,10 +32,10 @@ impl Terminal {
     }
 
     /// Asks `prompt` until `check` takes the answer (NFKC-normalised, see `read_full_width`);
-    /// an empty answer is `default` when there is one. Echoes `prompt: shown(answer)`.
+    /// an empty answer is `default` when there is one. Echoes `asked: shown(answer)`.
     fn ask_line<T>(
         &self,
-        prompt: &str,
+        (prompt, asked): (&str, &str),
         mut default: Option<String>,
         check: impl Fn(&str) -> Result<T, String>,
         shown: impl Fn(&str, &T) -> String,
@@ -62,7 +62,7 @@ impl Terminal {
             let said = normalised.map(|typed| self.read_as(&typed, &value));
             match check(&value) {
                 Ok(answer) => {
-                    eprintln!("{}", theme.answered(prompt, &shown(&value, &answer)));
+                    eprintln!("{}", theme.answered(asked, &shown(&value, &answer)));
                     if let Some(said) = said {
                         eprintln!("{}", theme.fit(&said));
                     }
@@ -197,7 +197,7 @@ impl Prompter for Terminal {
         // A default that its own check refuses (a saved or answers-file entry) is not offered.
         let default = self.default_for(ask).filter(|d| validate(d).is_ok());
         self.ask_line(
-            &ask.prompt,
+            (&ask.prompt, &ask.prompt),
             default,
             |value| validate(value).map(|()| value.to_string()),
             |value, _| value.to_string(),
@@ -221,7 +221,7 @@ impl Prompter for Terminal {
             theme.yes_no(default)
         );
         let answer = self.ask_line(
-            &asked,
+            (&asked, &ask.prompt),
             None,
             |value| match value.trim() {
                 "" => Ok(default),

@@ -80,7 +80,8 @@ impl SessionTheme {
             ":"
         };
         let text = match default {
-            Some(default) => format!("{prompt} [{default}]{colon}"),
+            // A default longer than a line (a URL) is shown cut; Enter still takes all of it.
+            Some(default) => format!("{prompt} [{}]{colon}", self.shorten(default, 4)),
             None => format!("{prompt}{colon}"),
         };
         format!("{} ", self.fit(&text))
@@ -93,11 +94,18 @@ impl SessionTheme {
     }
 }
 
-/// Whether the prompt already ends in punctuation that asks (`？`, `：`, `?`, `:`).
+/// Whether the prompt already ends in punctuation that asks (`？`, `：`, `?`, `:`), before a
+/// closing note in brackets (`どれにしますか？（一番上が最新）`) or the `[Y/n]` hint.
 fn ends_with_punctuation(prompt: &str) -> bool {
-    prompt
-        .trim_end()
-        .ends_with(['？', '：', '?', ':', '）', ')', ']'])
+    let prompt = prompt.trim_end();
+    if prompt.ends_with(']') {
+        return true;
+    }
+    let before_note = match prompt.strip_suffix('）') {
+        Some(rest) => rest.rsplit_once('（').map_or(rest, |(before, _)| before),
+        None => prompt,
+    };
+    before_note.ends_with(['？', '：', '?', ':'])
 }
 
 impl Theme for SessionTheme {

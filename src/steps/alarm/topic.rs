@@ -2,7 +2,7 @@
 //! key would block, and the e-mail subscription with the wait for the student's click.
 
 use super::{CONFIRM_POLL, CONFIRM_TIMEOUT, SubscriptionEvidence};
-use crate::clock::human_duration;
+use crate::clock::duration;
 use crate::cloud::notify::{CONFIRMATION_VALID_HOURS, Topic, policy_blocks_cloudwatch};
 use crate::error::{AppError, AppResult};
 use crate::prompt::Choice;
@@ -237,7 +237,7 @@ pub(super) fn ensure_subscription(
             spinner.finish();
             return Err(crate::prompt::interrupted(lang));
         }
-        let waited = human_duration((clock.now() - started).num_seconds());
+        let waited = duration(lang, (clock.now() - started).num_seconds());
         spinner.update(t!(
             lang,
             "Waiting for {email} to confirm… {waited}",
@@ -254,7 +254,7 @@ pub(super) fn ensure_subscription(
         lang,
         "Confirmed after {}.",
         "{} で確認されました。",
-        human_duration(waited)
+        duration(lang, waited)
     ));
     Ok(SubscriptionEvidence {
         arn,

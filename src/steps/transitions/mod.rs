@@ -22,7 +22,7 @@ use watch::{give_up_after, transition_time, watch};
 
 use super::StepCtx;
 use super::alarm::AlarmEvidence;
-use crate::clock::{human_duration, jst, utc};
+use crate::clock::{duration, human_duration, jst, utc};
 use crate::cloud::student::ServerProcess;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
@@ -243,7 +243,7 @@ impl super::Step for TransitionsStep {
                         && still_healthy_too_long(&health, stopped_at, &seen.target, seen.at)
                 },
                 &mut |change, seen| {
-                    let elapsed = human_duration((change.at - stopped_at).num_seconds());
+                    let elapsed = duration(lang, (change.at - stopped_at).num_seconds());
                     let line = format!(
                         "  [{}  +{elapsed}] {}: {} → {}",
                         jst(change.at),
@@ -340,7 +340,7 @@ impl super::Step for TransitionsStep {
                 "{alarm_state}: {} / {}（停止から {}、アラーム履歴より）",
                 jst(at),
                 utc(at),
-                human_duration((at - stopped_at).num_seconds())
+                duration(lang, (at - stopped_at).num_seconds())
             ));
         }
         let alarm_mail_at = if alarm_state == "ALARM" {

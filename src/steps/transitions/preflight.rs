@@ -6,7 +6,7 @@
 use super::hands::{HowToStop, control};
 use super::health::{Answerer, blind_health_check, healthy_too_long_after, who_answered};
 use super::watch::Change;
-use crate::clock::human_duration;
+use crate::clock::duration;
 use crate::cloud::elb::HealthCheck;
 use crate::error::AppError;
 use crate::error::AppResult;
@@ -226,7 +226,7 @@ pub fn end_blind_watch(
     let lang = ctx.lang;
     let health = &preflight.health_check;
     let now = ctx.cloud.clock.now();
-    let after = human_duration((now - stopped_at).num_seconds());
+    let after = duration(lang, (now - stopped_at).num_seconds());
     for line in blind_health_check(health, lang) {
         ctx.ui.warn(line);
     }
