@@ -124,7 +124,9 @@ impl Spinner {
     pub fn println(&self, line: impl AsRef<str>) {
         let line = text_flow::fit(line.as_ref(), self.columns);
         match &self.bar {
-            Some(bar) => bar.println(line),
+            // Not `bar.println`: it pads every line to the terminal's width, so each one
+            // reaches the last column and the terminal counts it as wrapped.
+            Some(bar) => bar.suspend(|| println!("{line}")),
             None => println!("{line}"),
         }
     }

@@ -253,7 +253,7 @@ pub(super) fn ensure_subscription(
     ctx.ui.ok(t!(
         lang,
         "Confirmed after {}.",
-        "{} で確認されました。",
+        "{}で確認されました。",
         duration(lang, waited)
     ));
     Ok(SubscriptionEvidence {
