@@ -386,7 +386,7 @@ fn in_a_terminal_bad_answers_are_asked_again() {
     p.send("https://calculator.aws/#/addService/ec2Enhancement")
         .unwrap();
     p.send(ENTER).unwrap();
-    p.expect("not a shared estimate").unwrap();
+    p.expect("a page being edited").unwrap(); // wrapped at 80 columns after it
     p.send("https://calculator.aws/#/estimate?id=5311a5ebe86fcd71593e076be6e2abdf7cb1a43d")
         .unwrap();
     p.send(ENTER).unwrap();
