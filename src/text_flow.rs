@@ -107,7 +107,14 @@ fn may_break_between(a: &Glyph, b: &Glyph) -> bool {
     if (a.ch.is_ascii_digit() || a.ch == '/') && (is_ideograph(b.ch) || b.ch == '％') {
         return false;
     }
-    (is_cjk(a.ch) || is_cjk(b.ch)) && !no_line_start(b.ch) && !no_line_end(a.ch)
+    // Never before a joiner, a variation selector or another zero-width mark.
+    if width(b.ch) == 0 {
+        return false;
+    }
+    // Wide characters that are not CJK (emoji) break like CJK, but never inside a sequence
+    // joined by U+200D.
+    let wide = |c: char| is_cjk(c) || (width(c) == 2 && a.ch != '\u{200D}');
+    (wide(a.ch) || wide(b.ch)) && !no_line_start(b.ch) && !no_line_end(a.ch)
 }
 
 /// Units written after a number and a space (`60 s`, `85 %`, `2 min`, `30 GB-Mo`): the space
@@ -400,6 +407,131 @@ mod tests {
     fn breaks_between_japanese_and_latin_without_a_space() {
         let lines = wrap_str("これはIAMユーザー", 8);
         assert_eq!(lines, ["これは", "IAMユー", "ザー"]);
+    }
+
+    /// Display columns counted independently of `width`: two for the East Asian wide and
+    /// full-width ranges (Japanese, the emoji used here), one otherwise.
+    fn oracle_width(text: &str) -> usize {
+        text.chars()
+            .map(|c| match c as u32 {
+                0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF => 2,
+                0x4E00..=0x9FFF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F => 2,
+                0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x1F300..=0x1F64F | 0x1F900..=0x1F9FF => 2,
+                _ => 1,
+            })
+            .sum()
+    }
+
+    /// JLREQ cl-02, cl-04 to cl-07, cl-09, cl-11 (closing brackets, dividing punctuation, middle
+    /// dots, full stops, commas, iteration marks, small kana), written out again here.
+    const JLREQ_NO_START: &str =
+        "）」』】〕〉》？！・：；。．、，ーぁぃぅぇぉっゃゅょァィゥェォッャュョ…";
+    /// JLREQ cl-01: opening brackets.
+    const JLREQ_NO_END: &str = "（「『【〔〈《";
+
+    const SENTENCES: &str = "ヘルスチェックのパス（/index.html）は Rails ではなく Nginx が返すファイルです。Unicorn を止めても、ターゲットは healthy のままで、アラームは「OK」から変わりません！X-Request-Id が付かないので、Rails のルート（/up）に向けますか？ 期間は 60 秒、しきい値は 85 %、料金は 175.20 USD/月です。https://calculator.aws/#/estimate?id=abc を開いてください。";
+
+    #[test]
+    fn japanese_lines_follow_jlreq_at_every_width() {
+        for columns in 12..=80 {
+            let lines = wrap_str(SENTENCES, columns);
+            for (i, line) in lines.iter().enumerate() {
+                let first = line.chars().next().unwrap();
+                assert!(
+                    !JLREQ_NO_START.contains(first),
+                    "{columns}: starts with {first}: {lines:#?}"
+                );
+                let last = line.chars().last().unwrap();
+                assert!(
+                    !JLREQ_NO_END.contains(last),
+                    "{columns}: ends with {last}: {lines:#?}"
+                );
+                // Only a piece with no break opportunity (no space, no kana or kanji) may
+                // be wider than the line.
+                let single_piece = !line.contains(' ')
+                    && !line
+                        .chars()
+                        .any(|c| matches!(c as u32, 0x3040..=0x30FF | 0x4E00..=0x9FFF));
+                assert!(
+                    oracle_width(line) <= columns || single_piece,
+                    "{columns}: line {i} is {} wide: {line}",
+                    oracle_width(line)
+                );
+            }
+            assert_eq!(
+                lines.concat().replace(' ', ""),
+                SENTENCES.replace(' ', ""),
+                "nothing lost or added at {columns}"
+            );
+        }
+    }
+
+    #[test]
+    fn identifiers_paths_urls_and_numbers_with_units_are_never_broken() {
+        let whole = [
+            "/index.html",
+            "X-Request-Id",
+            "healthy",
+            "https://calculator.aws/#/estimate?id=abc",
+            "60 秒",
+            "85 %",
+            "USD/月",
+            "175.20",
+        ];
+        for columns in 12..=80 {
+            let lines = wrap_str(SENTENCES, columns);
+            for piece in whole {
+                assert!(
+                    lines.iter().any(|l| l.contains(piece)),
+                    "{piece} broken at {columns}: {lines:#?}"
+                );
+            }
+        }
+        assert_eq!(wrap_str("期間 60 s です", 6), ["期間", "60 s", "です"]);
+        assert_eq!(wrap_str("待ち 2 min 07 s", 8), ["待ち", "2 min", "07 s"]);
+    }
+
+    #[test]
+    fn mixed_width_text_and_emoji_are_measured_by_display_columns() {
+        assert_eq!(str_width("IAMユーザー"), 3 + 8);
+        assert_eq!(str_width("✅ 完了"), 2 + 1 + 4);
+        // Emoji are two columns wide and break between each other like Japanese.
+        assert_eq!(wrap_str("🎉🎉🎉🎉🎉", 4), ["🎉🎉", "🎉🎉", "🎉"]);
+        let lines = wrap_str("完了しました 🎉 next: lecture06 report を実行 ✅", 14);
+        for line in &lines {
+            assert!(oracle_width(line) <= 14, "{line}: {lines:?}");
+        }
+        // A family emoji joined by U+200D stays whole.
+        let family = "👨\u{200D}👩\u{200D}👧";
+        assert!(wrap_str(&format!("{family}{family}"), 2).contains(&family.to_string()));
+    }
+
+    #[test]
+    fn fit_keeps_lines_that_fit_and_hangs_list_items() {
+        let table = "名前  値\n----  --\nab    1";
+        assert_eq!(fit(table, Some(20)), table, "aligned text is left alone");
+        assert_eq!(fit(SENTENCES, None), SENTENCES, "piped: never wrapped");
+        let item =
+            "  - ヘルスチェックのパスを Rails のルートに向けます（lecture06 cleanup で戻します）";
+        let laid = fit(item, Some(30));
+        let lines: Vec<&str> = laid.lines().collect();
+        assert!(lines.len() > 1, "{laid}");
+        for line in &lines[1..] {
+            assert!(
+                line.starts_with("    ") && !line.starts_with("     "),
+                "{laid}"
+            );
+        }
+        for line in &lines {
+            assert!(oracle_width(line) <= 30, "{laid}");
+        }
+    }
+
+    #[test]
+    fn shorten_cuts_by_display_width_with_an_ellipsis() {
+        assert_eq!(shorten("ap-northeast-1", 20), "ap-northeast-1");
+        assert_eq!(shorten("アジアパシフィック (東京)", 9), "アジアパ…");
+        assert!(oracle_width(&shorten("アジアパシフィック", 10)) <= 10);
     }
 
     /// The report is read as Markdown on GitHub, where a line break inside a paragraph shows as

@@ -301,4 +301,149 @@ mod tests {
         assert_eq!(lines[0], "名前  x");
         assert_eq!(lines[2], "ab    1");
     }
+
+    /// Display columns counted independently of lecture06: two for Japanese and full-width
+    /// forms, one otherwise.
+    fn oracle_width(text: &str) -> usize {
+        text.chars()
+            .map(|c| match c as u32 {
+                0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF => 2,
+                0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 => 2,
+                _ => 1,
+            })
+            .sum()
+    }
+
+    fn estimate() -> (Vec<&'static str>, Vec<Vec<String>>) {
+        let headers = vec![
+            "サービス",
+            "リソース",
+            "項目",
+            "数量",
+            "単価（USD）",
+            "月額（USD）",
+            "無料枠適用後",
+        ];
+        let rows = [
+            [
+                "Amazon EC2",
+                "i-0dcf8a166b0984247 (raisetech-ec2)",
+                "t2.micro (Linux/UNIX) インスタンス時間",
+                "730 Hrs",
+                "0.0152",
+                "11.10",
+                "0.00",
+            ],
+            [
+                "Amazon RDS",
+                "raisetech-db",
+                "RDS 延長サポート（mysql 8.0）",
+                "1460 vCPU-Hrs",
+                "0.12 †",
+                "175.20",
+                "175.20",
+            ],
+            [
+                "Elastic Load Balancing",
+                "raisetech-alb",
+                "ALB キャパシティユニット（LCU）",
+                "10 LCU-Hrs",
+                "0.008 †",
+                "0.08",
+                "0.00",
+            ],
+        ];
+        let rows = rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        (headers, rows)
+    }
+
+    /// Every width from 40 to 200: no line wider than the width, nothing lost, and either
+    /// aligned columns (each starting where its rule of dashes starts) or one `label: value`
+    /// block per row.
+    #[test]
+    fn tables_fit_every_width_from_40_to_200() {
+        let (headers, rows) = estimate();
+        let mut shapes = std::collections::BTreeSet::new();
+        for columns in 40..=200 {
+            let text = super::table_at(&headers, &rows, Some(columns));
+            for line in text.lines() {
+                assert!(oracle_width(line) <= columns, "{columns}: {line}\n{text}");
+            }
+            let flat: String = text.split_whitespace().collect();
+            for cell in rows.iter().flatten() {
+                // Latin pieces (identifiers, numbers with units) are never broken.
+                let latin = cell.split(|c: char| c.is_whitespace() || !c.is_ascii());
+                for piece in latin.filter(|p| !p.is_empty()) {
+                    assert!(flat.contains(piece), "{columns}: {piece} lost\n{text}");
+                }
+            }
+            let stacked = !text.contains("---");
+            shapes.insert(stacked);
+            if stacked {
+                for header in &headers {
+                    let label = format!("{header}:");
+                    assert_eq!(
+                        text.matches(&label).count(),
+                        rows.len(),
+                        "{columns}: {label} once per row\n{text}"
+                    );
+                }
+            } else {
+                let rule = text.lines().find(|l| l.starts_with("---")).unwrap();
+                // The display column each run of dashes starts at.
+                let starts: Vec<usize> = rule
+                    .char_indices()
+                    .filter(|&(i, c)| c == '-' && (i == 0 || rule.as_bytes()[i - 1] == b' '))
+                    .map(|(i, _)| i)
+                    .collect();
+                assert_eq!(starts.len(), headers.len(), "{rule}");
+                for line in text.lines() {
+                    let mut at = 0;
+                    let mut chars = line.chars().peekable();
+                    let mut begins = Vec::new();
+                    let mut before = ' ';
+                    while let Some(c) = chars.next() {
+                        if c != ' ' && before == ' ' {
+                            begins.push(at);
+                        }
+                        before = c;
+                        at += oracle_width(&c.to_string());
+                    }
+                    for begin in begins {
+                        assert!(
+                            starts.iter().any(|&s| begin >= s),
+                            "{columns}: text at column {begin} before the first column\n{text}"
+                        );
+                    }
+                }
+                assert!(text.lines().next().unwrap().starts_with("サービス"));
+            }
+        }
+        assert_eq!(shapes.len(), 2, "both shapes between 40 and 200");
+        // Wide enough for every cell on one line: one line per row.
+        let wide = super::table_at(&headers, &rows, Some(200));
+        assert_eq!(wide.lines().count(), 2 + rows.len(), "{wide}");
+    }
+
+    #[test]
+    fn a_narrow_table_becomes_label_value_blocks() {
+        let (headers, rows) = estimate();
+        let text = super::table_at(&headers, &rows, Some(40));
+        let blocks: Vec<&str> = text.split("\n\n").collect();
+        assert_eq!(blocks.len(), rows.len(), "{text}");
+        assert!(blocks[1].starts_with("サービス:"), "{text}");
+        assert!(blocks[1].contains("月額（USD）:"), "{text}");
+        assert!(blocks[1].contains("175.20"), "{text}");
+        assert!(text.contains("1460 vCPU-Hrs"), "{text}");
+    }
+
+    #[test]
+    fn pad_counts_display_columns() {
+        assert_eq!(super::pad("ユーザー", 10), "ユーザー  ");
+        assert_eq!(super::pad("Identity", 10), "Identity  ");
+        assert_eq!(super::pad("リージョンです", 10), "リージョンです");
+    }
 }
