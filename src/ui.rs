@@ -402,10 +402,9 @@ mod tests {
                 assert_eq!(starts.len(), headers.len(), "{rule}");
                 for line in text.lines() {
                     let mut at = 0;
-                    let mut chars = line.chars().peekable();
                     let mut begins = Vec::new();
                     let mut before = ' ';
-                    while let Some(c) = chars.next() {
+                    for c in line.chars() {
                         if c != ' ' && before == ' ' {
                             begins.push(at);
                         }
