@@ -267,9 +267,14 @@ impl Prompter for Terminal {
                 .items(&labels)
                 .defaults(&checked)
                 .max_length(visible_items(&theme, &ask.prompt))
+                .report(false)
                 .interact()
                 .map_err(|e| from_dialoguer(e, self.lang))?;
             if picked.len() == count {
+                // Echoed only once taken: a refused pick is not shown as an answer.
+                let names: Vec<&str> = picked.iter().map(|&i| labels[i]).collect();
+                let separator = self.lang.pick(", ", "、");
+                eprintln!("{}", theme.answered(&ask.prompt, &names.join(separator)));
                 return Ok(picked);
             }
             let n = picked.len();

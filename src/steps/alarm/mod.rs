@@ -85,7 +85,7 @@ fn ask_settings(ctx: &mut StepCtx) -> AppResult<Vec<String>> {
     let mut values = Vec::new();
     for setting in &all {
         let check = setting.check;
-        let validate = move |v: &str| check(v).map_err(str::to_string);
+        let validate = move |v: &str| check(v).map_err(|(en, ja)| lang.pick(en, ja).to_string());
         let value = ctx.ask_text(
             setting.key,
             lang.pick(setting.label.0, setting.label.1).to_string(),

@@ -14,7 +14,7 @@ pub(super) struct Setting {
     pub(super) label: (&'static str, &'static str),
     pub(super) default: &'static str,
     pub(super) reason: (&'static str, &'static str),
-    pub(super) check: fn(&str) -> Result<(), &'static str>,
+    pub(super) check: fn(&str) -> Result<(), (&'static str, &'static str)>,
 }
 
 fn one_of(options: &'static [&'static str]) -> impl Fn(&str) -> Result<(), &'static str> {
@@ -50,7 +50,10 @@ pub(super) fn settings() -> Vec<Setting> {
                 if !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                     Ok(())
                 } else {
-                    Err("a metric name such as HealthyHostCount")
+                    Err((
+                        "a metric name such as HealthyHostCount",
+                        "HealthyHostCount のようなメトリクス名を入力してください",
+                    ))
                 }
             },
         },
@@ -63,7 +66,12 @@ pub(super) fn settings() -> Vec<Setting> {
                 "期間中の最小値。一瞬でも 0 になれば検知できる",
             ),
             check: |v| {
-                one_of(STATISTICS)(v).map_err(|_| "Minimum, Maximum, Average, Sum or SampleCount")
+                one_of(STATISTICS)(v).map_err(|_| {
+                    (
+                        "Minimum, Maximum, Average, Sum or SampleCount",
+                        "Minimum・Maximum・Average・Sum・SampleCount のいずれかを入力してください",
+                    )
+                })
             },
         },
         Setting {
@@ -76,7 +84,10 @@ pub(super) fn settings() -> Vec<Setting> {
             ),
             check: |v| match v.parse::<u32>() {
                 Ok(n) if n > 0 && n % 60 == 0 => Ok(()),
-                _ => Err("a multiple of 60 (ALB metrics are per minute)"),
+                _ => Err((
+                    "a multiple of 60 (ALB metrics are per minute)",
+                    "60 の倍数を入力してください（ALB のメトリクスは 1 分ごとです）",
+                )),
             },
         },
         Setting {
@@ -89,7 +100,10 @@ pub(super) fn settings() -> Vec<Setting> {
             ),
             check: |v| {
                 one_of(COMPARISONS)(v).map_err(|_| {
-                    "LessThanThreshold, LessThanOrEqualToThreshold, GreaterThanThreshold or GreaterThanOrEqualToThreshold"
+                    (
+                        "LessThanThreshold, LessThanOrEqualToThreshold, GreaterThanThreshold or GreaterThanOrEqualToThreshold",
+                        "LessThanThreshold・LessThanOrEqualToThreshold・GreaterThanThreshold・GreaterThanOrEqualToThreshold のいずれかを入力してください",
+                    )
                 })
             },
         },
@@ -101,7 +115,11 @@ pub(super) fn settings() -> Vec<Setting> {
                 "< 1 means no healthy target at all, i.e. Unicorn is down",
                 "< 1 は正常なターゲットが 1 台もない＝Unicorn が止まっている状態",
             ),
-            check: |v| v.parse::<f64>().map(|_| ()).map_err(|_| "a number"),
+            check: |v| {
+                v.parse::<f64>()
+                    .map(|_| ())
+                    .map_err(|_| ("a number", "数値を入力してください"))
+            },
         },
         Setting {
             key: "evaluation_periods",
@@ -113,7 +131,10 @@ pub(super) fn settings() -> Vec<Setting> {
             ),
             check: |v| match v.parse::<u32>() {
                 Ok(n) if (1..=100).contains(&n) => Ok(()),
-                _ => Err("a whole number from 1 to 100"),
+                _ => Err((
+                    "a whole number from 1 to 100",
+                    "1〜100 の整数を入力してください",
+                )),
             },
         },
         Setting {
@@ -126,7 +147,10 @@ pub(super) fn settings() -> Vec<Setting> {
             ),
             check: |v| match v.parse::<u32>() {
                 Ok(n) if (1..=100).contains(&n) => Ok(()),
-                _ => Err("a whole number from 1 to 100"),
+                _ => Err((
+                    "a whole number from 1 to 100",
+                    "1〜100 の整数を入力してください",
+                )),
             },
         },
         Setting {
@@ -137,7 +161,14 @@ pub(super) fn settings() -> Vec<Setting> {
                 "no data from the ALB is treated as trouble, not as fine",
                 "ALB からデータが来ないことも異常として扱う",
             ),
-            check: |v| one_of(MISSING)(v).map_err(|_| "breaching, notBreaching, ignore or missing"),
+            check: |v| {
+                one_of(MISSING)(v).map_err(|_| {
+                    (
+                        "breaching, notBreaching, ignore or missing",
+                        "breaching・notBreaching・ignore・missing のいずれかを入力してください",
+                    )
+                })
+            },
         },
     ]
 }
