@@ -229,9 +229,35 @@ pub fn plain(text: &str) -> Vec<Glyph> {
         .collect()
 }
 
-/// Plain text wrapped at `columns`.
+/// Text of a message as glyphs: a span between backticks (`lecture06 run --step estimate`) is
+/// code, never broken, its backticks included.
+fn message(text: &str) -> Vec<Glyph> {
+    let spans = text.matches('`').count() >= 2;
+    let mut code = false;
+    text.chars()
+        .map(|ch| {
+            let opening = spans && ch == '`' && !code;
+            if opening {
+                code = true;
+            }
+            let glyph = Glyph {
+                ch,
+                mark: Mark {
+                    code,
+                    ..Mark::default()
+                },
+            };
+            if spans && ch == '`' && !opening {
+                code = false;
+            }
+            glyph
+        })
+        .collect()
+}
+
+/// Plain text wrapped at `columns` (a code span between backticks stays whole).
 pub fn wrap_str(text: &str, columns: usize) -> Vec<String> {
-    wrap(&plain(text), columns)
+    wrap(&message(text), columns)
         .into_iter()
         .map(|line| line.iter().map(|g| g.ch).collect())
         .collect()
@@ -314,7 +340,7 @@ pub fn shorten(text: &str, columns: usize) -> String {
 
 /// The display width of the widest piece of `text` that cannot be broken.
 pub fn widest_word(text: &str) -> usize {
-    let glyphs = plain(text);
+    let glyphs = message(text);
     glyphs
         .split(|g| g.ch == '\n')
         .flat_map(words)
@@ -489,6 +515,10 @@ mod tests {
         }
         assert_eq!(wrap_str("期間 60 s です", 6), ["期間", "60 s", "です"]);
         assert_eq!(wrap_str("待ち 2 min 07 s", 8), ["待ち", "2 min", "07 s"]);
+        assert_eq!(
+            wrap_str("次は `lecture06 report` です。", 12),
+            ["次は", "`lecture06 report`", "です。"]
+        );
     }
 
     #[test]

@@ -98,7 +98,7 @@ impl SessionTheme {
 /// closing note in brackets (`どれにしますか？（一番上が最新）`) or the `[Y/n]` hint.
 fn ends_with_punctuation(prompt: &str) -> bool {
     let prompt = prompt.trim_end();
-    if prompt.ends_with(']') {
+    if prompt.ends_with([']', '>']) {
         return true;
     }
     let before_note = match prompt.strip_suffix('）') {
