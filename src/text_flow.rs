@@ -307,7 +307,7 @@ pub fn fit(text: &str, columns: Option<usize>) -> String {
 fn hanging_indent(line: &str) -> (usize, usize) {
     let spaces = line.len() - line.trim_start_matches(' ').len();
     let rest = &line[spaces..];
-    let marker = ["- ", "* ", "• ", "・", "✔ ", "! ", "> "]
+    let marker = ["- ", "* ", "• ", "・", "✔ ", "! ", "> ", "[x] ", "[ ] "]
         .iter()
         .find(|m| rest.starts_with(**m))
         .map(|m| m.len())
