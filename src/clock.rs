@@ -122,6 +122,23 @@ pub fn human_duration(seconds: i64) -> String {
     }
 }
 
+/// A duration as the session's language writes it: `2 min 07 s` in English (`human_duration`),
+/// `2分07秒`, `45秒`, `1時間02分` in Japanese (Japanese units, no spaces).
+pub fn duration(lang: crate::i18n::Lang, seconds: i64) -> String {
+    if lang == crate::i18n::Lang::En {
+        return human_duration(seconds);
+    }
+    let sign = if seconds < 0 { "-" } else { "" };
+    let s = seconds.abs();
+    if s >= 3600 {
+        format!("{sign}{}時間{:02}分", s / 3600, (s % 3600) / 60)
+    } else if s >= 60 {
+        format!("{sign}{}分{:02}秒", s / 60, s % 60)
+    } else {
+        format!("{sign}{s}秒")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +163,16 @@ mod tests {
         assert_eq!(human_duration(200), "3 min 20 s");
         assert_eq!(human_duration(45), "45 s");
         assert_eq!(human_duration(3720), "1 h 02 min");
+    }
+
+    #[test]
+    fn japanese_durations_use_japanese_units() {
+        use crate::i18n::Lang;
+        assert_eq!(duration(Lang::Ja, 127), "2分07秒");
+        assert_eq!(duration(Lang::Ja, 60), "1分00秒");
+        assert_eq!(duration(Lang::Ja, 45), "45秒");
+        assert_eq!(duration(Lang::Ja, 0), "0秒");
+        assert_eq!(duration(Lang::Ja, 3720), "1時間02分");
+        assert_eq!(duration(Lang::En, 127), "2 min 07 s");
     }
 }

@@ -1,13 +1,15 @@
 //! The binary: parses the command line, runs it through the library (`lecture06::run`) and maps
-//! the outcome to an exit code (0, 1, 2 bad usage, 130 interrupted), printing the error once.
+//! the outcome to an exit code (0, 1, 2 bad usage, 130 interrupted), printing the error once; a
+//! failed write to stdout or stderr ends cleanly (see `end_cleanly_when_output_fails`).
 
 use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    end_quietly_when_stdout_closes();
     let mut cli = lecture06::cli::Cli::parse();
     note_a_locale_that_is_not_utf8(&mut cli);
+    let lang = cli.lang.unwrap_or_else(lecture06::i18n::Lang::from_env);
+    end_cleanly_when_output_fails(lang);
     match lecture06::run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -51,21 +53,39 @@ fn note_a_locale_that_is_not_utf8(cli: &mut lecture06::cli::Cli) {
     }
 }
 
-/// `lecture06 status | head -1`: once the reader has gone there is nobody left to tell anything,
-/// so the program ends quietly with exit code 0, as ripgrep does. Output goes through `println!`
-/// (the UI, every command), which panics on a closed stdout ("failed printing to stdout: Broken
-/// pipe"); that one panic becomes the quiet exit here, in one place, whatever is printing.
-/// Everything answered so far is already saved: the state is written after each change.
-/// (Only stdout: an error here is never an AWS connection's, which returns its errors.)
-fn end_quietly_when_stdout_closes() {
+/// Output goes through `println!`/`eprintln!` (the UI, every command), which panic when a write
+/// fails; that panic becomes an ordinary end here, in one place, whatever is printing:
+/// - `lecture06 status | head -1`: once the reader has gone there is nobody left to tell
+///   anything, so the program ends quietly with exit code 0, as ripgrep does;
+/// - any other failure (`lecture06 status > /dev/full`: no space left on the device) is said on
+///   stderr (when stderr itself can still be written) and ends with exit code 1.
+///
+/// Everything answered so far is already saved: the state is written after each change, never
+/// through stdout. (An AWS connection's errors are returned, never printed, so never caught here.)
+fn end_cleanly_when_output_fails(lang: lecture06::i18n::Lang) {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let message = info.payload_as_str().unwrap_or_default();
-        if message.starts_with("failed printing to stdout")
-            && (message.contains("Broken pipe") || message.contains("os error 32"))
-        {
+        let stream = if message.starts_with("failed printing to stdout") {
+            lang.pick("standard output", "標準出力")
+        } else if message.starts_with("failed printing to stderr") {
+            lang.pick("standard error", "標準エラー出力")
+        } else {
+            return default(info);
+        };
+        if message.contains("Broken pipe") || message.contains("os error 32") {
             std::process::exit(0);
         }
-        default(info);
+        let why = message.split_once(": ").map_or(message, |(_, why)| why);
+        let said = match lang {
+            lecture06::i18n::Lang::En => format!(
+                "lecture06: could not write to {stream} ({why}). Free some space or write elsewhere, then run the command again; your progress is saved.\n"
+            ),
+            lecture06::i18n::Lang::Ja => format!(
+                "lecture06: {stream}に書き込めませんでした（{why}）。空き容量を確保するか別の出力先を指定して、もう一度実行してください。進み具合は保存されています。\n"
+            ),
+        };
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), said.as_bytes());
+        std::process::exit(1);
     }));
 }

@@ -63,15 +63,26 @@ pub fn soft_break(before: Option<char>, after: Option<char>) -> &'static str {
     }
 }
 
-/// Characters a line must not start with (closing punctuation, small kana, the long vowel mark).
+/// Characters a line must not start with: JLREQ's closing brackets (cl-02), hyphens (cl-03),
+/// dividing punctuation (cl-04 `？！`), middle dots (cl-05 `・：；`), full stops (cl-06), commas
+/// (cl-07), iteration marks and the prolonged sound mark (cl-09), small kana (cl-11) and the
+/// inseparable `…‥` (cl-08), plus their ASCII counterparts.
 fn no_line_start(c: char) -> bool {
-    "、。，．・：；？！）」』】〕〉》〗〙ー…‥ゝゞヽヾ々〜～ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ)]}.,;:!?%"
+    "、。，．・：；？！‼⁇⁈⁉）」』】〕〉》〗〙〟｝］’”»⦆‐〜゠–～ー…‥ゝゞヽヾ々〻\
+     ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ\
+     )]}.,;:!?%"
         .contains(c)
 }
 
-/// Characters a line must not end with (opening brackets).
+/// Characters a line must not end with: JLREQ's opening brackets (cl-01), ASCII ones included.
 fn no_line_end(c: char) -> bool {
-    "（「『【〔〈《〖〘([{".contains(c)
+    "（「『【〔〈《〖〘〝｛［‘“«⦅([{".contains(c)
+}
+
+/// Whether `c` is a kanji (not kana or punctuation): `60秒`, `3件`, `100円` keep a number with
+/// the unit written after it.
+fn is_ideograph(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
 }
 
 /// Display width in terminal columns.
@@ -92,7 +103,30 @@ fn may_break_between(a: &Glyph, b: &Glyph) -> bool {
     if a.mark.code && b.mark.code {
         return false;
     }
-    (is_cjk(a.ch) || is_cjk(b.ch)) && !no_line_start(b.ch) && !no_line_end(a.ch)
+    // `60秒`, `USD/月`: a number or a slash stays with the unit written after it.
+    if (a.ch.is_ascii_digit() || a.ch == '/') && (is_ideograph(b.ch) || b.ch == '％') {
+        return false;
+    }
+    // Never before a joiner, a variation selector or another zero-width mark.
+    if width(b.ch) == 0 {
+        return false;
+    }
+    // Wide characters that are not CJK (emoji) break like CJK, but never inside a sequence
+    // joined by U+200D.
+    let wide = |c: char| is_cjk(c) || (width(c) == 2 && a.ch != '\u{200D}');
+    (wide(a.ch) || wide(b.ch)) && !no_line_start(b.ch) && !no_line_end(a.ch)
+}
+
+/// Units written after a number and a space (`60 s`, `85 %`, `2 min`, `30 GB-Mo`): the space
+/// between them is never a break.
+fn is_unit(word: &[Glyph]) -> bool {
+    const UNITS: [&str; 16] = [
+        "%", "s", "min", "h", "ms", "GB", "GB-Mo", "MB", "KB", "TB", "Hrs", "USD", "JPY", "秒",
+        "分", "円",
+    ];
+    let text: String = word.iter().map(|g| g.ch).collect();
+    let text = text.trim_end_matches(|c: char| no_line_start(c) && c != '%');
+    UNITS.contains(&text)
 }
 
 /// A piece that is never broken, and whether spaces come before it.
@@ -103,16 +137,14 @@ struct Word<'a> {
 
 /// Splits a line (no `\n` in it) into the pieces between break opportunities.
 fn words(line: &[Glyph]) -> Vec<Word<'_>> {
-    let mut words = Vec::new();
+    // (spaced, start, end) of each piece, as indices into `line`.
+    let mut pieces: Vec<(bool, usize, usize)> = Vec::new();
     let mut start = None::<usize>;
     let mut spaced = false;
     for (i, g) in line.iter().enumerate() {
         if is_space(g) {
             if let Some(s) = start.take() {
-                words.push(Word {
-                    spaced,
-                    glyphs: &line[s..i],
-                });
+                pieces.push((spaced, s, i));
             }
             spaced = true;
             continue;
@@ -120,10 +152,7 @@ fn words(line: &[Glyph]) -> Vec<Word<'_>> {
         match start {
             None => start = Some(i),
             Some(s) if may_break_between(&line[i - 1], g) => {
-                words.push(Word {
-                    spaced,
-                    glyphs: &line[s..i],
-                });
+                pieces.push((spaced, s, i));
                 spaced = false;
                 start = Some(i);
             }
@@ -131,12 +160,28 @@ fn words(line: &[Glyph]) -> Vec<Word<'_>> {
         }
     }
     if let Some(s) = start {
-        words.push(Word {
-            spaced,
-            glyphs: &line[s..],
-        });
+        pieces.push((spaced, s, line.len()));
     }
-    words
+    // A number is never left at the end of a line without its unit (`60 s`, `85 %`).
+    let mut joined: Vec<(bool, usize, usize)> = Vec::with_capacity(pieces.len());
+    for (spaced, s, e) in pieces {
+        if let Some(last) = joined.last_mut()
+            && spaced
+            && line[last.2 - 1].ch.is_ascii_digit()
+            && is_unit(&line[s..e])
+        {
+            last.2 = e;
+            continue;
+        }
+        joined.push((spaced, s, e));
+    }
+    joined
+        .into_iter()
+        .map(|(spaced, s, e)| Word {
+            spaced,
+            glyphs: &line[s..e],
+        })
+        .collect()
 }
 
 /// `text` as lines of at most `columns` display columns (a piece that cannot be broken and is
@@ -184,17 +229,118 @@ pub fn plain(text: &str) -> Vec<Glyph> {
         .collect()
 }
 
-/// Plain text wrapped at `columns`.
+/// Text of a message as glyphs: a span between backticks (`lecture06 run --step estimate`) is
+/// code, never broken, its backticks included.
+fn message(text: &str) -> Vec<Glyph> {
+    let spans = text.matches('`').count() >= 2;
+    let mut code = false;
+    text.chars()
+        .map(|ch| {
+            let opening = spans && ch == '`' && !code;
+            if opening {
+                code = true;
+            }
+            let glyph = Glyph {
+                ch,
+                mark: Mark {
+                    code,
+                    ..Mark::default()
+                },
+            };
+            if spans && ch == '`' && !opening {
+                code = false;
+            }
+            glyph
+        })
+        .collect()
+}
+
+/// Plain text wrapped at `columns` (a code span between backticks stays whole).
 pub fn wrap_str(text: &str, columns: usize) -> Vec<String> {
-    wrap(&plain(text), columns)
+    wrap(&message(text), columns)
         .into_iter()
         .map(|line| line.iter().map(|g| g.ch).collect())
         .collect()
 }
 
+/// Display width of plain text (no escape codes) in terminal columns.
+pub fn str_width(text: &str) -> usize {
+    text.chars().map(width).sum()
+}
+
+/// `text` laid out for a terminal `columns` wide, or as it is when `columns` is `None` (piped
+/// output is never wrapped). Each line that fits stays exactly as it is (tables, aligned
+/// blocks); a longer one is wrapped, its continuation lines indented like its first line plus
+/// its list marker (`- `, `・`, `1. `) or label (`！ `), so a list item reads as one. Widths
+/// are measured without escape codes (styles).
+pub fn fit(text: &str, columns: Option<usize>) -> String {
+    let Some(columns) = columns else {
+        return text.to_string();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for line in text.split('\n') {
+        if console::measure_text_width(line) <= columns {
+            out.push(line.to_string());
+            continue;
+        }
+        // A styled line too long for the terminal is wrapped as plain text.
+        let plain = console::strip_ansi_codes(line);
+        let line = plain.as_ref();
+        let hang = hanging_indent(line);
+        let first = &line[..hang.0];
+        let pad = " ".repeat(hang.1);
+        let room = columns.saturating_sub(hang.1).max(columns.min(20));
+        for (i, piece) in wrap_str(&line[hang.0..], room).into_iter().enumerate() {
+            let lead = if i == 0 {
+                first.to_string()
+            } else {
+                pad.clone()
+            };
+            out.push(format!("{lead}{piece}"));
+        }
+    }
+    out.join("\n")
+}
+
+/// Where a line's text starts after its indentation and list marker: (byte offset, display
+/// columns) — the columns its continuation lines are indented by.
+fn hanging_indent(line: &str) -> (usize, usize) {
+    let spaces = line.len() - line.trim_start_matches(' ').len();
+    let rest = &line[spaces..];
+    let marker = ["- ", "* ", "• ", "・", "✔ ", "! ", "> ", "[x] ", "[ ] "]
+        .iter()
+        .find(|m| rest.starts_with(**m))
+        .map(|m| m.len())
+        .or_else(|| {
+            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            (digits > 0 && rest[digits..].starts_with(". ")).then_some(digits + 2)
+        })
+        .unwrap_or(0);
+    let end = spaces + marker;
+    (end, str_width(&line[..end]))
+}
+
+/// `text` cut to at most `columns` display columns, ending in `…` when something was cut.
+pub fn shorten(text: &str, columns: usize) -> String {
+    if str_width(text) <= columns {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        if used + width(c) + 1 > columns {
+            break;
+        }
+        used += width(c);
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
 /// The display width of the widest piece of `text` that cannot be broken.
 pub fn widest_word(text: &str) -> usize {
-    let glyphs = plain(text);
+    let glyphs = message(text);
     glyphs
         .split(|g| g.ch == '\n')
         .flat_map(words)
@@ -287,6 +433,135 @@ mod tests {
     fn breaks_between_japanese_and_latin_without_a_space() {
         let lines = wrap_str("これはIAMユーザー", 8);
         assert_eq!(lines, ["これは", "IAMユー", "ザー"]);
+    }
+
+    /// Display columns counted independently of `width`: two for the East Asian wide and
+    /// full-width ranges (Japanese, the emoji used here), one otherwise.
+    fn oracle_width(text: &str) -> usize {
+        text.chars()
+            .map(|c| match c as u32 {
+                0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF => 2,
+                0x4E00..=0x9FFF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F => 2,
+                0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x1F300..=0x1F64F | 0x1F900..=0x1F9FF => 2,
+                _ => 1,
+            })
+            .sum()
+    }
+
+    /// JLREQ cl-02, cl-04 to cl-07, cl-09, cl-11 (closing brackets, dividing punctuation, middle
+    /// dots, full stops, commas, iteration marks, small kana), written out again here.
+    const JLREQ_NO_START: &str =
+        "）」』】〕〉》？！・：；。．、，ーぁぃぅぇぉっゃゅょァィゥェォッャュョ…";
+    /// JLREQ cl-01: opening brackets.
+    const JLREQ_NO_END: &str = "（「『【〔〈《";
+
+    const SENTENCES: &str = "ヘルスチェックのパス（/index.html）は Rails ではなく Nginx が返すファイルです。Unicorn を止めても、ターゲットは healthy のままで、アラームは「OK」から変わりません！X-Request-Id が付かないので、Rails のルート（/up）に向けますか？ 期間は 60 秒、しきい値は 85 %、料金は 175.20 USD/月です。https://calculator.aws/#/estimate?id=abc を開いてください。";
+
+    #[test]
+    fn japanese_lines_follow_jlreq_at_every_width() {
+        for columns in 12..=80 {
+            let lines = wrap_str(SENTENCES, columns);
+            for (i, line) in lines.iter().enumerate() {
+                let first = line.chars().next().unwrap();
+                assert!(
+                    !JLREQ_NO_START.contains(first),
+                    "{columns}: starts with {first}: {lines:#?}"
+                );
+                let last = line.chars().last().unwrap();
+                assert!(
+                    !JLREQ_NO_END.contains(last),
+                    "{columns}: ends with {last}: {lines:#?}"
+                );
+                // Only a piece with no break opportunity (no space, no kana or kanji) may
+                // be wider than the line.
+                let single_piece = !line.contains(' ')
+                    && !line
+                        .chars()
+                        .any(|c| matches!(c as u32, 0x3040..=0x30FF | 0x4E00..=0x9FFF));
+                assert!(
+                    oracle_width(line) <= columns || single_piece,
+                    "{columns}: line {i} is {} wide: {line}",
+                    oracle_width(line)
+                );
+            }
+            assert_eq!(
+                lines.concat().replace(' ', ""),
+                SENTENCES.replace(' ', ""),
+                "nothing lost or added at {columns}"
+            );
+        }
+    }
+
+    #[test]
+    fn identifiers_paths_urls_and_numbers_with_units_are_never_broken() {
+        let whole = [
+            "/index.html",
+            "X-Request-Id",
+            "healthy",
+            "https://calculator.aws/#/estimate?id=abc",
+            "60 秒",
+            "85 %",
+            "USD/月",
+            "175.20",
+        ];
+        for columns in 12..=80 {
+            let lines = wrap_str(SENTENCES, columns);
+            for piece in whole {
+                assert!(
+                    lines.iter().any(|l| l.contains(piece)),
+                    "{piece} broken at {columns}: {lines:#?}"
+                );
+            }
+        }
+        assert_eq!(wrap_str("期間 60 s です", 6), ["期間", "60 s", "です"]);
+        assert_eq!(wrap_str("待ち 2 min 07 s", 8), ["待ち", "2 min", "07 s"]);
+        assert_eq!(
+            wrap_str("次は `lecture06 report` です。", 12),
+            ["次は", "`lecture06 report`", "です。"]
+        );
+    }
+
+    #[test]
+    fn mixed_width_text_and_emoji_are_measured_by_display_columns() {
+        assert_eq!(str_width("IAMユーザー"), 3 + 8);
+        assert_eq!(str_width("✅ 完了"), 2 + 1 + 4);
+        // Emoji are two columns wide and break between each other like Japanese.
+        assert_eq!(wrap_str("🎉🎉🎉🎉🎉", 4), ["🎉🎉", "🎉🎉", "🎉"]);
+        let lines = wrap_str("完了しました 🎉 next: lecture06 report を実行 ✅", 14);
+        for line in &lines {
+            assert!(oracle_width(line) <= 14, "{line}: {lines:?}");
+        }
+        // A family emoji joined by U+200D stays whole.
+        let family = "👨\u{200D}👩\u{200D}👧";
+        assert!(wrap_str(&format!("{family}{family}"), 2).contains(&family.to_string()));
+    }
+
+    #[test]
+    fn fit_keeps_lines_that_fit_and_hangs_list_items() {
+        let table = "名前  値\n----  --\nab    1";
+        assert_eq!(fit(table, Some(20)), table, "aligned text is left alone");
+        assert_eq!(fit(SENTENCES, None), SENTENCES, "piped: never wrapped");
+        let item =
+            "  - ヘルスチェックのパスを Rails のルートに向けます（lecture06 cleanup で戻します）";
+        let laid = fit(item, Some(30));
+        let lines: Vec<&str> = laid.lines().collect();
+        assert!(lines.len() > 1, "{laid}");
+        for line in &lines[1..] {
+            assert!(
+                line.starts_with("    ") && !line.starts_with("     "),
+                "{laid}"
+            );
+        }
+        for line in &lines {
+            assert!(oracle_width(line) <= 30, "{laid}");
+        }
+    }
+
+    #[test]
+    fn shorten_cuts_by_display_width_with_an_ellipsis() {
+        assert_eq!(shorten("ap-northeast-1", 20), "ap-northeast-1");
+        assert_eq!(shorten("アジアパシフィック (東京)", 9), "アジアパ…");
+        assert!(oracle_width(&shorten("アジアパシフィック", 10)) <= 10);
     }
 
     /// The report is read as Markdown on GitHub, where a line break inside a paragraph shows as

@@ -405,18 +405,18 @@ fn introduce_account(
     });
     let kind = caller.principal_kind();
     ui.line(format!(
-        "  {:<10} {}",
-        lang.pick("Account", "アカウント"),
+        "  {} {}",
+        crate::ui::pad(lang.pick("Account", "アカウント"), 10),
         mask::account_id(&caller.account)
     ));
     ui.line(format!(
-        "  {:<10} {} ({kind})",
-        lang.pick("Identity", "ユーザー"),
+        "  {} {} ({kind})",
+        crate::ui::pad(lang.pick("Identity", "ユーザー"), 10),
         caller.principal_name()
     ));
     ui.line(format!(
-        "  {:<10} {}",
-        lang.pick("Region", "リージョン"),
+        "  {} {}",
+        crate::ui::pad(lang.pick("Region", "リージョン"), 10),
         cloud.region
     ));
     // A Region named with --region is the student's choice (perhaps on lecture06's advice): the

@@ -84,3 +84,32 @@ fn a_long_trail_search_into_a_reader_that_stops_early_exits_0() {
         .arg(crate::harness::cloudtrail_testdata().join("invictus-archive"));
     assert_quiet(read_then_close(cmd, 1));
 }
+
+/// Issue 19 (item 7): a write that fails for another reason than a closed pipe (a full device)
+/// is said on stderr and ends with exit code 1, never a panic (it was exit 101).
+#[test]
+fn status_into_a_full_device_says_so_and_exits_1() {
+    let ws = Workspace::new();
+    ws.run_sandbox(&["run", "--yes", "--until", "cloudtrail"])
+        .success();
+    for args in [&["status"][..], &["status", "--json"], &["guide"]] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full (Linux)");
+        let out = ws
+            .sandbox(args)
+            .stdin(Stdio::null())
+            .stdout(full)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("could not write to standard output")
+                && stderr.contains("No space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

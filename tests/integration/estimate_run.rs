@@ -356,7 +356,7 @@ fn in_a_terminal_bad_answers_are_asked_again() {
     let mut p = Session::spawn(ws.sandbox(&["run", "--step", "estimate"])).expect("spawn in a pty");
     p.set_expect_timeout(Some(std::time::Duration::from_secs(30)));
     p.expect("Go on with this account and Region?").unwrap();
-    p.send("y").unwrap();
+    p.send("y\r").unwrap();
     p.expect("Leave anything out").unwrap();
     p.send(ENTER).unwrap();
     p.expect("Hours a month each resource runs").unwrap();
@@ -381,12 +381,12 @@ fn in_a_terminal_bad_answers_are_asked_again() {
     p.expect("The rate's date").unwrap();
     p.send(ENTER).unwrap();
     p.expect("Have you made the estimate").unwrap();
-    p.send("y").unwrap();
+    p.send("y\r").unwrap();
     p.expect("The share URL of your estimate").unwrap();
     p.send("https://calculator.aws/#/addService/ec2Enhancement")
         .unwrap();
     p.send(ENTER).unwrap();
-    p.expect("not a shared estimate").unwrap();
+    p.expect("a page being edited").unwrap(); // wrapped at 80 columns after it
     p.send("https://calculator.aws/#/estimate?id=5311a5ebe86fcd71593e076be6e2abdf7cb1a43d")
         .unwrap();
     p.send(ENTER).unwrap();

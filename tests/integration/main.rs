@@ -27,6 +27,7 @@ mod sandbox_billing;
 mod sandbox_run;
 mod sandbox_trail;
 mod sandbox_transitions;
+mod session_screen;
 mod state_safety;
 mod terminal_text;
 mod trail_search;

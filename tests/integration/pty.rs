@@ -26,7 +26,7 @@ fn a_student_answers_the_prompts_in_a_terminal() {
     let ws = Workspace::new();
     let mut p = spawn(&ws, &["run", "--until", "cloudtrail"]);
     p.expect("Go on with this account and Region?").unwrap();
-    p.send("y").unwrap();
+    p.send("y\r").unwrap();
     p.expect("IAM user name to look for").unwrap();
     p.send(ENTER).unwrap(); // the default: the caller's own name
     p.expect("Working Region").unwrap();
@@ -53,7 +53,7 @@ fn ctrl_c_at_a_prompt_saves_and_exits_130() {
     let ws = Workspace::new();
     let mut p = spawn(&ws, &["run"]);
     p.expect("Go on with this account").unwrap();
-    p.send("y").unwrap();
+    p.send("y\r").unwrap();
     p.expect("IAM user name to look for").unwrap();
     p.send("kan1").unwrap();
     p.send(ENTER).unwrap();

@@ -102,7 +102,10 @@ impl AlarmEvidence {
             (lang.pick("Metric", "メトリクス"), spec.metric.clone()),
             (lang.pick("Dimensions", "ディメンション"), dims.join(", ")),
             (lang.pick("Statistic", "統計"), spec.statistic.clone()),
-            (lang.pick("Period", "期間"), format!("{} s", spec.period)),
+            (
+                lang.pick("Period", "期間"),
+                format!("{}{}", spec.period, lang.pick(" s", "秒")),
+            ),
             (
                 lang.pick("Condition", "条件"),
                 format!(

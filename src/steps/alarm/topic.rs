@@ -2,7 +2,7 @@
 //! key would block, and the e-mail subscription with the wait for the student's click.
 
 use super::{CONFIRM_POLL, CONFIRM_TIMEOUT, Maker, SubscriptionEvidence};
-use crate::clock::human_duration;
+use crate::clock::duration;
 use crate::cloud::notify::{CONFIRMATION_VALID_HOURS, Topic, policy_blocks_cloudwatch};
 use crate::error::{AppError, AppResult};
 use crate::prompt::Choice;
@@ -156,8 +156,8 @@ pub(super) fn ensure_subscription(
     ctx.ui.ok(t!(
         lang,
         "Confirmed after {}.",
-        "{} で確認されました。",
-        human_duration(waited)
+        "{}で確認されました。",
+        duration(lang, waited)
     ));
     Ok(evidence(true, Some(confirmed_at), Some(waited)))
 }
@@ -297,7 +297,7 @@ fn wait_for_confirmation(
             spinner.finish();
             return Err(crate::prompt::interrupted(lang));
         }
-        let waited = human_duration((clock.now() - started).num_seconds());
+        let waited = duration(lang, (clock.now() - started).num_seconds());
         spinner.update(t!(
             lang,
             "Waiting for {email} to confirm… {waited}",

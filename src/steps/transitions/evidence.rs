@@ -3,7 +3,7 @@
 //! reason the delay is minutes and not the one-minute period, computed from the actual settings.
 
 use super::watch::{Change, Observation, PUBLICATION_SECONDS};
-use crate::clock::{human_duration, jst, utc};
+use crate::clock::{duration, human_duration, jst, utc};
 use crate::cloud::alarm_mail::AlarmMail;
 use crate::cloud::alarms::{Datapoint, HistoryItem};
 use crate::cloud::elb::HealthCheck;
@@ -78,7 +78,7 @@ pub fn explanation(e: &TransitionsEvidence, lang: Lang) -> Vec<String> {
         + PUBLICATION_SECONDS;
     let high = checks + period * i64::from(m) + PUBLICATION_SECONDS + 60;
     let measured = delay(e.moments.stopped_at, e.moments.alarm_at)
-        .map(human_duration)
+        .map(|s| duration(lang, s))
         .unwrap_or_else(|| "-".into());
     vec![
         t!(
@@ -87,7 +87,7 @@ pub fn explanation(e: &TransitionsEvidence, lang: Lang) -> Vec<String> {
             "1. ヘルスチェック: {} 秒ごと、{} 回連続失敗で unhealthy → 停止からターゲットが unhealthy になるまで最大 {}。",
             hc.interval_seconds,
             hc.unhealthy_threshold,
-            human_duration(checks)
+            duration(lang, checks)
         ),
         t!(
             lang,
@@ -103,10 +103,10 @@ pub fn explanation(e: &TransitionsEvidence, lang: Lang) -> Vec<String> {
             lang,
             "Expected stop → ALARM: about {} to {}; measured: {measured}. Back to OK takes longer: {} healthy checks ({}) and then a whole healthy period.",
             "停止→ALARM の予想: 約 {}〜{}。実測: {measured}。OK に戻るのはさらに遅く、正常判定まで {} 回（{}）のチェックと、その後まるごと正常な 1 期間が必要です。",
-            human_duration(low),
-            human_duration(high),
+            duration(lang, low),
+            duration(lang, high),
             hc.healthy_threshold,
-            human_duration(heal)
+            duration(lang, heal)
         ),
     ]
 }
@@ -117,7 +117,7 @@ pub fn summary_lines(e: &TransitionsEvidence, lang: Lang) -> Vec<String> {
     let m = &e.moments;
     let d = |to: Option<DateTime<Utc>>, from: DateTime<Utc>| {
         delay(from, to)
-            .map(human_duration)
+            .map(|s| duration(lang, s))
             .unwrap_or_else(|| "-".into())
     };
     let mut lines = vec![t!(

@@ -6,7 +6,7 @@
 use super::hands::{HowToStop, control};
 use super::health::{Answerer, blind_health_check, healthy_too_long_after, who_answered};
 use super::watch::Change;
-use crate::clock::human_duration;
+use crate::clock::duration;
 use crate::cloud::elb::HealthCheck;
 use crate::error::AppError;
 use crate::error::AppResult;
@@ -226,7 +226,7 @@ pub fn end_blind_watch(
     let lang = ctx.lang;
     let health = &preflight.health_check;
     let now = ctx.cloud.clock.now();
-    let after = human_duration((now - stopped_at).num_seconds());
+    let after = duration(lang, (now - stopped_at).num_seconds());
     for line in blind_health_check(health, lang) {
         ctx.ui.warn(line);
     }
@@ -265,6 +265,6 @@ pub fn end_blind_watch(
     Ok(AppError::Failed(t!(
         lang,
         "The target was still healthy {after} after the stop, long past the {needed} s its health check needs to fail: it cannot see Unicorn (see above), so no ALARM will come. {name} was started again. Point the health check at a Rails path (or answer `[transitions] fix_health_check = true`), then run `lecture06 run` again.",
-        "停止から {after} たってもターゲットは healthy のままです（ヘルスチェックが失敗するには {needed} 秒で足ります）。ヘルスチェックから Unicorn が見えていないので（上記）、ALARM にはなりません。{name} は起動し直しました。ヘルスチェックを Rails のパスに向けて（または `[transitions] fix_health_check = true` と回答して）から `lecture06 run` を再実行してください。"
+        "停止から {after}たってもターゲットは healthy のままです（ヘルスチェックが失敗するには {needed} 秒で足ります）。ヘルスチェックから Unicorn が見えていないので（上記）、ALARM にはなりません。{name} は起動し直しました。ヘルスチェックを Rails のパスに向けて（または `[transitions] fix_health_check = true` と回答して）から `lecture06 run` を再実行してください。"
     )))
 }

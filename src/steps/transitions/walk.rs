@@ -11,7 +11,7 @@ use super::watch::{
     Change, CloudObserver, Observation, Observe, give_up_after, http_text, transition_time, watch,
 };
 use super::{DEFAULT_START, DEFAULT_STOP};
-use crate::clock::{human_duration, jst, utc};
+use crate::clock::{duration, jst, utc};
 use crate::cloud::alarms::AlarmSpec;
 use crate::cloud::elb::HealthCheck;
 use crate::cloud::student::ServerProcess;
@@ -292,7 +292,7 @@ fn change_lines(
     stopped_at: DateTime<Utc>,
     lang: crate::i18n::Lang,
 ) -> Vec<String> {
-    let elapsed = human_duration((change.at - stopped_at).num_seconds());
+    let elapsed = duration(lang, (change.at - stopped_at).num_seconds());
     let mut lines = vec![format!(
         "  [{}  +{elapsed}] {}: {} → {}",
         jst(change.at),
@@ -421,7 +421,7 @@ fn alarm_moment(
             "{state}: {} / {}（停止から {}、アラーム履歴より）",
             jst(at),
             utc(at),
-            human_duration((at - stopped_at).num_seconds())
+            duration(lang, (at - stopped_at).num_seconds())
         ));
     }
     Ok((state, at))

@@ -11,6 +11,11 @@ use crate::t;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+mod terminal;
+pub mod theme;
+
+pub use terminal::Terminal;
+
 /// One question: where its answer lives in the answers file (`[table] key`), what is asked, and
 /// the default taken with `--yes`.
 pub struct Ask<'a> {
@@ -196,6 +201,7 @@ fn as_text(value: &toml::Value, separator: &str) -> String {
     }
 }
 
+/// A yes or no typed or written in an answers file, in either language.
 fn parse_bool(text: &str) -> Option<bool> {
     match text.trim().to_ascii_lowercase().as_str() {
         "true" | "yes" | "y" | "1" | "はい" => Some(true),
@@ -338,32 +344,6 @@ impl Prompter for Scripted {
     }
 }
 
-/// A person at a terminal. Answers-file entries become the defaults offered.
-pub struct Terminal {
-    pub answers: Answers,
-    pub lang: Lang,
-}
-
-impl Terminal {
-    fn default_for(&self, ask: &Ask) -> Option<String> {
-        self.answers
-            .get(ask.table, ask.key)
-            .or_else(|| ask.default.clone())
-    }
-}
-
-/// Ctrl-C at a dialoguer prompt arrives as an `Interrupted` read error (the terminal is in raw
-/// mode, so no signal is raised): everything answered before is already saved.
-fn from_dialoguer(err: dialoguer::Error, lang: Lang) -> AppError {
-    let dialoguer::Error::IO(io) = err;
-    let _ = console::Term::stderr().show_cursor();
-    if io.kind() == std::io::ErrorKind::Interrupted {
-        interrupted(lang)
-    } else {
-        AppError::Other(io.into())
-    }
-}
-
 pub fn interrupted(lang: Lang) -> AppError {
     AppError::Interrupted(interrupted_text(lang, "lecture06 run"))
 }
@@ -376,138 +356,6 @@ pub fn interrupted_text(lang: Lang, resume: &str) -> String {
         "Interrupted. Everything answered so far is saved; `{resume}` continues from here.",
         "中断しました。ここまでの回答は保存されています。`{resume}` で続きから再開できます。"
     )
-}
-
-/// The start of every terminal prompt: a stop already requested (Ctrl-C during a wait) ends here;
-/// while the prompt is open, a Ctrl-C may end the process at once (nothing is pending).
-fn open_prompt(lang: Lang) -> AppResult<crate::clock::Prompting> {
-    if crate::clock::stop_requested() {
-        return Err(interrupted(lang));
-    }
-    Ok(crate::clock::prompting())
-}
-
-impl Prompter for Terminal {
-    fn is_interactive(&self) -> bool {
-        true
-    }
-
-    /// One line at a time until an empty line (a full editor would be heavy for a few notes);
-    /// an answers-file entry is kept when the first line is left empty.
-    fn lines(&mut self, ask: &Ask) -> AppResult<Option<String>> {
-        let _open = open_prompt(self.lang)?;
-        let entry = self.answers.get_lines(ask.table, ask.key);
-        eprintln!("{}", ask.prompt);
-        match &entry {
-            Some(text) => eprintln!(
-                "{}",
-                t!(
-                    self.lang,
-                    "  (from the answers file; press Enter to keep it, or type new lines)\n{text}",
-                    "  （回答ファイルの内容です。そのままなら Enter、書き直すなら入力してください）\n{text}"
-                )
-            ),
-            None => eprintln!(
-                "{}",
-                t!(
-                    self.lang,
-                    "  (one line each; an empty line ends; Enter right away to skip)",
-                    "  （1 行ずつ入力、空行で終了。何も書かずに Enter でスキップ）"
-                )
-            ),
-        }
-        let mut lines: Vec<String> = Vec::new();
-        loop {
-            let line = dialoguer::Input::<String>::new()
-                .with_prompt(">")
-                .allow_empty(true)
-                .interact_text()
-                .map_err(|e| from_dialoguer(e, self.lang))?;
-            if line.trim().is_empty() {
-                break;
-            }
-            lines.push(line);
-        }
-        if lines.is_empty() {
-            return Ok(entry.or(Some(String::new())));
-        }
-        Ok(Some(lines.join("\n")))
-    }
-
-    fn text(&mut self, ask: &Ask, validate: Validate) -> AppResult<String> {
-        let _open = open_prompt(self.lang)?;
-        let mut input = dialoguer::Input::<String>::new().with_prompt(&ask.prompt);
-        if let Some(default) = self.default_for(ask) {
-            input = input.default(default);
-        }
-        input
-            .validate_with(|value: &String| validate(value))
-            .interact_text()
-            .map_err(|e| from_dialoguer(e, self.lang))
-    }
-
-    fn confirm(&mut self, ask: &Ask, default: bool) -> AppResult<bool> {
-        let default = self
-            .answers
-            .get(ask.table, ask.key)
-            .and_then(|v| parse_bool(&v))
-            .unwrap_or(default);
-        let _open = open_prompt(self.lang)?;
-        dialoguer::Confirm::new()
-            .with_prompt(&ask.prompt)
-            .default(default)
-            .interact()
-            .map_err(|e| from_dialoguer(e, self.lang))
-    }
-
-    fn select(&mut self, ask: &Ask, choices: &[Choice], default: usize) -> AppResult<usize> {
-        let default = self
-            .answers
-            .get(ask.table, ask.key)
-            .and_then(|v| find_choice(choices, &v))
-            .unwrap_or(default);
-        let labels: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
-        let _open = open_prompt(self.lang)?;
-        dialoguer::Select::new()
-            .with_prompt(&ask.prompt)
-            .items(&labels)
-            .default(default)
-            .interact()
-            .map_err(|e| from_dialoguer(e, self.lang))
-    }
-
-    fn multi_select(
-        &mut self,
-        ask: &Ask,
-        choices: &[Choice],
-        defaults: &[usize],
-        count: usize,
-    ) -> AppResult<Vec<usize>> {
-        let labels: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
-        let mut checked: Vec<bool> = (0..choices.len()).map(|i| defaults.contains(&i)).collect();
-        let _open = open_prompt(self.lang)?;
-        loop {
-            let picked = dialoguer::MultiSelect::new()
-                .with_prompt(&ask.prompt)
-                .items(&labels)
-                .defaults(&checked)
-                .interact()
-                .map_err(|e| from_dialoguer(e, self.lang))?;
-            if picked.len() == count {
-                return Ok(picked);
-            }
-            let n = picked.len();
-            eprintln!(
-                "{}",
-                t!(
-                    self.lang,
-                    "Pick exactly {count} (you picked {n}).",
-                    "ちょうど {count} 個選んでください（{n} 個選択中）。"
-                )
-            );
-            checked = (0..choices.len()).map(|i| picked.contains(&i)).collect();
-        }
-    }
 }
 
 #[cfg(test)]

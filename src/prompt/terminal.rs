@@ -1,0 +1,320 @@
+//! A person at a terminal, asked through dialoguer with the session's theme (`theme.rs`). Every
+//! answer is read as a line ended by Enter and checked here, not by dialoguer, so that:
+//! - a yes/no question waits for Enter and refuses what it does not know (a single key never
+//!   answers: the Enter typed after it would answer the next question);
+//! - the answer is echoed and refused in the session's language;
+//! - full-width forms typed with a Japanese input method (`１５０`, `２３：２９`) are read as what
+//!   they mean (NFKC), and the student is told;
+//! - an answer once refused is never offered again as the default.
+
+use super::theme::SessionTheme;
+use super::{Answers, Ask, Choice, Prompter, Validate, find_choice, interrupted, parse_bool};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::t;
+use console::Term;
+
+/// A person at a terminal. Answers-file entries become the defaults offered.
+pub struct Terminal {
+    pub answers: Answers,
+    pub lang: Lang,
+}
+
+impl Terminal {
+    fn default_for(&self, ask: &Ask) -> Option<String> {
+        self.answers
+            .get(ask.table, ask.key)
+            .or_else(|| ask.default.clone())
+    }
+
+    fn theme(&self) -> SessionTheme {
+        SessionTheme::for_stderr(self.lang)
+    }
+
+    /// Asks `prompt` until `check` takes the answer (NFKC-normalised, see `read_full_width`);
+    /// an empty answer is `default` when there is one. Echoes `asked: shown(answer)`.
+    fn ask_line<T>(
+        &self,
+        (prompt, asked): (&str, &str),
+        mut default: Option<String>,
+        check: impl Fn(&str) -> Result<T, String>,
+        shown: impl Fn(&str, &T) -> String,
+    ) -> AppResult<T> {
+        let theme = self.theme();
+        let term = Term::stderr();
+        let mut refusal_lines = 0;
+        loop {
+            let mut input = dialoguer::Input::<String>::with_theme(&theme)
+                .with_prompt(prompt)
+                .allow_empty(true)
+                .report(false);
+            if let Some(default) = &default {
+                input = input.default(default.clone());
+            }
+            let typed = input
+                .interact_text()
+                .map_err(|e| from_dialoguer(e, self.lang))?;
+            let (value, normalised) = match read_full_width(&typed) {
+                Some(value) => (value, Some(typed.clone())),
+                None => (typed, None),
+            };
+            let _ = term.clear_last_lines(refusal_lines);
+            let said = normalised.map(|typed| self.read_as(&typed, &value));
+            match check(&value) {
+                Ok(answer) => {
+                    eprintln!("{}", theme.answered(asked, &shown(&value, &answer)));
+                    if let Some(said) = said {
+                        eprintln!("{}", theme.fit(&said));
+                    }
+                    return Ok(answer);
+                }
+                Err(why) => {
+                    if default.as_deref() == Some(value.as_str()) {
+                        default = None;
+                    }
+                    let why = match said {
+                        Some(said) => format!("{said}{}{why}", self.lang.pick(" ", "")),
+                        None => why,
+                    };
+                    let message = theme.refusal(&why);
+                    refusal_lines = message.lines().count();
+                    eprintln!("{message}");
+                }
+            }
+        }
+    }
+
+    /// What is said when full-width input was read as its ASCII form.
+    fn read_as(&self, typed: &str, value: &str) -> String {
+        t!(
+            self.lang,
+            "Read the full-width \"{typed}\" as \"{value}\".",
+            "全角の「{typed}」を半角の「{value}」として受け取りました。"
+        )
+    }
+}
+
+/// The NFKC form of the full-width and half-width forms (U+FF00–U+FFEF: `１５０`, `ｓｔｕｄｅｎｔ＠`,
+/// `２３：２９`, `ｶﾅ`) and of the ideographic space in `typed`, everything else left as typed (NFKC
+/// would also turn `①` into `1` or `㎏` into `kg`, which changes what was meant); `None` when
+/// nothing changed.
+pub fn read_full_width(typed: &str) -> Option<String> {
+    let in_forms = |c: char| matches!(c as u32, 0x3000 | 0xFF00..=0xFFEF);
+    if !typed.chars().any(in_forms) {
+        return None;
+    }
+    let nfkc = icu_normalizer::ComposingNormalizerBorrowed::new_nfkc();
+    let mut out = String::new();
+    let mut run = String::new();
+    for c in typed.chars() {
+        if in_forms(c) {
+            run.push(c);
+        } else {
+            out.push_str(&nfkc.normalize(&run));
+            run.clear();
+            out.push(c);
+        }
+    }
+    out.push_str(&nfkc.normalize(&run));
+    (out != typed).then_some(out)
+}
+
+/// Ctrl-C at a dialoguer prompt arrives as an `Interrupted` read error (the terminal is in raw
+/// mode, so no signal is raised): everything answered before is already saved.
+fn from_dialoguer(err: dialoguer::Error, lang: Lang) -> AppError {
+    let dialoguer::Error::IO(io) = err;
+    let _ = Term::stderr().show_cursor();
+    if io.kind() == std::io::ErrorKind::Interrupted {
+        interrupted(lang)
+    } else {
+        AppError::Other(io.into())
+    }
+}
+
+/// The start of every terminal prompt: a stop already requested (Ctrl-C during a wait) ends here;
+/// while the prompt is open, a Ctrl-C may end the process at once (nothing is pending).
+fn open_prompt(lang: Lang) -> AppResult<crate::clock::Prompting> {
+    if crate::clock::stop_requested() {
+        return Err(interrupted(lang));
+    }
+    Ok(crate::clock::prompting())
+}
+
+/// How many items a picker shows at once: what fits under its prompt on the terminal, so the
+/// prompt and its message never scroll out of sight.
+fn visible_items(theme: &SessionTheme, prompt: &str) -> usize {
+    let rows = usize::from(Term::stderr().size().0);
+    let prompt_lines = theme.fit(prompt).lines().count();
+    rows.saturating_sub(prompt_lines + 3).max(3)
+}
+
+impl Prompter for Terminal {
+    fn is_interactive(&self) -> bool {
+        true
+    }
+
+    /// One line at a time until an empty line (a full editor would be heavy for a few notes);
+    /// an answers-file entry is kept when the first line is left empty. Typed as written: notes
+    /// are not normalised.
+    fn lines(&mut self, ask: &Ask) -> AppResult<Option<String>> {
+        let _open = open_prompt(self.lang)?;
+        let theme = self.theme();
+        let entry = self.answers.get_lines(ask.table, ask.key);
+        eprintln!("{}", theme.fit(&ask.prompt));
+        let how = match &entry {
+            Some(text) => t!(
+                self.lang,
+                "  (from the answers file; press Enter to keep it, or type new lines)\n{text}",
+                "  （回答ファイルの内容です。そのままなら Enter、書き直すなら入力してください）\n{text}"
+            ),
+            None => t!(
+                self.lang,
+                "  (one line each; an empty line ends; Enter right away to skip)",
+                "  （1 行ずつ入力、空行で終了。何も書かずに Enter でスキップ）"
+            ),
+        };
+        eprintln!("{}", theme.fit(&how));
+        let mut lines: Vec<String> = Vec::new();
+        loop {
+            let line = dialoguer::Input::<String>::with_theme(&theme)
+                .with_prompt(">")
+                .allow_empty(true)
+                .interact_text()
+                .map_err(|e| from_dialoguer(e, self.lang))?;
+            if line.trim().is_empty() {
+                break;
+            }
+            lines.push(line);
+        }
+        if lines.is_empty() {
+            return Ok(entry.or(Some(String::new())));
+        }
+        Ok(Some(lines.join("\n")))
+    }
+
+    fn text(&mut self, ask: &Ask, validate: Validate) -> AppResult<String> {
+        let _open = open_prompt(self.lang)?;
+        // A default that its own check refuses (a saved or answers-file entry) is not offered.
+        let default = self.default_for(ask).filter(|d| validate(d).is_ok());
+        self.ask_line(
+            (&ask.prompt, &ask.prompt),
+            default,
+            |value| validate(value).map(|()| value.to_string()),
+            |value, _| value.to_string(),
+        )
+    }
+
+    fn confirm(&mut self, ask: &Ask, default: bool) -> AppResult<bool> {
+        let default = self
+            .answers
+            .get(ask.table, ask.key)
+            .and_then(|v| parse_bool(&v))
+            .unwrap_or(default);
+        let _open = open_prompt(self.lang)?;
+        let theme = self.theme();
+        let hint = if default { "[Y/n]" } else { "[y/N]" };
+        let asked = format!("{} {hint}", ask.prompt);
+        let refused = t!(
+            self.lang,
+            "Type y (yes) or n (no) and press Enter; Enter alone answers {}.",
+            "y（はい）か n（いいえ）を入力して Enter を押してください。Enter だけなら「{}」です。",
+            theme.yes_no(default)
+        );
+        let answer = self.ask_line(
+            (&asked, &ask.prompt),
+            None,
+            |value| match value.trim() {
+                "" => Ok(default),
+                typed => parse_bool(typed).ok_or_else(|| refused.clone()),
+            },
+            |_, &answer| theme.yes_no(answer).to_string(),
+        )?;
+        Ok(answer)
+    }
+
+    fn select(&mut self, ask: &Ask, choices: &[Choice], default: usize) -> AppResult<usize> {
+        let default = self
+            .answers
+            .get(ask.table, ask.key)
+            .and_then(|v| find_choice(choices, &v))
+            .unwrap_or(default);
+        let labels: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
+        let _open = open_prompt(self.lang)?;
+        let theme = self.theme();
+        dialoguer::Select::with_theme(&theme)
+            .with_prompt(&ask.prompt)
+            .items(&labels)
+            .default(default)
+            .max_length(visible_items(&theme, &ask.prompt))
+            .interact()
+            .map_err(|e| from_dialoguer(e, self.lang))
+    }
+
+    fn multi_select(
+        &mut self,
+        ask: &Ask,
+        choices: &[Choice],
+        defaults: &[usize],
+        count: usize,
+    ) -> AppResult<Vec<usize>> {
+        let labels: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
+        let mut checked: Vec<bool> = (0..choices.len()).map(|i| defaults.contains(&i)).collect();
+        let _open = open_prompt(self.lang)?;
+        let theme = self.theme();
+        loop {
+            let picked = dialoguer::MultiSelect::with_theme(&theme)
+                .with_prompt(&ask.prompt)
+                .items(&labels)
+                .defaults(&checked)
+                .max_length(visible_items(&theme, &ask.prompt))
+                .report(false)
+                .interact()
+                .map_err(|e| from_dialoguer(e, self.lang))?;
+            if picked.len() == count {
+                // Echoed only once taken: a refused pick is not shown as an answer.
+                let names: Vec<&str> = picked.iter().map(|&i| labels[i]).collect();
+                let separator = self.lang.pick(", ", "、");
+                eprintln!("{}", theme.answered(&ask.prompt, &names.join(separator)));
+                return Ok(picked);
+            }
+            let n = picked.len();
+            eprintln!(
+                "{}",
+                theme.refusal(&t!(
+                    self.lang,
+                    "Pick exactly {count} (you picked {n}): Space checks or unchecks, Enter answers.",
+                    "ちょうど {count} 個選んでください（{n} 個選択中）。Space で選択・解除、Enter で決定します。"
+                ))
+            );
+            checked = (0..choices.len()).map(|i| picked.contains(&i)).collect();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_full_width;
+
+    /// The expected forms are Python's `unicodedata.normalize("NFKC", …)` of the same input
+    /// (Unicode 14 here), an oracle independent of the normaliser used here.
+    #[test]
+    fn full_width_input_is_read_as_what_it_means() {
+        assert_eq!(read_full_width("１５０").as_deref(), Some("150"));
+        assert_eq!(
+            read_full_width("ｓｔｕｄｅｎｔ＠ｅｘａｍｐｌｅ．ｃｏｍ").as_deref(),
+            Some("student@example.com")
+        );
+        assert_eq!(read_full_width("２３：２９").as_deref(), Some("23:29"));
+        assert_eq!(
+            read_full_width("／ｉｎｄｅｘ．ｈｔｍｌ").as_deref(),
+            Some("/index.html")
+        );
+        assert_eq!(read_full_width("ｶﾞｲﾄﾞ").as_deref(), Some("ガイド"));
+        assert_eq!(read_full_width("a\u{3000}b").as_deref(), Some("a b"));
+        // Already half-width, or Japanese that is not a full-width form: nothing to say.
+        assert_eq!(read_full_width("student"), None);
+        assert_eq!(read_full_width("学生"), None);
+        // NFKC would read ① as 1; that changes what was meant, so it is left as typed.
+        assert_eq!(read_full_width("①２").as_deref(), Some("①2"));
+    }
+}
