@@ -77,7 +77,7 @@ impl App {
             profile: cli.profile.clone().or_else(|| profile_from_env.clone()),
             profile_from_env: cli.profile.is_none() && profile_from_env.is_some(),
             region: cli.region.clone(),
-            ui: Ui::new(lang, cli.verbose),
+            ui: Ui::new(lang, cli.verbose).with_session(cli.session()),
             session: cli.session(),
         })
     }

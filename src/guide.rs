@@ -190,7 +190,21 @@ impl Renderer {
         }
     }
 
+    /// One Markdown event: a block (headings, paragraphs, lists, code blocks), inline text and
+    /// its marks, or a table's part.
     fn event(&mut self, event: Event) {
+        let Some(event) = self.block_event(event) else {
+            return;
+        };
+        let Some(event) = self.inline_event(event) else {
+            return;
+        };
+        self.table_event(event);
+    }
+
+    /// Headings, paragraphs, lists and their items, code blocks and rules; `Some` when the
+    /// event is not one of them.
+    fn block_event<'e>(&mut self, event: Event<'e>) -> Option<Event<'e>> {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 self.flush();
@@ -250,6 +264,19 @@ impl Renderer {
                     self.out.push('\n');
                 }
             }
+            Event::Rule => {
+                self.flush();
+                self.out.push_str("────────\n\n");
+            }
+            other => return Some(other),
+        }
+        None
+    }
+
+    /// Emphasis, links, text and code spans, line breaks; `Some` when the event is not one of
+    /// them.
+    fn inline_event<'e>(&mut self, event: Event<'e>) -> Option<Event<'e>> {
+        match event {
             Event::Start(Tag::Strong) => self.mark.bold = true,
             Event::End(TagEnd::Strong) => self.mark.bold = false,
             Event::Start(Tag::Emphasis) => self.mark.italic = true,
@@ -287,10 +314,14 @@ impl Renderer {
                 self.soft_break = false;
                 self.push_text("\n");
             }
-            Event::Rule => {
-                self.flush();
-                self.out.push_str("────────\n\n");
-            }
+            other => return Some(other),
+        }
+        None
+    }
+
+    /// A table, laid out at the guide's width once it is whole.
+    fn table_event(&mut self, event: Event) {
+        match event {
             Event::Start(Tag::Table(_)) => {
                 self.flush();
                 self.table = Some(Table::default());

@@ -125,6 +125,11 @@ pub fn resume_command(cli: &Cli) -> String {
 
 /// The message printed for an error, with the next thing to do.
 pub fn explain(err: &AppError, cli: &Cli) -> String {
+    cli.session().with_flags(&explain_plainly(err, cli))
+}
+
+/// The message, with hints as they are written.
+fn explain_plainly(err: &AppError, cli: &Cli) -> String {
     let lang = cli.lang.unwrap_or_else(i18n::Lang::from_env);
     match err {
         AppError::Cloud(cloud) => {

@@ -54,6 +54,49 @@ impl Session {
     }
 }
 
+/// The subcommands a hint may name (`lecture06 run`, `lecture06 report` …).
+const SUBCOMMANDS: &[&str] = &[
+    "run",
+    "status",
+    "report",
+    "guide",
+    "reset",
+    "cleanup",
+    "trail",
+    "iam-policy",
+];
+
+impl Session {
+    /// `text` with every hint written as `` `lecture06 <command> …` `` given this session's flags,
+    /// so a message written once reads right in any session. A hint that already names flags
+    /// (`` `lecture06 --sandbox run` ``) is left as it is.
+    pub fn with_flags(&self, text: &str) -> String {
+        const START: &str = "`lecture06 ";
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find(START) {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + START.len()..];
+            let Some(end) = after.find('`') else {
+                out.push_str(&rest[at..]);
+                return out;
+            };
+            let what = &after[..end];
+            let first = what.split_whitespace().next().unwrap_or_default();
+            if SUBCOMMANDS.contains(&first) {
+                out.push('`');
+                out.push_str(&self.command(what));
+                out.push('`');
+            } else {
+                out.push_str(&rest[at..at + START.len() + end + 1]);
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +120,26 @@ mod tests {
         };
         assert_eq!(plain.command("report"), "lecture06 report");
         assert_eq!(shell_word("it's"), "'it'\\''s'");
+    }
+
+    #[test]
+    fn every_hint_in_a_message_gets_the_sessions_flags() {
+        let session = Session {
+            dir: PathBuf::from("w"),
+            sandbox: true,
+            ..Session::default()
+        };
+        let said = session.with_flags(
+            "再実行: `lecture06 run --step estimate`。一覧は `lecture06 status`、`lecture06 --sandbox run` はそのまま、`ls` も。",
+        );
+        assert_eq!(
+            said,
+            "再実行: `lecture06 --dir w --sandbox run --step estimate`。一覧は `lecture06 --dir w --sandbox status`、`lecture06 --sandbox run` はそのまま、`ls` も。"
+        );
+        let plain = Session {
+            dir: PathBuf::from("."),
+            ..Session::default()
+        };
+        assert_eq!(plain.with_flags("`lecture06 report`"), "`lecture06 report`");
     }
 }

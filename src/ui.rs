@@ -8,6 +8,7 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use crate::i18n::Lang;
+use crate::session::Session;
 use crate::text_flow;
 
 pub struct Ui {
@@ -16,6 +17,8 @@ pub struct Ui {
     live: bool,
     /// The terminal's width when stdout is one; `None` when piped (never wrapped).
     columns: Option<usize>,
+    /// The session's flags, given to every hint printed.
+    session: Session,
 }
 
 impl Ui {
@@ -25,28 +28,52 @@ impl Ui {
             verbose,
             live: std::io::stderr().is_terminal(),
             columns: text_flow::terminal_columns(),
+            session: Session::default(),
         }
     }
 
     /// Laid out for the terminal (`text_flow::fit`): lines that fit stay as they are (tables,
     /// aligned blocks), longer ones are wrapped by display width and the Japanese rules.
+    /// Every hint in what is printed (`` `lecture06 run …` ``) given the session's flags.
+    pub fn with_session(mut self, session: Session) -> Ui {
+        self.session = session;
+        self
+    }
+
+    fn hinted(&self, text: &str) -> String {
+        self.session.with_flags(text)
+    }
+
     pub fn line(&self, text: impl AsRef<str>) {
-        println!("{}", text_flow::fit(text.as_ref(), self.columns));
+        println!(
+            "{}",
+            text_flow::fit(&self.hinted(text.as_ref()), self.columns)
+        );
     }
 
     pub fn heading(&self, text: impl AsRef<str>) {
-        let text = text_flow::fit(&format!("== {} ==", text.as_ref()), self.columns);
+        let text = text_flow::fit(
+            &format!("== {} ==", self.hinted(text.as_ref())),
+            self.columns,
+        );
         println!("\n{}", style(text).bold().cyan());
     }
 
     pub fn ok(&self, text: impl AsRef<str>) {
-        println!("{}", self.marked("✔", |m| style(m).green(), text.as_ref()));
+        println!(
+            "{}",
+            self.marked("✔", |m| style(m).green(), &self.hinted(text.as_ref()))
+        );
     }
 
     pub fn warn(&self, text: impl AsRef<str>) {
         println!(
             "{}",
-            self.marked("!", |m| style(m).yellow().bold(), text.as_ref())
+            self.marked(
+                "!",
+                |m| style(m).yellow().bold(),
+                &self.hinted(text.as_ref())
+            )
         );
     }
 

@@ -12,6 +12,7 @@ use crate::error::{AppError, AppResult};
 use crate::prompt::Choice;
 use crate::steps::StepCtx;
 use crate::t;
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -342,6 +343,49 @@ pub(super) fn mail_test(
     if !wanted {
         return Ok(None);
     }
+    let mut attempt = 1;
+    loop {
+        let (alarm_set_at, ok_set_at) = send_test(ctx, region, alarm)?;
+        let mail_files = mails_seen(ctx, alarm);
+        let mail_arrived = ctx.ask_confirm(
+            "mail_arrived",
+            t!(
+                lang,
+                "Did the mail 'ALARM: \"{alarm}\" in …' arrive? (look in the spam folder too)",
+                "「ALARM: \"{alarm}\" in …」のメールは届きましたか？（迷惑メールフォルダも確認）"
+            ),
+            true,
+        )?;
+        if !mail_arrived && attempt < 3 && offer_resend(ctx, region, subscription)? {
+            attempt += 1;
+            ctx.forget_answer("mail_arrived")?;
+            continue;
+        }
+        if !mail_arrived {
+            ctx.ui.warn(t!(
+                lang,
+                "The alarm itself is set. The mails of the Unicorn test (next step) go the same way: check the points above before it.",
+                "アラーム自体は設定済みです。次のステップ（Unicorn の停止）のメールも同じ経路で届くので、その前に上の点を確認してください。"
+            ));
+        }
+        let test = MailTest {
+            alarm_set_at,
+            ok_set_at,
+            mail_arrived,
+            mail_files,
+        };
+        ctx.set_progress("test", &test)?;
+        return Ok(Some(test));
+    }
+}
+
+/// `SetAlarmState` ALARM, half a minute, then OK: `(when ALARM was set, when OK was)`.
+fn send_test(
+    ctx: &mut StepCtx,
+    region: &str,
+    alarm: &str,
+) -> AppResult<(DateTime<Utc>, DateTime<Utc>)> {
+    let lang = ctx.lang;
     let clock = ctx.cloud.clock.clone();
     ctx.cloud.alarms.set_alarm_state(
         region,
@@ -368,46 +412,76 @@ pub(super) fn mail_test(
     if crate::clock::stop_requested() {
         return Err(crate::prompt::interrupted(lang));
     }
-    let ok_set_at = clock.now();
-    let mut mail_files = Vec::new();
-    if let Some(mailbox) = ctx.cloud.student.mailbox() {
-        mail_files = ctx
-            .cloud
-            .student
-            .mails_about(alarm)
-            .into_iter()
-            .map(|mail| mail.name)
-            .collect();
-        let shown = mailbox.display();
-        ctx.ui.line(t!(
-            lang,
-            "The alarm's mails are in {shown}: {}",
-            "アラームのメールは {shown} にあります: {}",
-            mail_files.join(", ")
-        ));
+    Ok((alarm_set_at, clock.now()))
+}
+
+/// The alarm's mails lecture06 can see itself (a practice account's mailbox), said; none else.
+fn mails_seen(ctx: &StepCtx, alarm: &str) -> Vec<String> {
+    let Some(mailbox) = ctx.cloud.student.mailbox() else {
+        return Vec::new();
+    };
+    let files: Vec<String> = ctx
+        .cloud
+        .student
+        .mails_about(alarm)
+        .into_iter()
+        .map(|mail| mail.name)
+        .collect();
+    let shown = mailbox.display();
+    ctx.ui.line(t!(
+        ctx.lang,
+        "The alarm's mails are in {shown}: {}",
+        "アラームのメールは {shown} にあります: {}",
+        files.join(", ")
+    ));
+    files
+}
+
+/// No mail: what to check (the spam folder, the sender, the topic's subscriptions as SNS lists
+/// them now), then whether to send the test again (`[alarm] resend`).
+fn offer_resend(
+    ctx: &mut StepCtx,
+    region: &str,
+    subscription: &SubscriptionEvidence,
+) -> AppResult<bool> {
+    let lang = ctx.lang;
+    let topic_arn = subscription
+        .arn
+        .rsplit_once(':')
+        .map(|(topic, _)| topic)
+        .unwrap_or(&subscription.arn);
+    ctx.ui.warn(t!(
+        lang,
+        "No mail yet. Check, in this order:",
+        "メールが届いていません。次の順に確認してください:"
+    ));
+    ctx.ui.line(t!(
+        lang,
+        "1. The spam (or promotions) folder: the sender is \"AWS Notifications\" <no-reply@sns.amazonaws.com>; mark it as not spam.\n2. The address: {} — is it the one you read?\n3. The topic's subscriptions, as SNS lists them now:",
+        "1. 迷惑メール（またはプロモーション）フォルダ。送信者は \"AWS Notifications\" <no-reply@sns.amazonaws.com> です。迷惑メールではないと設定してください。\n2. 宛先: {}（読んでいるアドレスですか？）\n3. SNS が今示すトピックのサブスクリプション:",
+        subscription.endpoint
+    ));
+    match ctx.cloud.sns.subscriptions(region, topic_arn) {
+        Ok(listed) => {
+            for s in listed {
+                let state = if s.confirmed() {
+                    lang.pick("confirmed", "確認済み")
+                } else {
+                    lang.pick("pending confirmation", "確認待ち")
+                };
+                ctx.ui
+                    .line(format!("   - {} {} ({state})", s.protocol, s.endpoint));
+            }
+        }
+        Err(err) => ctx.ui.line(format!("   - {}", err.explain(lang, None))),
     }
-    let mail_arrived = ctx.ask_confirm(
-        "mail_arrived",
+    ctx.ask_confirm(
+        "resend",
         t!(
             lang,
-            "Did the mail 'ALARM: \"{alarm}\" in …' arrive? (look in the spam folder too)",
-            "「ALARM: \"{alarm}\" in …」のメールは届きましたか？（迷惑メールフォルダも確認）"
+            "Send the test mail again?",
+            "テストメールをもう一度送りますか？"
         ),
-        true,
-    )?;
-    if !mail_arrived {
-        ctx.ui.warn(t!(
-            lang,
-            "No mail: check the subscription is confirmed (SNS console → Subscriptions), the spam folder, and the address. The alarm itself is set.",
-            "メールが届かない場合は、サブスクリプションが確認済みか（SNS コンソール → サブスクリプション）、迷惑メールフォルダ、アドレスを確認してください。アラーム自体は設定済みです。"
-        ));
-    }
-    let test = MailTest {
-        alarm_set_at,
-        ok_set_at,
-        mail_arrived,
-        mail_files,
-    };
-    ctx.set_progress("test", &test)?;
-    Ok(Some(test))
+        ctx.prompter.is_interactive(),
+    )
 }

@@ -364,7 +364,13 @@ pub(super) fn wait_for_alarm(
     } else {
         &["ALARM"]
     };
-    let (seen, ended_early) = w.until(ctx, goals, "alarm_seen_at", before, stopped_at)?;
+    let (seen, ended_early) = match w.until(ctx, goals, "alarm_seen_at", before, stopped_at) {
+        Err(AppError::Interrupted(why)) => {
+            remind_to_start(ctx, how);
+            return Err(AppError::Interrupted(why));
+        }
+        other => other?,
+    };
     if ended_early {
         return Err(preflight::end_blind_watch(
             ctx, how, preflight, stopped_at, &w.changes,
@@ -392,6 +398,19 @@ pub(super) fn wait_for_alarm(
         None
     };
     Ok((alarm_at, mail_at))
+}
+
+/// Ctrl-C while the app server is stopped: it stays stopped until someone starts it.
+fn remind_to_start(ctx: &StepCtx, how: &HowToStop) {
+    let lang = ctx.lang;
+    let name = how.process.name(lang);
+    let start = &how.start_command;
+    let resume = ctx.next_command("run");
+    ctx.ui.warn(t!(
+        lang,
+        "{name} is still stopped. Start it again with `{start}` (on the instance), or run `{resume}` later: it goes on watching and starts it after ALARM.",
+        "{name} はまだ停止したままです。`{start}` で起動し直すか（インスタンス上で）、あとで `{resume}` を実行してください（監視を続け、ALARM の後に起動します）。"
+    ));
 }
 
 /// When the alarm reached one of `goals`, by its own history (the watch only saw it later).
