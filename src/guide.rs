@@ -12,15 +12,18 @@ use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 pub fn source(step: StepId, lang: Lang) -> String {
     let number = step.number();
     let title = step.title(lang);
+    let step_word = lang.pick("Step", "ステップ");
+    format!(
+        "# {step_word} {number} — {title}\n\n{}",
+        source_under_heading(step, lang)
+    )
+}
+
+/// The guide without its heading: what `run` shows under its own heading of the step.
+pub fn source_under_heading(step: StepId, lang: Lang) -> String {
     let asked = step.asked(lang);
-    let (step_word, assignment) = match lang {
-        Lang::En => ("Step", "The assignment"),
-        Lang::Ja => ("ステップ", "課題"),
-    };
-    let mut out = format!(
-        "# {step_word} {number} — {title}\n\n**{assignment}:** {}\n",
-        asked[0]
-    );
+    let assignment = lang.pick("The assignment", "課題");
+    let mut out = format!("**{assignment}:** {}\n", asked[0]);
     for sub in &asked[1..] {
         out.push_str(&format!("- {sub}\n"));
     }

@@ -164,7 +164,7 @@ fn walk_step(
         step.title(lang)
     ));
     app.ui.line(guide::render(
-        &guide::source(step, lang),
+        &guide::source_under_heading(step, lang),
         guide::Layout::stdout(),
     ));
     let now = scope.cloud.clock.now();

@@ -132,7 +132,7 @@ fn what_is_watched() -> Vec<Setting> {
                 Ok(n) if n > 0 && n % 60 == 0 => Ok(()),
                 _ => Err((
                     "give a multiple of 60 (60, 120, 300…): ALB metrics are per minute",
-                    "60 の倍数（60、120、300 など）を入力してください。ALB のメトリクスは 1 分ごとです",
+                    "60 の倍数（60、120、300 など）を入力してください。ALB のメトリクスは 1 分ごとです。",
                 )),
             },
         },

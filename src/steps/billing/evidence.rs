@@ -135,13 +135,15 @@ pub(super) fn service_label(row: &ServiceRow, lang: Lang) -> String {
     }
 }
 
-pub(super) fn standing_word(standing: Standing, lang: Lang) -> &'static str {
-    match standing {
+/// The verdict in a word that matches its numbers: a row at 16 % whose month-end forecast is
+/// over the limit is "forecast over", not "near the limit".
+pub(super) fn standing_word(verdict: &OfferVerdict, lang: Lang) -> &'static str {
+    match verdict.standing {
         Standing::Inside => lang.pick("inside", "枠内"),
-        Standing::Near => lang.pick(
-            "near (≥ 85 % or forecast over)",
-            "上限間近（85 % 以上または予測で超過）",
-        ),
+        Standing::Near if verdict.percent < super::WARN_PERCENT => {
+            lang.pick("forecast over by the month's end", "月末に超過の予測")
+        }
+        Standing::Near => lang.pick("near the limit (≥ 85 %)", "上限間近（85 % 以上）"),
         Standing::Over => lang.pick("OVER", "超過"),
     }
 }
@@ -333,7 +335,7 @@ impl BillingEvidence {
                     "forecast": format!("{} {}", quantity(v.offer.forecast), v.offer.unit),
                     "limit": format!("{} {}", quantity(v.offer.limit), v.offer.unit),
                     "percent": format!("{:.0}", v.percent),
-                    "standing": standing_word(v.standing, lang),
+                    "standing": standing_word(v, lang),
                     "verdict": lang.pick(&v.verdict_en, &v.verdict_ja),
                 })).collect::<Vec<_>>(),
             })),

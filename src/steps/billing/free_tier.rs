@@ -123,6 +123,14 @@ pub fn judge(offer: &FreeTierOffer) -> OfferVerdict {
             format!("over: {name} {actual} {unit} of {limit} {unit} — likely cause: {cause_en}"),
             format!("超過: {name} {actual} {unit} / {limit} {unit} — 考えられる原因: {cause_ja}"),
         ),
+        Standing::Near if percent < WARN_PERCENT => (
+            format!(
+                "forecast over by the month's end: {name} {actual} {unit} of {limit} {unit} so far ({pct} %), {forecast} {unit} forecast — likely cause: {cause_en}"
+            ),
+            format!(
+                "月末に超過の予測: {name} 現在 {actual} {unit} / {limit} {unit}（{pct} %）、月末の予測 {forecast} {unit} — 考えられる原因: {cause_ja}"
+            ),
+        ),
         Standing::Near => (
             format!(
                 "near the limit: {name} {actual} {unit} of {limit} {unit} ({pct} %), forecast {forecast} {unit} by the month's end — likely cause: {cause_en}"
@@ -314,6 +322,23 @@ mod tests {
         assert_eq!(at(1700.0), Standing::Near, "85 %");
         assert_eq!(at(2000.0), Standing::Near, "100 % is not over yet");
         assert_eq!(at(2000.5), Standing::Over);
+    }
+
+    #[test]
+    fn a_forecast_over_the_limit_is_called_that_not_near_the_limit() {
+        // 16 % used so far, 110 % forecast by the month's end (issue 19's example).
+        let early = judge(&offer("Requests-Tier1", 320.0, 2200.0, 2000.0));
+        assert_eq!(early.standing, Standing::Near);
+        let word = super::super::evidence::standing_word(&early, Lang::Ja);
+        assert_eq!(word, "月末に超過の予測");
+        assert!(
+            early.verdict_ja.starts_with("月末に超過の予測"),
+            "{}",
+            early.verdict_ja
+        );
+        let near = judge(&offer("Requests-Tier1", 1800.0, 1900.0, 2000.0));
+        let word = super::super::evidence::standing_word(&near, Lang::Ja);
+        assert_eq!(word, "上限間近（85 % 以上）");
     }
 
     #[test]

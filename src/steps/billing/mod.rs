@@ -326,7 +326,7 @@ fn show(ctx: &StepCtx, e: &BillingEvidence) {
                     format!("{} {}", quantity(v.offer.forecast), v.offer.unit),
                     format!("{} {}", quantity(v.offer.limit), v.offer.unit),
                     format!("{:.0}", v.percent),
-                    standing_word(v.standing, lang).to_string(),
+                    standing_word(v, lang).to_string(),
                 ]
             })
             .collect();

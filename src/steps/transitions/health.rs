@@ -98,7 +98,7 @@ pub fn reason_explained(reason: &str, lang: Lang) -> Option<String> {
         "Target.InvalidState" | "Target.NotInUse" | "Target.NotRegistered" => t!(
             lang,
             "the target is not in use (the instance is stopped): the ALB no longer checks it, HealthyHostCount gets no datapoints, and the alarm goes to INSUFFICIENT_DATA — or to ALARM if missing data is treated as breaching.",
-            "ターゲットが使われていません（インスタンスが停止中）。ALB はヘルスチェックをやめ、HealthyHostCount にデータポイントが来なくなり、アラームは INSUFFICIENT_DATA になります（欠落データを「超過」扱いにしていれば ALARM）。"
+            "ターゲットが使われていません（インスタンスが停止中）。ALB はヘルスチェックをやめ、HealthyHostCount にデータポイントが来なくなり、アラームは INSUFFICIENT_DATA になります（欠落データを「不正（しきい値を超えている）」扱いにしていれば ALARM）。"
         ),
         "Elb.RegistrationInProgress" | "Elb.InitialHealthChecking" => t!(
             lang,

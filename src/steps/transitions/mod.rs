@@ -24,7 +24,7 @@ pub use watch::{Change, Observation};
 use super::alarm::AlarmStep;
 use super::{Outcome, StepCtx};
 use crate::clock::{human_duration, jst};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::step_id::StepId;
 use crate::t;
@@ -72,8 +72,15 @@ impl super::Step for TransitionsStep {
         let mut w = walk::Watch::new(ctx, &alarm, preflight.health_check.clone());
         let before = w.before(ctx)?;
         let stopped_at = walk::change_server(ctx, &how, true, "stopped_at")?;
+        // Until it is started again, an interruption leaves the app server stopped: say so.
         let (alarm_at, alarm_mail_at) =
-            walk::wait_for_alarm(ctx, &mut w, &how, &preflight, &before, stopped_at)?;
+            match walk::wait_for_alarm(ctx, &mut w, &how, &preflight, &before, stopped_at) {
+                Err(AppError::Interrupted(why)) => {
+                    walk::remind_to_start(ctx, &how);
+                    return Err(AppError::Interrupted(why));
+                }
+                other => other?,
+            };
         let started_at = walk::change_server(ctx, &how, false, "started_at")?;
         let ok_seen = walk::wait_for_ok(ctx, &mut w, &before, stopped_at)?;
         let seen = walk::Seen {

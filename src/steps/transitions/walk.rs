@@ -364,13 +364,7 @@ pub(super) fn wait_for_alarm(
     } else {
         &["ALARM"]
     };
-    let (seen, ended_early) = match w.until(ctx, goals, "alarm_seen_at", before, stopped_at) {
-        Err(AppError::Interrupted(why)) => {
-            remind_to_start(ctx, how);
-            return Err(AppError::Interrupted(why));
-        }
-        other => other?,
-    };
+    let (seen, ended_early) = w.until(ctx, goals, "alarm_seen_at", before, stopped_at)?;
     if ended_early {
         return Err(preflight::end_blind_watch(
             ctx, how, preflight, stopped_at, &w.changes,
@@ -401,7 +395,7 @@ pub(super) fn wait_for_alarm(
 }
 
 /// Ctrl-C while the app server is stopped: it stays stopped until someone starts it.
-fn remind_to_start(ctx: &StepCtx, how: &HowToStop) {
+pub(super) fn remind_to_start(ctx: &StepCtx, how: &HowToStop) {
     let lang = ctx.lang;
     let name = how.process.name(lang);
     let start = &how.start_command;
