@@ -511,3 +511,35 @@ fn stopping_the_instance_makes_the_target_unused_and_the_metric_stop() {
         e["history"]
     );
 }
+
+/// Issue 19: a health-check path Rails does not answer is refused, never offered again, and the
+/// step stops before anything is stopped (no futile watch), naming the command that resumes.
+#[test]
+fn a_refused_health_check_path_stops_before_anything_is_stopped() {
+    let ws = Workspace::new();
+    let answers = format!(
+        "{ANSWERS}\n[transitions]\nfix_health_check = true\nhealth_check_path = \"/index.html\"\n\n[sandbox]\nhealth_check = \"static\"\n",
+    );
+    let ran = run_until_transitions(&ws, &answers);
+    assert_eq!(ran.code, 1, "{}", ran.all());
+    let out = ran.all();
+    assert!(out.contains("not a 2xx answer from Rails"), "{out}");
+    assert!(out.contains("Nothing was stopped"), "{out}");
+    assert!(out.contains("--sandbox run --step transitions"), "{out}");
+    assert!(
+        !out.contains("Unicorn: Stop at"),
+        "nothing was stopped: {out}"
+    );
+    let progress = &ws.state()["steps"]["transitions"]["progress"];
+    assert!(progress.get("stopped_at").is_none(), "{progress}");
+    // The refused path is not kept as the next default.
+    let answers_kept = &ws.state()["steps"]["transitions"]["answers"];
+    assert!(
+        answers_kept.get("health_check_path").is_none(),
+        "{answers_kept}"
+    );
+    assert_eq!(
+        world(&ws)["monitoring"]["alb"]["health_check"]["path"],
+        "/index.html"
+    );
+}

@@ -161,43 +161,8 @@ fn offer_fix(
         ));
         return Ok(());
     }
-    let path = ctx.ask_text(
-        "health_check_path",
-        t!(
-            lang,
-            "Health-check path Rails answers",
-            "Rails が応答するヘルスチェックのパス"
-        ),
-        Some("/up".into()),
-        &|v: &str| {
-            if v.starts_with('/') && !v.contains(char::is_whitespace) {
-                Ok(())
-            } else {
-                Err("a path such as /up".into())
-            }
-        },
-    )?;
+    let (path, candidate) = ask_rails_path(ctx, dns_name, &preflight.health_check)?;
     let old = preflight.health_check.path.clone();
-    let candidate = probe(
-        ctx,
-        dns_name,
-        HealthCheck {
-            path: path.clone(),
-            ..preflight.health_check.clone()
-        },
-    );
-    if candidate.answered_by != Answerer::Rails
-        || !candidate.status.is_some_and(|s| (200..300).contains(&s))
-    {
-        ctx.ui.warn(t!(
-            lang,
-            "GET {} → {}: not an answer from Rails, so the health check was not changed (it would fail at once). Add the route, deploy, and run `lecture06 run` again.",
-            "GET {} → {}: Rails からの応答ではないので、ヘルスチェックは変更しませんでした（すぐに失敗するため）。ルートを追加してデプロイし、`lecture06 run` を再実行してください。",
-            candidate.url,
-            status_text(candidate.status)
-        ));
-        return Ok(());
-    }
     // Recorded first: whatever happens next, `cleanup` knows what to put back.
     ctx.record_resource(HEALTH_CHECK_PATH, &format!("{tg_arn}#{old}"), region)?;
     ctx.cloud.elb.set_health_check_path(region, tg_arn, &path)?;
@@ -267,4 +232,73 @@ pub fn end_blind_watch(
         "The target was still healthy {after} after the stop, long past the {needed} s its health check needs to fail: it cannot see Unicorn (see above), so no ALARM will come. {name} was started again. Point the health check at a Rails path (or answer `[transitions] fix_health_check = true`), then run `lecture06 run` again.",
         "停止から {after}たってもターゲットは healthy のままです（ヘルスチェックが失敗するには {needed} 秒で足ります）。ヘルスチェックから Unicorn が見えていないので（上記）、ALARM にはなりません。{name} は起動し直しました。ヘルスチェックを Rails のパスに向けて（または `[transitions] fix_health_check = true` と回答して）から `lecture06 run` を再実行してください。"
     )))
+}
+
+/// A path Rails answers with 2xx through the ALB, asked until one does (`health_check_path`);
+/// a refused path is never offered again. Without one, the step stops before anything is
+/// stopped: a watch with a health check that cannot see Unicorn would only wait in vain.
+fn ask_rails_path(
+    ctx: &mut StepCtx,
+    dns_name: &str,
+    current: &HealthCheck,
+) -> AppResult<(String, Preflight)> {
+    let lang = ctx.lang;
+    loop {
+        let path = ctx.ask_text(
+            "health_check_path",
+            t!(
+                lang,
+                "Health-check path Rails answers",
+                "Rails が応答するヘルスチェックのパス"
+            ),
+            Some("/up".into()),
+            &move |v: &str| {
+                if v.starts_with('/') && !v.contains(char::is_whitespace) {
+                    Ok(())
+                } else {
+                    Err(t!(
+                        lang,
+                        "give a path that starts with /, such as /up",
+                        "/up のように / で始まるパスを入力してください"
+                    ))
+                }
+            },
+        )?;
+        let candidate = probe(
+            ctx,
+            dns_name,
+            HealthCheck {
+                path: path.clone(),
+                ..current.clone()
+            },
+        );
+        if candidate.answered_by == Answerer::Rails
+            && candidate.status.is_some_and(|s| (200..300).contains(&s))
+        {
+            return Ok((path, candidate));
+        }
+        ctx.forget_answer("health_check_path")?;
+        ctx.ui.warn(t!(
+            lang,
+            "GET {} → {}: not a 2xx answer from Rails, so the health check was not changed (a health check on it would fail at once, with Unicorn running).",
+            "GET {} → {}: Rails からの 2xx の応答ではないので、ヘルスチェックは変更しませんでした（Unicorn が動いていてもすぐに失敗するため）。",
+            candidate.url,
+            status_text(candidate.status)
+        ));
+        let again = ctx.prompter.is_interactive()
+            && ctx.ask_confirm(
+                "health_check_retry",
+                t!(lang, "Try another path?", "別のパスを試しますか？"),
+                true,
+            )?;
+        if !again {
+            let resume = ctx.next_command("run --step transitions");
+            return Err(AppError::Failed(t!(
+                lang,
+                "Nothing was stopped. Add a route Rails answers (a health check such as /up), deploy it, then run `{resume}`.",
+                "何も停止していません。Rails が応答するルート（/up のようなヘルスチェック）を追加してデプロイしてから、`{resume}` を実行してください。"
+            )));
+        }
+        ctx.forget_answer("health_check_retry")?;
+    }
 }
