@@ -111,20 +111,37 @@ pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
 
 /// `3 min 20 s`, `45 s`, `1 h 02 min`: a duration as people read it in the evidence.
 pub fn human_duration(seconds: i64) -> String {
+    human_duration_in(seconds, crate::i18n::Lang::En)
+}
+
+/// A duration in a language's own units: `3 min 20 s` / `3 分 20 秒`, `1 h 02 min` / `1 時間 02 分`.
+pub fn human_duration_in(seconds: i64, lang: crate::i18n::Lang) -> String {
+    let (h, min, sec) = match lang {
+        crate::i18n::Lang::En => ("h", "min", "s"),
+        crate::i18n::Lang::Ja => ("時間", "分", "秒"),
+    };
     let sign = if seconds < 0 { "-" } else { "" };
     let s = seconds.abs();
     if s >= 3600 {
-        format!("{sign}{} h {:02} min", s / 3600, (s % 3600) / 60)
+        format!("{sign}{} {h} {:02} {min}", s / 3600, (s % 3600) / 60)
     } else if s >= 60 {
-        format!("{sign}{} min {:02} s", s / 60, s % 60)
+        format!("{sign}{} {min} {:02} {sec}", s / 60, s % 60)
     } else {
-        format!("{sign}{s} s")
+        format!("{sign}{s} {sec}")
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_use_the_language_units() {
+        use crate::i18n::Lang;
+        assert_eq!(human_duration_in(150, Lang::Ja), "2 分 30 秒");
+        assert_eq!(human_duration_in(3720, Lang::Ja), "1 時間 02 分");
+        assert_eq!(human_duration_in(45, Lang::En), "45 s");
+    }
 
     #[test]
     fn formats_jst_nine_hours_ahead_of_utc() {

@@ -159,6 +159,7 @@ pub fn run(app: &App, args: &RunArgs) -> AppResult<()> {
         entry.reopened = None;
         save(&workspace, &state, &options)?;
         ui.ok(t!(lang, "Step {number} done.", "ステップ {number} 完了。"));
+        crate::remarks::ask_after(step, lang, &workspace, &mut state, prompter.as_mut())?;
     }
     // The end of the assignment: a run that went through the whole checklist (not one limited
     // by --step or --until) with every step done.
@@ -205,7 +206,7 @@ impl Drop for Scratch {
 pub const LEARNINGS_TABLE: &str = "learnings";
 
 /// Every table of the answers file with the keys read from it: each step's (declared in
-/// `steps/steps.toml`), `[run]`'s, `[learnings]`' and `[sandbox]`'s.
+/// `steps/steps.toml`), `[run]`'s, `[learnings]`', `[remarks]`' and `[sandbox]`'s.
 pub fn answers_file_keys() -> Vec<(&'static str, Vec<&'static str>)> {
     let mut known: Vec<(&str, Vec<&str>)> = StepId::ALL
         .iter()
@@ -213,6 +214,7 @@ pub fn answers_file_keys() -> Vec<(&'static str, Vec<&'static str>)> {
         .collect();
     known.push(("run", vec!["confirm"]));
     known.push((LEARNINGS_TABLE, vec!["learned", "unclear", "update"]));
+    known.push((crate::remarks::TABLE, crate::remarks::keys()));
     known.push(("sandbox", crate::sandbox::settings::KEYS.to_vec()));
     known
 }

@@ -19,6 +19,8 @@ const LEGEND_HEIGHT: f64 = 28.0;
 /// Tick spacings the time axis chooses from, in minutes: a few minutes to a few hours.
 const TICK_STEPS: [i64; 12] = [1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 360, 720];
 const MAX_TICKS: i64 = 8;
+/// The fill opacity of the state bands, and of the legend's swatches that name them.
+const BAND_OPACITY: f64 = 0.16;
 
 pub fn state_colour(state: &str) -> &'static str {
     match state {
@@ -140,6 +142,17 @@ fn domain(chart: &TimelineChart) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     Some((from, to))
 }
 
+/// Where the series' last value stops: one point spacing (the metric's period) after the last
+/// point, the smallest gap between points; `None` for a single point.
+fn series_end(points: &[(DateTime<Utc>, f64)]) -> Option<DateTime<Utc>> {
+    let period = points
+        .windows(2)
+        .map(|w| w[1].0 - w[0].0)
+        .filter(|gap| *gap > Duration::zero())
+        .min()?;
+    points.last().map(|(t, _)| *t + period)
+}
+
 /// Rows for the marks' labels so that no two overlap: each label goes in the first row whose
 /// last label ends before it starts.
 fn label_rows(xs: &[(f64, f64)]) -> Vec<usize> {
@@ -232,7 +245,7 @@ pub fn render_svg(chart: &TimelineChart, lang: Lang) -> String {
         let state = escape(&band.state);
         let _ = writeln!(
             svg,
-            r#"<rect class="band" data-state="{state}" x="{x1:.1}" y="{plot_top:.1}" width="{:.1}" height="{PLOT_HEIGHT}" fill="{colour}" fill-opacity="0.16"/>"#,
+            r#"<rect class="band" data-state="{state}" x="{x1:.1}" y="{plot_top:.1}" width="{:.1}" height="{PLOT_HEIGHT}" fill="{colour}" fill-opacity="{BAND_OPACITY}"/>"#,
             (x2 - x1).max(0.5)
         );
         let _ = writeln!(
@@ -309,13 +322,18 @@ pub fn render_svg(chart: &TimelineChart, lang: Lang) -> String {
         plot_bottom + 36.0
     );
 
-    // The series as a step line: each value holds until the next point.
+    // The series as a step line: each value holds until the next point, and the last one for
+    // its own period (the spacing of the points), so the line ends where the data ends instead
+    // of with a vertical jump that reads as an event.
     let mut points = chart.points.clone();
     points.sort_by_key(|(t, _)| *t);
     if let Some(((t0, v0), rest)) = points.split_first() {
         let mut d = format!("M{:.1},{:.1}", scale.x(*t0), scale.y(*v0));
         for (t, v) in rest {
             let _ = write!(d, " H{:.1} V{:.1}", scale.x(*t), scale.y(*v));
+        }
+        if let Some(end) = series_end(&points) {
+            let _ = write!(d, " H{:.1}", scale.x(end));
         }
         let _ = writeln!(
             svg,
@@ -363,11 +381,13 @@ pub fn render_svg(chart: &TimelineChart, lang: Lang) -> String {
     x += 24.0 + text_width(&chart.series_label) + 18.0;
     for state in ["OK", "ALARM", "INSUFFICIENT_DATA"] {
         let label = state_label(state, lang);
+        // Drawn as the bands are: a pale fill under a solid top edge.
+        let colour = state_colour(state);
         let _ = writeln!(
             svg,
-            r##"<rect x="{x:.1}" y="{:.1}" width="12" height="12" fill="{}" fill-opacity="0.5"/><text x="{:.1}" y="{legend_y:.1}" fill="#222222">{}</text>"##,
+            r##"<rect class="legend-swatch" data-state="{state}" x="{x:.1}" y="{:.1}" width="12" height="12" fill="{colour}" fill-opacity="{BAND_OPACITY}"/><rect x="{x:.1}" y="{:.1}" width="12" height="3" fill="{colour}"/><text x="{:.1}" y="{legend_y:.1}" fill="#222222">{}</text>"##,
             legend_y - 10.0,
-            state_colour(state),
+            legend_y - 10.0,
             x + 16.0,
             escape(&label)
         );

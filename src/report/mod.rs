@@ -14,6 +14,7 @@
 //! | `asked` | the assignment's wording: the item, then its sub-items |
 //! | `headline` | the first line of the step's `summary()` (empty when not done) |
 //! | `chart` | the relative path of the step's SVG chart (when the step draws one) |
+//! | `remark` | the student's own remark on the step (`crate::remarks`), as Markdown lines |
 //!
 //! Filters for partials: `cell` (safe inside a GFM table cell), `code` (an inline code span that
 //! survives backticks inside).
@@ -160,6 +161,15 @@ fn as_list(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// A remark's lines as one Markdown paragraph (hard line breaks between the student's lines).
+fn as_paragraphs(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("  \n")
+}
+
 /// The templates' context: `steps.<id>` for each step (see the module's header), the session's
 /// mode and Region, and the learnings.
 pub fn context(state: &State, lang: Lang, charts: &[(StepId, String)]) -> Value {
@@ -188,6 +198,7 @@ pub fn context(state: &State, lang: Lang, charts: &[(StepId, String)]) -> Value 
             "asked": step.asked(lang),
             "headline": headline,
             "chart": chart,
+            "remark": crate::remarks::of(state, step).map(|text| as_paragraphs(&text)),
         });
         if let (true, Some(evidence)) = (done, entry.evidence.as_ref())
             && let Value::Object(extra) = crate::steps::get(step).report_context(evidence, lang)

@@ -22,7 +22,7 @@ use watch::{give_up_after, transition_time, watch};
 
 use super::StepCtx;
 use super::alarm::AlarmEvidence;
-use crate::clock::{human_duration, jst, utc};
+use crate::clock::{human_duration, human_duration_in, jst, utc};
 use crate::cloud::student::ServerProcess;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
@@ -469,10 +469,11 @@ impl super::Step for TransitionsStep {
         json!({
             "alarm_name": e.alarm_name,
             "region": e.region,
-            "method": e.method,
+            "method": evidence::method_words(&e.method, lang),
+            "process": e.process.name(lang),
             "timeline": timeline(&e, lang),
-            "stop_to_alarm": delay(m.stopped_at, m.alarm_at).map(human_duration),
-            "start_to_ok": m.started_at.and_then(|s| delay(s, m.ok_at)).map(human_duration),
+            "stop_to_alarm": delay(m.stopped_at, m.alarm_at).map(|s| human_duration_in(s, lang)),
+            "start_to_ok": m.started_at.and_then(|s| delay(s, m.ok_at)).map(|s| human_duration_in(s, lang)),
             "explanation": explanation(&e, lang),
             "history": e.history.iter().filter(|h| h.kind == "StateUpdate").map(|h| json!({"jst": jst(h.timestamp), "summary": h.summary})).collect::<Vec<_>>(),
             "datapoints": e.datapoints.iter().map(|p| json!({"jst": jst(p.timestamp), "value": p.value})).collect::<Vec<_>>(),
@@ -532,6 +533,7 @@ impl super::Step for TransitionsStep {
             at: m.stopped_at,
             label: evidence::stopped_label(e.process, lang),
         }];
+        marks.extend(evidence::mail_test_marks(&e, lang));
         let started = evidence::started_label(e.process, lang);
         let optional = [
             (m.alarm_mail_at, lang.pick("ALARM mail", "ALARM メール")),
