@@ -481,8 +481,22 @@ mod tests {
         let series = with_class("series");
         assert_eq!(series.len(), 1);
         assert_eq!(series[0].attribute("data-label"), Some("HealthyHostCount"));
-        // 16 points: a move and 15 horizontal+vertical steps.
-        assert_eq!(series[0].attribute("d").unwrap().matches(" H").count(), 15);
+        // 16 points: a move, 15 horizontal+vertical steps, and the last value held for its
+        // own minute: the line ends flat, not on a vertical jump.
+        let d = series[0].attribute("d").unwrap();
+        assert_eq!(d.matches(" H").count(), 16);
+        let last = d.rsplit(' ').next().unwrap();
+        assert!(last.starts_with('H'), "{d}");
+        // The legend's swatches are drawn as the bands are (same colour, same opacity).
+        for swatch in with_class("legend-swatch") {
+            let state = swatch.attribute("data-state").unwrap();
+            assert_eq!(swatch.attribute("fill"), Some(state_colour(state)));
+            assert_eq!(
+                swatch.attribute("fill-opacity"),
+                with_class("band")[0].attribute("fill-opacity")
+            );
+        }
+        assert_eq!(with_class("legend-swatch").len(), 3);
         let bands: Vec<&str> = with_class("band")
             .iter()
             .map(|n| n.attribute("data-state").unwrap())
@@ -506,6 +520,17 @@ mod tests {
             title.text(),
             Some("HealthyHostCount & <alarm> \"lecture06\"")
         );
+    }
+
+    #[test]
+    fn the_last_value_holds_for_one_period_of_the_points() {
+        let points = [
+            (at("2026-11-21T01:05:00Z"), 0.0),
+            (at("2026-11-21T01:06:00Z"), 1.0),
+            (at("2026-11-21T01:08:00Z"), 1.0),
+        ];
+        assert_eq!(series_end(&points), Some(at("2026-11-21T01:09:00Z")));
+        assert_eq!(series_end(&points[..1]), None);
     }
 
     #[test]
