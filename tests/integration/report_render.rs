@@ -21,9 +21,10 @@ fn github_options() -> Options {
 
 /// The masked forms of the values the unmasked report holds.
 fn masked_forms(ws: &Workspace) -> BTreeSet<String> {
-    ws.run_sandbox(&["report", "--no-mask", "--out", "raw.md"])
+    let raw_path = ws.path().join("raw.md");
+    ws.run_sandbox(&["report", "--no-mask", "--out", raw_path.to_str().unwrap()])
         .success();
-    let raw = std::fs::read_to_string(ws.path().join("raw.md")).unwrap();
+    let raw = std::fs::read_to_string(&raw_path).unwrap();
     let forms: BTreeSet<String> = lecture06::mask::findings(&raw)
         .into_iter()
         .map(|(_, value)| lecture06::mask::text(&value))

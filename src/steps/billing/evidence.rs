@@ -302,7 +302,11 @@ impl BillingEvidence {
                     "私のアカウントでは CloudTrail に先月 {last} USD、今月ここまで {this} USD の課金があります。証跡がログファイルを S3 バケットに書き込んでいて、それがこの枠を使っています。"
                 ))
             }
-            "Amazon Elastic Compute Cloud" => {
+            "Amazon Elastic Compute Cloud"
+                if ["BoxUsage", "VolumeUsage"]
+                    .iter()
+                    .any(|kind| offer.usage_type.contains(kind)) =>
+            {
                 let left = super::elsewhere::sentences(&self.elsewhere, lang);
                 (!left.is_empty()).then(|| {
                     let left = left.join(lang.pick("; ", "。"));
@@ -320,6 +324,23 @@ impl BillingEvidence {
     /// The report section's facts (see `report-templates/<lang>/billing.md`).
     pub fn report_context(&self, lang: Lang) -> Value {
         let e = self;
+        // Each offer near or over its limit with what explains it, said once: two S3 offers
+        // have the same explanation.
+        let mut said = Vec::new();
+        let histories: Vec<Option<String>> = e
+            .free_tier
+            .iter()
+            .flat_map(|ft| &ft.offers)
+            .map(|v| {
+                let text = (v.standing != Standing::Inside)
+                    .then(|| e.history_behind(&v.offer, lang))
+                    .flatten()?;
+                (!said.contains(&text)).then(|| {
+                    said.push(text.clone());
+                    text
+                })
+            })
+            .collect();
         let ec2 = &e.ec2_last_month;
         json!({
             "source": e.source,
@@ -346,7 +367,7 @@ impl BillingEvidence {
             "free_tier": e.free_tier.as_ref().map(|ft| json!({
                 "overall": lang.pick(&ft.overall_en, &ft.overall_ja),
                 "overall_state": ft.overall,
-                "offers": ft.offers.iter().map(|v| json!({
+                "offers": ft.offers.iter().enumerate().map(|(i, v)| json!({
                     "name": offer_name(&v.offer),
                     "description": v.offer.description,
                     "type": v.offer.free_tier_type,
@@ -357,7 +378,7 @@ impl BillingEvidence {
                     "standing": standing_word(v.standing, lang),
                     "verdict": lang.pick(&v.verdict_en, &v.verdict_ja),
                     "attention": v.standing != Standing::Inside,
-                    "history": (v.standing != Standing::Inside).then(|| e.history_behind(&v.offer, lang)).flatten(),
+                    "history": histories.get(i).cloned().flatten(),
                 })).collect::<Vec<_>>(),
             })),
             "free_tier_error": e.free_tier_error,
