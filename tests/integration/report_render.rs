@@ -69,9 +69,7 @@ fn masked_values_render_as_written(lang: &str) {
         for (event, range) in Parser::new_ext(&text, github_options()).into_offset_iter() {
             let syntax = matches!(
                 event,
-                Event::Start(
-                    Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. }
-                )
+                Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. })
             );
             if !syntax {
                 continue;
@@ -158,7 +156,10 @@ fn structure_is_clean(lang: &str) {
                         !dest.contains("://") && !dest.starts_with('#'),
                         "{lang}: not https and not relative: {dest}"
                     );
-                    let path = dest.replace("%20", " ").replace("%28", "(").replace("%29", ")");
+                    let path = dest
+                        .replace("%20", " ")
+                        .replace("%28", "(")
+                        .replace("%29", ")");
                     assert!(
                         ws.path().join(&path).is_file(),
                         "{lang}: {dest} does not resolve beside the report"
@@ -169,7 +170,10 @@ fn structure_is_clean(lang: &str) {
             _ => item_just_opened = false,
         }
     }
-    assert!(ordered_lists >= 1, "{lang}: the delay's parts are an ordered list");
+    assert!(
+        ordered_lists >= 1,
+        "{lang}: the delay's parts are an ordered list"
+    );
     assert!(images >= 1, "{lang}: the chart is linked");
     let bullet_numbers = regex::Regex::new(r"(?m)^\s*[-*] \d+\. ").unwrap();
     assert!(

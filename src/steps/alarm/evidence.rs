@@ -102,7 +102,10 @@ impl AlarmEvidence {
             (lang.pick("Metric", "メトリクス"), spec.metric.clone()),
             (lang.pick("Dimensions", "ディメンション"), dims.join(", ")),
             (lang.pick("Statistic", "統計"), spec.statistic.clone()),
-            (lang.pick("Period", "期間"), t!(lang, "{} s", "{} 秒", spec.period)),
+            (
+                lang.pick("Period", "期間"),
+                t!(lang, "{} s", "{} 秒", spec.period),
+            ),
             (
                 lang.pick("Condition", "条件"),
                 format!(
