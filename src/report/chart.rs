@@ -237,6 +237,41 @@ pub fn render_svg(chart: &TimelineChart, lang: Lang) -> String {
         r##"<text x="{PLOT_LEFT}" y="22" font-size="15" font-weight="bold" fill="#222222">{title}</text>"##
     );
 
+    let series = escape(&chart.series_label);
+    draw_bands(&mut svg, chart, &scale);
+    draw_value_axis(&mut svg, &scale, &series);
+    draw_time_axis(&mut svg, &scale, lang);
+    draw_series(&mut svg, chart, &scale, &series);
+
+    // Marks: a dashed line through the plot, the label above it.
+    let _ = writeln!(svg, r#"<g class="marks">"#);
+    for ((mark, (start, _)), row) in marks.iter().zip(&spans).zip(&rows) {
+        let x = scale.x(mark.at);
+        let label_y = TITLE_HEIGHT + LABEL_ROW * (*row as f64) + 12.0;
+        let label = escape(&mark.label);
+        let anchor_x = start + 2.0;
+        let _ = writeln!(
+            svg,
+            r##"<line class="mark" x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{plot_bottom:.1}" stroke="#333333" stroke-width="1" stroke-dasharray="4 3"/><text class="mark-label" x="{anchor_x:.1}" y="{label_y:.1}" fill="#222222">{label}</text>"##,
+            label_y + 3.0
+        );
+    }
+    let _ = writeln!(svg, "</g>");
+
+    draw_legend(
+        &mut svg,
+        chart,
+        lang,
+        plot_bottom + AXIS_HEIGHT + 12.0,
+        &series,
+    );
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// The alarm's states as coloured bands across the plot.
+fn draw_bands(svg: &mut String, chart: &TimelineChart, scale: &Scale) {
+    let plot_top = scale.plot_top;
     // Alarm state bands.
     let _ = writeln!(svg, r#"<g class="bands">"#);
     for band in &chart.bands {
@@ -263,7 +298,11 @@ pub fn render_svg(chart: &TimelineChart, lang: Lang) -> String {
         }
     }
     let _ = writeln!(svg, "</g>");
+}
 
+/// The value axis with its grid lines, and the series' name beside it.
+fn draw_value_axis(svg: &mut String, scale: &Scale, series: &str) {
+    let (y_max, plot_top) = (scale.y_max, scale.plot_top);
     // Value axis and grid.
     let y_step = if y_max <= 10.0 {
         1.0
@@ -285,14 +324,18 @@ pub fn render_svg(chart: &TimelineChart, lang: Lang) -> String {
         );
         value += y_step;
     }
-    let series = escape(&chart.series_label);
     let _ = writeln!(
         svg,
         r##"<text x="14" y="{:.1}" transform="rotate(-90 14 {:.1})" text-anchor="middle" fill="#444444">{series}</text>"##,
         plot_top + PLOT_HEIGHT / 2.0,
         plot_top + PLOT_HEIGHT / 2.0
     );
+}
 
+/// The time axis in JST: ticks, their labels and the axis title with the date.
+fn draw_time_axis(svg: &mut String, scale: &Scale, lang: Lang) {
+    let (from, to) = (scale.from, scale.to);
+    let plot_bottom = scale.plot_top + PLOT_HEIGHT;
     // Time axis in JST.
     let _ = writeln!(
         svg,
@@ -321,7 +364,10 @@ pub fn render_svg(chart: &TimelineChart, lang: Lang) -> String {
         (PLOT_LEFT + PLOT_RIGHT) / 2.0,
         plot_bottom + 36.0
     );
+}
 
+/// The series as a step line with its points.
+fn draw_series(svg: &mut String, chart: &TimelineChart, scale: &Scale, series: &str) {
     // The series as a step line: each value holds until the next point, and the last one for
     // its own period (the spacing of the points), so the line ends where the data ends instead
     // of with a vertical jump that reads as an event.
@@ -350,24 +396,10 @@ pub fn render_svg(chart: &TimelineChart, lang: Lang) -> String {
             }
         }
     }
+}
 
-    // Marks: a dashed line through the plot, the label above it.
-    let _ = writeln!(svg, r#"<g class="marks">"#);
-    for ((mark, (start, _)), row) in marks.iter().zip(&spans).zip(&rows) {
-        let x = scale.x(mark.at);
-        let label_y = TITLE_HEIGHT + LABEL_ROW * (*row as f64) + 12.0;
-        let label = escape(&mark.label);
-        let anchor_x = start + 2.0;
-        let _ = writeln!(
-            svg,
-            r##"<line class="mark" x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{plot_bottom:.1}" stroke="#333333" stroke-width="1" stroke-dasharray="4 3"/><text class="mark-label" x="{anchor_x:.1}" y="{label_y:.1}" fill="#222222">{label}</text>"##,
-            label_y + 3.0
-        );
-    }
-    let _ = writeln!(svg, "</g>");
-
-    // Legend.
-    let legend_y = plot_bottom + AXIS_HEIGHT + 12.0;
+/// The legend: the series' line and one swatch per alarm state.
+fn draw_legend(svg: &mut String, chart: &TimelineChart, lang: Lang, legend_y: f64, series: &str) {
     let mut x = PLOT_LEFT;
     let _ = writeln!(
         svg,
@@ -393,8 +425,6 @@ pub fn render_svg(chart: &TimelineChart, lang: Lang) -> String {
         );
         x += 16.0 + text_width(&label) + 18.0;
     }
-    svg.push_str("</svg>\n");
-    svg
 }
 
 #[cfg(test)]
