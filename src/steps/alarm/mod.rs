@@ -17,7 +17,7 @@ mod evidence;
 mod settings;
 mod topic;
 
-pub use evidence::{AlarmEvidence, MailTest, SubscriptionEvidence};
+pub use evidence::{AlarmEvidence, MailTest, SubscriptionEvidence, describe_alarms_shape};
 pub use settings::{check_email, put_params};
 
 use super::StepCtx;
