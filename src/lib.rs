@@ -6,7 +6,7 @@
 //! - `commands`: one module per subcommand;
 //! - `app` composes one invocation: the workspace, the account (real or simulated), the prompts;
 //! - `steps` (the assignment, declared once in `steps::registry`) and `report`;
-//! - `state`, `prompt`, `ui`, `guide`;
+//! - `state`, `prompt`, `ui`, `guide`, `remarks`;
 //! - the account: the traits in `cloud`, implemented by `aws` and by `sandbox`;
 //! - leaves that import nothing of the app: `step_id`, `atomic_file`, `timeline`, `trail`, `mask`,
 //!   `i18n`, `clock`, `money`, `decimal`, `error`.
@@ -25,6 +25,7 @@ pub mod i18n;
 pub mod mask;
 pub mod money;
 pub mod prompt;
+pub mod remarks;
 pub mod report;
 pub mod sandbox;
 pub mod session;

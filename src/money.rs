@@ -185,9 +185,46 @@ impl<'de> Deserialize<'de> for Amount {
     }
 }
 
+/// Japan's consumption tax as AWS bills it to an account whose address is in Japan: 10 % on AWS
+/// services, the standard rate since 2019-10-01. Sources: 国税庁「消費税の軽減税率制度」(the 10 %
+/// standard rate from 令和元年10月1日),
+/// https://www.nta.go.jp/taxes/shiraberu/zeimokubetsu/shohi/keigenzeiritsu/index.htm ; AWS's
+/// Japanese consumption tax FAQ (AWS services are charged JCT for customers in Japan),
+/// https://aws.amazon.com/jp/c-tax-faqs/ . A student reports the yen total with the tax included.
+pub const JAPAN_CONSUMPTION_TAX: ConsumptionTax = ConsumptionTax {
+    percent: 10,
+    since: "2019-10-01",
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConsumptionTax {
+    pub percent: i64,
+    /// The date the rate took effect (YYYY-MM-DD).
+    pub since: &'static str,
+}
+
+impl ConsumptionTax {
+    /// `pre_tax` with the tax added.
+    pub fn included(self, pre_tax: crate::decimal::Dec) -> crate::decimal::Dec {
+        use crate::decimal::Dec;
+        let factor = Dec::from_int(100 + self.percent)
+            .divided_by(Dec::from_int(100))
+            .unwrap_or(Dec::from_int(1));
+        pre_tax.times(factor)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn consumption_tax_adds_ten_percent() {
+        use crate::decimal::Dec;
+        let yen = Dec::parse("36098.25").unwrap();
+        assert_eq!(JAPAN_CONSUMPTION_TAX.included(yen).grouped(0), "39,708");
+        assert_eq!(JAPAN_CONSUMPTION_TAX.since, "2019-10-01");
+    }
 
     fn a(text: &str) -> Amount {
         Amount::parse(text).unwrap_or_else(|| panic!("{text} parses"))

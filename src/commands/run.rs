@@ -192,7 +192,7 @@ fn walk_step(
     save(scope.workspace, state, scope.options)?;
     app.ui
         .ok(t!(lang, "Step {number} done.", "ステップ {number} 完了。"));
-    Ok(())
+    crate::remarks::ask_after(step, lang, scope.workspace, state, prompter)
 }
 
 /// The end of a run: the learnings when the whole checklist is done, and what comes next.
@@ -277,7 +277,7 @@ impl Drop for Scratch {
 pub const LEARNINGS_TABLE: &str = "learnings";
 
 /// Every table of the answers file with the keys read from it: each step's (declared in
-/// the step's `step.toml`), `[run]`'s, `[learnings]`' and `[sandbox]`'s.
+/// the step's `step.toml`), `[run]`'s, `[learnings]`', `[remarks]`' and `[sandbox]`'s.
 pub fn answers_file_keys() -> Vec<(&'static str, Vec<&'static str>)> {
     let mut known: Vec<(&str, Vec<&str>)> = StepId::ALL
         .iter()
@@ -285,6 +285,7 @@ pub fn answers_file_keys() -> Vec<(&'static str, Vec<&'static str>)> {
         .collect();
     known.push(("run", vec!["confirm"]));
     known.push((LEARNINGS_TABLE, vec!["learned", "unclear", "update"]));
+    known.push((crate::remarks::TABLE, crate::remarks::keys()));
     known.push(("sandbox", crate::sandbox::settings::KEYS.to_vec()));
     known
 }

@@ -19,6 +19,8 @@ const LEGEND_HEIGHT: f64 = 28.0;
 /// Tick spacings the time axis chooses from, in minutes: a few minutes to a few hours.
 const TICK_STEPS: [i64; 12] = [1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 360, 720];
 const MAX_TICKS: i64 = 8;
+/// The fill opacity of the state bands, and of the legend's swatches that name them.
+const BAND_OPACITY: f64 = 0.16;
 
 pub fn state_colour(state: &str) -> &'static str {
     match state {
@@ -140,6 +142,17 @@ fn domain(chart: &TimelineChart) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     Some((from, to))
 }
 
+/// Where the series' last value stops: one point spacing (the metric's period) after the last
+/// point, the smallest gap between points; `None` for a single point.
+fn series_end(points: &[(DateTime<Utc>, f64)]) -> Option<DateTime<Utc>> {
+    let period = points
+        .windows(2)
+        .map(|w| w[1].0 - w[0].0)
+        .filter(|gap| *gap > Duration::zero())
+        .min()?;
+    points.last().map(|(t, _)| *t + period)
+}
+
 /// Rows for the marks' labels so that no two overlap: each label goes in the first row whose
 /// last label ends before it starts.
 fn label_rows(xs: &[(f64, f64)]) -> Vec<usize> {
@@ -224,6 +237,41 @@ pub fn render_svg(chart: &TimelineChart, lang: Lang) -> String {
         r##"<text x="{PLOT_LEFT}" y="22" font-size="15" font-weight="bold" fill="#222222">{title}</text>"##
     );
 
+    let series = escape(&chart.series_label);
+    draw_bands(&mut svg, chart, &scale);
+    draw_value_axis(&mut svg, &scale, &series);
+    draw_time_axis(&mut svg, &scale, lang);
+    draw_series(&mut svg, chart, &scale, &series);
+
+    // Marks: a dashed line through the plot, the label above it.
+    let _ = writeln!(svg, r#"<g class="marks">"#);
+    for ((mark, (start, _)), row) in marks.iter().zip(&spans).zip(&rows) {
+        let x = scale.x(mark.at);
+        let label_y = TITLE_HEIGHT + LABEL_ROW * (*row as f64) + 12.0;
+        let label = escape(&mark.label);
+        let anchor_x = start + 2.0;
+        let _ = writeln!(
+            svg,
+            r##"<line class="mark" x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{plot_bottom:.1}" stroke="#333333" stroke-width="1" stroke-dasharray="4 3"/><text class="mark-label" x="{anchor_x:.1}" y="{label_y:.1}" fill="#222222">{label}</text>"##,
+            label_y + 3.0
+        );
+    }
+    let _ = writeln!(svg, "</g>");
+
+    draw_legend(
+        &mut svg,
+        chart,
+        lang,
+        plot_bottom + AXIS_HEIGHT + 12.0,
+        &series,
+    );
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// The alarm's states as coloured bands across the plot.
+fn draw_bands(svg: &mut String, chart: &TimelineChart, scale: &Scale) {
+    let plot_top = scale.plot_top;
     // Alarm state bands.
     let _ = writeln!(svg, r#"<g class="bands">"#);
     for band in &chart.bands {
@@ -232,7 +280,7 @@ pub fn render_svg(chart: &TimelineChart, lang: Lang) -> String {
         let state = escape(&band.state);
         let _ = writeln!(
             svg,
-            r#"<rect class="band" data-state="{state}" x="{x1:.1}" y="{plot_top:.1}" width="{:.1}" height="{PLOT_HEIGHT}" fill="{colour}" fill-opacity="0.16"/>"#,
+            r#"<rect class="band" data-state="{state}" x="{x1:.1}" y="{plot_top:.1}" width="{:.1}" height="{PLOT_HEIGHT}" fill="{colour}" fill-opacity="{BAND_OPACITY}"/>"#,
             (x2 - x1).max(0.5)
         );
         let _ = writeln!(
@@ -250,7 +298,11 @@ pub fn render_svg(chart: &TimelineChart, lang: Lang) -> String {
         }
     }
     let _ = writeln!(svg, "</g>");
+}
 
+/// The value axis with its grid lines, and the series' name beside it.
+fn draw_value_axis(svg: &mut String, scale: &Scale, series: &str) {
+    let (y_max, plot_top) = (scale.y_max, scale.plot_top);
     // Value axis and grid.
     let y_step = if y_max <= 10.0 {
         1.0
@@ -272,14 +324,18 @@ pub fn render_svg(chart: &TimelineChart, lang: Lang) -> String {
         );
         value += y_step;
     }
-    let series = escape(&chart.series_label);
     let _ = writeln!(
         svg,
         r##"<text x="14" y="{:.1}" transform="rotate(-90 14 {:.1})" text-anchor="middle" fill="#444444">{series}</text>"##,
         plot_top + PLOT_HEIGHT / 2.0,
         plot_top + PLOT_HEIGHT / 2.0
     );
+}
 
+/// The time axis in JST: ticks, their labels and the axis title with the date.
+fn draw_time_axis(svg: &mut String, scale: &Scale, lang: Lang) {
+    let (from, to) = (scale.from, scale.to);
+    let plot_bottom = scale.plot_top + PLOT_HEIGHT;
     // Time axis in JST.
     let _ = writeln!(
         svg,
@@ -308,14 +364,22 @@ pub fn render_svg(chart: &TimelineChart, lang: Lang) -> String {
         (PLOT_LEFT + PLOT_RIGHT) / 2.0,
         plot_bottom + 36.0
     );
+}
 
-    // The series as a step line: each value holds until the next point.
+/// The series as a step line with its points.
+fn draw_series(svg: &mut String, chart: &TimelineChart, scale: &Scale, series: &str) {
+    // The series as a step line: each value holds until the next point, and the last one for
+    // its own period (the spacing of the points), so the line ends where the data ends instead
+    // of with a vertical jump that reads as an event.
     let mut points = chart.points.clone();
     points.sort_by_key(|(t, _)| *t);
     if let Some(((t0, v0), rest)) = points.split_first() {
         let mut d = format!("M{:.1},{:.1}", scale.x(*t0), scale.y(*v0));
         for (t, v) in rest {
             let _ = write!(d, " H{:.1} V{:.1}", scale.x(*t), scale.y(*v));
+        }
+        if let Some(end) = series_end(&points) {
+            let _ = write!(d, " H{:.1}", scale.x(end));
         }
         let _ = writeln!(
             svg,
@@ -332,24 +396,10 @@ pub fn render_svg(chart: &TimelineChart, lang: Lang) -> String {
             }
         }
     }
+}
 
-    // Marks: a dashed line through the plot, the label above it.
-    let _ = writeln!(svg, r#"<g class="marks">"#);
-    for ((mark, (start, _)), row) in marks.iter().zip(&spans).zip(&rows) {
-        let x = scale.x(mark.at);
-        let label_y = TITLE_HEIGHT + LABEL_ROW * (*row as f64) + 12.0;
-        let label = escape(&mark.label);
-        let anchor_x = start + 2.0;
-        let _ = writeln!(
-            svg,
-            r##"<line class="mark" x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{plot_bottom:.1}" stroke="#333333" stroke-width="1" stroke-dasharray="4 3"/><text class="mark-label" x="{anchor_x:.1}" y="{label_y:.1}" fill="#222222">{label}</text>"##,
-            label_y + 3.0
-        );
-    }
-    let _ = writeln!(svg, "</g>");
-
-    // Legend.
-    let legend_y = plot_bottom + AXIS_HEIGHT + 12.0;
+/// The legend: the series' line and one swatch per alarm state.
+fn draw_legend(svg: &mut String, chart: &TimelineChart, lang: Lang, legend_y: f64, series: &str) {
     let mut x = PLOT_LEFT;
     let _ = writeln!(
         svg,
@@ -363,18 +413,18 @@ pub fn render_svg(chart: &TimelineChart, lang: Lang) -> String {
     x += 24.0 + text_width(&chart.series_label) + 18.0;
     for state in ["OK", "ALARM", "INSUFFICIENT_DATA"] {
         let label = state_label(state, lang);
+        // Drawn as the bands are: a pale fill under a solid top edge.
+        let colour = state_colour(state);
         let _ = writeln!(
             svg,
-            r##"<rect x="{x:.1}" y="{:.1}" width="12" height="12" fill="{}" fill-opacity="0.5"/><text x="{:.1}" y="{legend_y:.1}" fill="#222222">{}</text>"##,
+            r##"<rect class="legend-swatch" data-state="{state}" x="{x:.1}" y="{:.1}" width="12" height="12" fill="{colour}" fill-opacity="{BAND_OPACITY}"/><rect x="{x:.1}" y="{:.1}" width="12" height="3" fill="{colour}"/><text x="{:.1}" y="{legend_y:.1}" fill="#222222">{}</text>"##,
             legend_y - 10.0,
-            state_colour(state),
+            legend_y - 10.0,
             x + 16.0,
             escape(&label)
         );
         x += 16.0 + text_width(&label) + 18.0;
     }
-    svg.push_str("</svg>\n");
-    svg
 }
 
 #[cfg(test)]
@@ -461,8 +511,22 @@ mod tests {
         let series = with_class("series");
         assert_eq!(series.len(), 1);
         assert_eq!(series[0].attribute("data-label"), Some("HealthyHostCount"));
-        // 16 points: a move and 15 horizontal+vertical steps.
-        assert_eq!(series[0].attribute("d").unwrap().matches(" H").count(), 15);
+        // 16 points: a move, 15 horizontal+vertical steps, and the last value held for its
+        // own minute: the line ends flat, not on a vertical jump.
+        let d = series[0].attribute("d").unwrap();
+        assert_eq!(d.matches(" H").count(), 16);
+        let last = d.rsplit(' ').next().unwrap();
+        assert!(last.starts_with('H'), "{d}");
+        // The legend's swatches are drawn as the bands are (same colour, same opacity).
+        for swatch in with_class("legend-swatch") {
+            let state = swatch.attribute("data-state").unwrap();
+            assert_eq!(swatch.attribute("fill"), Some(state_colour(state)));
+            assert_eq!(
+                swatch.attribute("fill-opacity"),
+                with_class("band")[0].attribute("fill-opacity")
+            );
+        }
+        assert_eq!(with_class("legend-swatch").len(), 3);
         let bands: Vec<&str> = with_class("band")
             .iter()
             .map(|n| n.attribute("data-state").unwrap())
@@ -486,6 +550,17 @@ mod tests {
             title.text(),
             Some("HealthyHostCount & <alarm> \"lecture06\"")
         );
+    }
+
+    #[test]
+    fn the_last_value_holds_for_one_period_of_the_points() {
+        let points = [
+            (at("2026-11-21T01:05:00Z"), 0.0),
+            (at("2026-11-21T01:06:00Z"), 1.0),
+            (at("2026-11-21T01:08:00Z"), 1.0),
+        ];
+        assert_eq!(series_end(&points), Some(at("2026-11-21T01:09:00Z")));
+        assert_eq!(series_end(&points[..1]), None);
     }
 
     #[test]

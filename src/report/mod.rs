@@ -15,6 +15,7 @@
 //! | `headline` | the first line of the step's `summary()` (empty when not done) |
 //! | `chart` | the relative path of the step's SVG chart (when the step draws one) |
 //! | `unreadable` | when the step is marked done but its evidence cannot be read: what to do |
+//! | `remark` | the student's own remark on the step (`crate::remarks`), as Markdown lines |
 //!
 //! Filters for partials: `cell` (safe inside a GFM table cell), `code` (an inline code span that
 //! survives backticks inside).
@@ -142,6 +143,15 @@ fn as_list(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// A remark's lines as one Markdown paragraph (hard line breaks between the student's lines).
+fn as_paragraphs(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("  \n")
+}
+
 /// Every step's saved evidence, read (in the order of `StepId::ALL`).
 pub fn readings(state: &State, lang: Lang) -> Vec<(StepId, Reading)> {
     crate::steps::registry()
@@ -158,6 +168,7 @@ fn section(
     chart: Option<&String>,
     lang: Lang,
     redo: &str,
+    remark: Option<String>,
 ) -> Value {
     let done = reading.is_done();
     let headline = match reading {
@@ -182,6 +193,7 @@ fn section(
         "headline": headline,
         "chart": chart,
         "unreadable": unreadable,
+        "remark": remark,
     });
     if let Reading::Done(facts) = reading
         && let Value::Object(extra) = &facts.report
@@ -212,7 +224,15 @@ pub fn context(
         let redo = redo.replace("{step}", step.id());
         steps.insert(
             step.id().to_string(),
-            section(*step, state.status(*step), reading, chart, lang, &redo),
+            section(
+                *step,
+                state.status(*step),
+                reading,
+                chart,
+                lang,
+                &redo,
+                crate::remarks::of(state, *step).map(|text| as_paragraphs(&text)),
+            ),
         );
     }
     let (learned, unclear) = learnings(state);

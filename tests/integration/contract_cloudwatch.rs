@@ -259,3 +259,46 @@ fn bucket_size_reads_only_the_average_so_a_maximum_only_answer_is_unknown() {
     assert_eq!(request["Statistics"], json!(["Average"]));
     assert_eq!(request["MetricName"], "BucketSizeBytes");
 }
+
+/// The report's "DescribeAlarms returned" block (issue 23): the adapter's alarm, put back in the
+/// shape DescribeAlarms returns, gives AWS's own example member for member (names, PascalCase,
+/// `Dimensions` as `{Name, Value}`, timestamps in the same form). The two members the example lacks
+/// (`DatapointsToAlarm`, `TreatMissingData`: the API's defaults) are the only ones not in it.
+#[test]
+fn the_reports_describe_alarms_block_is_the_real_shape() {
+    let body = json_of("cloudwatch/DescribeAlarms__awscli-example-ec2-cpu.json");
+    let real = body["MetricAlarms"][0].clone();
+    let (cloud, _log) = cbor_cloud("DescribeAlarms", body);
+    let info = cloud
+        .alarms
+        .describe_alarm(REGION, "myalarm")
+        .unwrap()
+        .expect("the alarm of that name");
+    let shape = lecture06::steps::alarm::describe_alarms_shape(&info);
+    let mut compared = 0;
+    for (member, value) in shape.as_object().unwrap() {
+        match real.get(member) {
+            // Times to the millisecond: CloudWatch's CBOR protocol carries them as epoch
+            // seconds in a double, and the SDK decodes 18:59:06.442 as .441.
+            Some(expected) if member.ends_with("Timestamp") => {
+                let at = |v: &Value| {
+                    DateTime::parse_from_rfc3339(v.as_str().unwrap())
+                        .unwrap()
+                        .with_timezone(&Utc)
+                };
+                let apart = (at(value) - at(expected)).num_milliseconds().abs();
+                assert!(apart <= 1, "{member}: {value} vs {expected}");
+                compared += 1;
+            }
+            Some(expected) => {
+                assert_eq!(value, expected, "{member}");
+                compared += 1;
+            }
+            None => assert!(
+                ["DatapointsToAlarm", "TreatMissingData"].contains(&member.as_str()),
+                "{member} is not a DescribeAlarms member of the example"
+            ),
+        }
+    }
+    assert!(compared >= 17, "{compared} members compared");
+}

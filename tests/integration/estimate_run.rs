@@ -393,6 +393,8 @@ fn in_a_terminal_bad_answers_are_asked_again() {
     p.expect("yearly total in USD").unwrap();
     p.send(ENTER).unwrap();
     p.expect("Step 4 done.").unwrap();
+    p.expect("remark on this step").unwrap();
+    p.send(ENTER).unwrap(); // no remark: skipped
     p.expect(expectrl::Eof).unwrap();
     let state = ws.state();
     let e = &state["steps"]["estimate"]["evidence"];

@@ -22,6 +22,7 @@ mod masking_oracle;
 mod pty;
 mod report;
 mod report_overwrite;
+mod report_render;
 mod sandbox_alarm;
 mod sandbox_billing;
 mod sandbox_run;

@@ -37,9 +37,18 @@ fn a_student_answers_the_prompts_in_a_terminal() {
     p.expect("Pick three fields").unwrap();
     p.send(ENTER).unwrap(); // the three defaults
     p.expect("Step 1 done.").unwrap();
+    // The student's own remark on the step, for its report section (issue 23).
+    p.expect("remark on this step").unwrap();
+    p.send("the console switched Region by itself").unwrap();
+    p.send(ENTER).unwrap();
+    p.send(ENTER).unwrap(); // an empty line ends the remark
     p.expect(expectrl::Eof).unwrap();
     assert_eq!(exit_code(&mut p), 0);
     let state = ws.state();
+    assert_eq!(
+        state["notes"]["remarks"]["cloudtrail"],
+        "the console switched Region by itself"
+    );
     let evidence = &state["steps"]["cloudtrail"]["evidence"];
     assert_eq!(
         evidence["chosen"]["event_id"],

@@ -21,6 +21,13 @@ CloudTrail のイベント履歴は直近 90 日分で、リージョンごと�
 - コンソールへのサインインは us-east-1 に記録される
 """
 unclear = ["アラームが OK に戻るまで数分かかるのはなぜか", "contact: taro@example.com from 203.0.113.9"]
+
+[remarks]
+alarm = "確認メールが taro@example.com の迷惑メールフォルダーに入っていた"
+transitions = """
+コンソールのリージョンがいつの間にか変わっていた
+停止してから ALARM まで思ったより長かった
+"""
 "#;
 
 fn report_of(ws: &Workspace, lang: &str) -> String {
@@ -29,7 +36,7 @@ fn report_of(ws: &Workspace, lang: &str) -> String {
 }
 
 /// The sandbox run as far as this version goes, with learnings, then the report.
-fn full_run(lang: &str) -> (Workspace, String) {
+pub(crate) fn full_run(lang: &str) -> (Workspace, String) {
     let ws = Workspace::new();
     let answers = ws.write("answers.toml", LEARNINGS);
     ws.run_sandbox(&[

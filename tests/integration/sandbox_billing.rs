@@ -101,13 +101,21 @@ fn seed_bill_free_tier_verdict_and_one_paid_call_cached() {
         "{en}"
     );
     assert!(en.contains("| AWS CloudTrail |"), "{en}");
-    assert!(en.contains("**Verdict: over: S3 TimedStorage"), "{en}");
     assert!(
-        en.contains("Cost Explorer requests made by lecture06: 1"),
+        en.contains("| S3 TimedStorage | 5.3 GB-Mo | 7.57 GB-Mo | 5 GB-Mo | 106 | OVER |"),
+        "{en}"
+    );
+    assert!(en.contains("\n- over: S3 TimedStorage"), "{en}");
+    assert!(
+        en.contains("In my account CloudTrail charged 0.02637 USD last month"),
+        "the account's own history behind the overage: {en}"
+    );
+    assert!(
+        en.contains("I made 1 Cost Explorer request(s) through lecture06"),
         "{en}"
     );
     assert!(ja.contains("先月（2026-10）の EC2 の利用料"), "{ja}");
-    assert!(ja.contains("**判定: 超過: S3 TimedStorage"), "{ja}");
+    assert!(ja.contains("\n- 超過: S3 TimedStorage"), "{ja}");
 
     // A re-run uses the saved answer; --refresh asks again (and counts it).
     let again = ws.run_sandbox(&["run", "--yes", "--step", "billing"]);
@@ -220,12 +228,12 @@ fn member_account_without_cost_explorer_takes_the_typed_figure() {
     );
     let en = report(&ws, "en");
     assert!(
-        en.contains("**0.000032 USD** — read in the billing console and typed by hand"),
+        en.contains("Last month EC2 cost me **0.000032 USD**, as I read it in the billing console and typed it"),
         "{en}"
     );
     assert!(en.contains("Linked account doesn't have access"), "{en}");
     assert!(
-        en.contains("**Verdict: over: S3 storage 5.3 of 5 GB (typed by hand from the console)**"),
+        en.contains("**Verdict:** over: S3 storage 5.3 of 5 GB (typed by hand from the console)"),
         "{en}"
     );
     assert_eq!(evidence["free_tier"]["overall"], "over");
@@ -388,7 +396,7 @@ fn free_tier_usage_failure_asks_for_the_verdict() {
     );
     let en = report(&ws, "en");
     assert!(
-        en.contains("**Verdict: inside: all offers below 50 % (typed by hand from the console)**"),
+        en.contains("**Verdict:** inside: all offers below 50 % (typed by hand from the console)"),
         "{en}"
     );
 }

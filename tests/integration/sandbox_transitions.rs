@@ -409,7 +409,7 @@ fn a_static_health_check_is_told_before_the_stop_and_can_be_fixed() {
         .success();
     let text = std::fs::read_to_string(&report).unwrap();
     assert!(
-        text.contains("lecture06 pointed the health check here from `/index.html`"),
+        text.contains("I pointed the health check here from `/index.html`"),
         "{text}"
     );
 

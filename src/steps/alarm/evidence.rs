@@ -54,7 +54,7 @@ impl AlarmEvidence {
                 "{} ({}): {} — {}",
                 e.alarm.spec.name,
                 e.region,
-                settings_line(&e.alarm.spec),
+                settings_line(&e.alarm.spec, lang),
                 e.alarm.state
             ),
             format!(
@@ -104,7 +104,7 @@ impl AlarmEvidence {
             (lang.pick("Statistic", "統計"), spec.statistic.clone()),
             (
                 lang.pick("Period", "期間"),
-                format!("{}{}", spec.period, lang.pick(" s", "秒")),
+                t!(lang, "{} s", "{} 秒", spec.period),
             ),
             (
                 lang.pick("Condition", "条件"),
@@ -155,7 +155,45 @@ impl AlarmEvidence {
                 "ok_set_jst": jst(t.ok_set_at),
                 "mail_arrived": t.mail_arrived,
             })),
-            "describe_json": serde_json::to_string_pretty(&e.alarm).unwrap_or_default(),
+            "describe_json": serde_json::to_string_pretty(&describe_alarms_shape(&e.alarm)).unwrap_or_default(),
         })
     }
+}
+
+/// The alarm in the shape `DescribeAlarms` returns it (`MetricAlarms[0]`, the `MetricAlarm`
+/// structure of the CloudWatch API, as `aws cloudwatch describe-alarms` prints it): PascalCase
+/// names, dimensions as `{Name, Value}`. Only the members lecture06 keeps are shown; those it
+/// does not keep (`InsufficientDataActions`, `StateReasonData`, …) are left out, not made up.
+/// https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricAlarm.html
+pub fn describe_alarms_shape(alarm: &AlarmInfo) -> Value {
+    let spec = &alarm.spec;
+    let stamp = |t: Option<DateTime<Utc>>| {
+        t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+    };
+    let mut shape = json!({
+        "AlarmName": spec.name,
+        "AlarmArn": alarm.arn,
+        "AlarmDescription": spec.description,
+        "AlarmConfigurationUpdatedTimestamp": stamp(alarm.configuration_updated),
+        "ActionsEnabled": alarm.actions_enabled,
+        "OKActions": spec.ok_actions,
+        "AlarmActions": spec.alarm_actions,
+        "StateValue": alarm.state,
+        "StateReason": alarm.state_reason,
+        "StateUpdatedTimestamp": stamp(alarm.state_updated),
+        "MetricName": spec.metric,
+        "Namespace": spec.namespace,
+        "Statistic": spec.statistic,
+        "Dimensions": spec.dimensions.iter().map(|(name, value)| json!({"Name": name, "Value": value})).collect::<Vec<_>>(),
+        "Period": spec.period,
+        "EvaluationPeriods": spec.evaluation_periods,
+        "DatapointsToAlarm": spec.datapoints_to_alarm,
+        "Threshold": spec.threshold,
+        "ComparisonOperator": spec.comparison,
+        "TreatMissingData": spec.treat_missing_data,
+    });
+    if let Value::Object(members) = &mut shape {
+        members.retain(|_, value| !value.is_null());
+    }
+    shape
 }

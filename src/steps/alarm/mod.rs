@@ -18,7 +18,7 @@ mod ownership;
 mod settings;
 mod topic;
 
-pub use evidence::{AlarmEvidence, MailTest, SubscriptionEvidence};
+pub use evidence::{AlarmEvidence, MailTest, SubscriptionEvidence, describe_alarms_shape};
 pub use ownership::{Maker, WORKSPACE_TAG};
 pub use settings::{check_email, put_params};
 

@@ -327,9 +327,12 @@ pub fn put_params(spec: &AlarmSpec) -> Value {
     })
 }
 
-pub(super) fn settings_line(spec: &AlarmSpec) -> String {
-    format!(
+/// The alarm's condition on one line, in the language's words and units.
+pub(super) fn settings_line(spec: &AlarmSpec, lang: crate::i18n::Lang) -> String {
+    crate::t!(
+        lang,
         "{} {} {} {} — {}/{} × {} s, missing = {}",
+        "{} {} {} {} — {}/{} × {} 秒、欠落データ = {}",
         spec.metric,
         spec.statistic,
         spec.comparison_symbol(),

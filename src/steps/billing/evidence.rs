@@ -299,9 +299,63 @@ impl BillingEvidence {
         lines
     }
 
+    /// What in the student's own account explains an offer near or over its limit, where the
+    /// evidence can tell: CloudTrail charges (its trail writes log files to S3) for S3 offers,
+    /// resources left in other Regions for EC2 offers (the Free Tier counts every Region).
+    pub fn history_behind(&self, offer: &FreeTierOffer, lang: Lang) -> Option<String> {
+        match offer.service.as_str() {
+            "Amazon Simple Storage Service" => {
+                let trail = self
+                    .by_service
+                    .iter()
+                    .find(|r| r.service == "AWS CloudTrail" && r.record_type.is_empty())?;
+                let last = trail.last_month.display();
+                let this = trail.this_month.display();
+                Some(t!(
+                    lang,
+                    "In my account CloudTrail charged {last} USD last month and {this} USD so far this month: my trail writes its log files to an S3 bucket, which counts against this offer.",
+                    "私のアカウントでは CloudTrail に先月 {last} USD、今月ここまで {this} USD の課金があります。証跡がログファイルを S3 バケットに書き込んでいて、それがこの枠を使っています。"
+                ))
+            }
+            "Amazon Elastic Compute Cloud"
+                if ["BoxUsage", "VolumeUsage"]
+                    .iter()
+                    .any(|kind| offer.usage_type.contains(kind)) =>
+            {
+                let left = super::elsewhere::sentences(&self.elsewhere, lang);
+                (!left.is_empty()).then(|| {
+                    let left = left.join(lang.pick("; ", "。"));
+                    t!(
+                        lang,
+                        "The Free Tier counts every Region, and I still have resources elsewhere: {left}",
+                        "無料利用枠はすべてのリージョンの合計で、ほかのリージョンにも残っているものがあります: {left}"
+                    )
+                })
+            }
+            _ => None,
+        }
+    }
+
     /// The report section's facts (see `report-templates/<lang>/billing.md`).
     pub fn report_context(&self, lang: Lang) -> Value {
         let e = self;
+        // Each offer near or over its limit with what explains it, said once: two S3 offers
+        // have the same explanation.
+        let mut said = Vec::new();
+        let histories: Vec<Option<String>> = e
+            .free_tier
+            .iter()
+            .flat_map(|ft| &ft.offers)
+            .map(|v| {
+                let text = (v.standing != Standing::Inside)
+                    .then(|| e.history_behind(&v.offer, lang))
+                    .flatten()?;
+                (!said.contains(&text)).then(|| {
+                    said.push(text.clone());
+                    text
+                })
+            })
+            .collect();
         let ec2 = &e.ec2_last_month;
         json!({
             "source": e.source,
@@ -324,10 +378,11 @@ impl BillingEvidence {
             "this_month_estimated": e.this_month_estimated,
             "cost_error": e.cost_error,
             "plan": e.plan_text(lang),
+            "paid_without_credits": e.plan_error.is_none() && e.plan.as_ref().is_some_and(|p| p.plan_type != PlanType::Free && p.remaining_credits.is_none_or(|c| c.is_zero() || c.is_negative())),
             "free_tier": e.free_tier.as_ref().map(|ft| json!({
                 "overall": lang.pick(&ft.overall_en, &ft.overall_ja),
                 "overall_state": ft.overall,
-                "offers": ft.offers.iter().map(|v| json!({
+                "offers": ft.offers.iter().enumerate().map(|(i, v)| json!({
                     "name": offer_name(&v.offer),
                     "description": v.offer.description,
                     "type": v.offer.free_tier_type,
@@ -337,6 +392,8 @@ impl BillingEvidence {
                     "percent": format!("{:.0}", v.percent),
                     "standing": standing_word(v, lang),
                     "verdict": lang.pick(&v.verdict_en, &v.verdict_ja),
+                    "attention": v.standing != Standing::Inside,
+                    "history": histories.get(i).cloned().flatten(),
                 })).collect::<Vec<_>>(),
             })),
             "free_tier_error": e.free_tier_error,

@@ -6,6 +6,7 @@ use super::costing::{Assumptions, Driver, FreeTier, Line, PriceSource, Totals};
 use crate::cloud::inventory::{Inventory, UnreadableRegion};
 use crate::decimal::Dec;
 use crate::i18n::Lang;
+use crate::money::JAPAN_CONSUMPTION_TAX;
 use crate::t;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -296,6 +297,12 @@ impl EstimateEvidence {
             "yearly_jpy": e.jpy.yearly.grouped(0),
             "monthly_after_jpy": e.jpy.monthly_after_free_tier.grouped(0),
             "yearly_after_jpy": e.jpy.yearly_after_free_tier.grouped(0),
+            "tax_percent": JAPAN_CONSUMPTION_TAX.percent,
+            "tax_since": JAPAN_CONSUMPTION_TAX.since,
+            "monthly_jpy_taxed": JAPAN_CONSUMPTION_TAX.included(e.jpy.monthly).grouped(0),
+            "yearly_jpy_taxed": JAPAN_CONSUMPTION_TAX.included(e.jpy.yearly).grouped(0),
+            "monthly_after_jpy_taxed": JAPAN_CONSUMPTION_TAX.included(e.jpy.monthly_after_free_tier).grouped(0),
+            "yearly_after_jpy_taxed": JAPAN_CONSUMPTION_TAX.included(e.jpy.yearly_after_free_tier).grouped(0),
             "hours": e.assumptions.hours_per_month.plain(),
             "s3_gb": e.assumptions.s3_gb.plain(),
             "alb_gb": e.assumptions.alb_processed_gb.plain(),

@@ -65,7 +65,8 @@ pub fn delay(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> Option<i64> {
     to.map(|t| (t - from).num_seconds())
 }
 
-/// Why minutes: each part of the delay, from the actual settings, and what was measured.
+/// Why minutes: each part of the delay as a numbered line (`1. …`, an ordered list in the
+/// report), from the actual settings, and last, unnumbered, what was expected and measured.
 pub fn explanation(e: &TransitionsEvidence, lang: Lang) -> Vec<String> {
     let hc = &e.health_check;
     let checks = i64::from(hc.interval_seconds) * i64::from(hc.unhealthy_threshold);
@@ -77,6 +78,7 @@ pub fn explanation(e: &TransitionsEvidence, lang: Lang) -> Vec<String> {
         + period * i64::from(m)
         + PUBLICATION_SECONDS;
     let high = checks + period * i64::from(m) + PUBLICATION_SECONDS + 60;
+    let human_duration = |seconds| duration(lang, seconds);
     let measured = delay(e.moments.stopped_at, e.moments.alarm_at)
         .map(|s| duration(lang, s))
         .unwrap_or_else(|| "-".into());
@@ -161,7 +163,7 @@ pub fn timeline(e: &TransitionsEvidence, lang: Lang) -> Vec<Value> {
                 "event": label,
                 "jst": jst(at),
                 "utc": utc(at),
-                "delay": from.map(|f| human_duration((at - f).num_seconds())).unwrap_or_default(),
+                "delay": from.map(|f| duration(lang, (at - f).num_seconds())).unwrap_or_default(),
             }));
         }
     };
@@ -220,14 +222,54 @@ pub fn preflight_context(p: &super::Preflight, lang: Lang) -> Value {
         "path": hc.path,
         "settings": t!(
             lang,
-            "{} {} on port {}, success codes {}, every {} s, unhealthy after {}, healthy after {}",
-            "{} {}（ポート {}）、成功コード {}、{} 秒ごと、{} 回で unhealthy、{} 回で healthy",
+            "{} {} on port {}, success codes {}, every {} s, unhealthy after {} failures, healthy after {} successes",
+            "{} {}（ポート {}）、成功コード {}、{} 秒ごと、{} 回失敗で unhealthy、{} 回成功で healthy",
             hc.protocol, hc.path, hc.port, hc.matcher, hc.interval_seconds, hc.unhealthy_threshold, hc.healthy_threshold
         ),
         "answered": answered,
         "status": p.status.map_or_else(|| "-".to_string(), |s| s.to_string()),
         "changed_from": p.changed_from,
     })
+}
+
+/// How the student stopped and started the server, as the report says it in the first person.
+pub fn method_words(method: &str, lang: Lang) -> String {
+    match method {
+        "ssh" => lang.pick("over SSH", "SSH 経由").into(),
+        "ssm" => lang
+            .pick("through SSM Run Command", "SSM Run Command 経由")
+            .into(),
+        "manual" => lang
+            .pick(
+                "by hand, running the commands on the instance myself",
+                "手動: インスタンスで自分でコマンドを実行",
+            )
+            .into(),
+        other => other.to_string(),
+    }
+}
+
+/// The chart's marks for the `SetAlarmState` mail test of the alarm step: its ALARM band comes
+/// before anything was stopped and would otherwise read as an unexplained ALARM. Told from the
+/// history by the reason lecture06 gives `SetAlarmState` (`steps::alarm::act`).
+pub fn mail_test_marks(e: &TransitionsEvidence, lang: Lang) -> Vec<crate::timeline::Mark> {
+    e.history
+        .iter()
+        .filter(|h| h.kind == "StateUpdate" && h.timestamp < e.moments.stopped_at)
+        .filter(|h| {
+            let data: Value = serde_json::from_str(&h.data).unwrap_or_default();
+            data["newState"]["stateValue"] == "ALARM"
+                && data["newState"]["stateReason"]
+                    .as_str()
+                    .is_some_and(|r| r.contains("SetAlarmState"))
+        })
+        .map(|h| crate::timeline::Mark {
+            at: h.timestamp,
+            label: lang
+                .pick("mail test (SetAlarmState)", "テストメール（SetAlarmState）")
+                .into(),
+        })
+        .collect()
 }
 
 /// "Unicorn stopped", "Nginx stopped", "The instance stopped" (timeline rows and chart marks).

@@ -23,7 +23,7 @@ pub use watch::{Change, Observation};
 
 use super::alarm::AlarmStep;
 use super::{Outcome, StepCtx};
-use crate::clock::{human_duration, jst};
+use crate::clock::{duration, jst};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::step_id::StepId;
@@ -106,10 +106,11 @@ impl super::Step for TransitionsStep {
         json!({
             "alarm_name": e.alarm_name,
             "region": e.region,
-            "method": e.method,
+            "method": evidence::method_words(&e.method, lang),
+            "process": e.process.name(lang),
             "timeline": timeline(e, lang),
-            "stop_to_alarm": delay(m.stopped_at, m.alarm_at).map(human_duration),
-            "start_to_ok": m.started_at.and_then(|s| delay(s, m.ok_at)).map(human_duration),
+            "stop_to_alarm": delay(m.stopped_at, m.alarm_at).map(|s| duration(lang, s)),
+            "start_to_ok": m.started_at.and_then(|s| delay(s, m.ok_at)).map(|s| duration(lang, s)),
             "explanation": explanation(e, lang),
             "history": e.history.iter().filter(|h| h.kind == "StateUpdate").map(|h| json!({"jst": jst(h.timestamp), "summary": h.summary})).collect::<Vec<_>>(),
             "datapoints": e.datapoints.iter().map(|p| json!({"jst": jst(p.timestamp), "value": p.value})).collect::<Vec<_>>(),
@@ -168,6 +169,7 @@ impl super::Step for TransitionsStep {
             at: m.stopped_at,
             label: evidence::stopped_label(e.process, lang),
         }];
+        marks.extend(evidence::mail_test_marks(&e, lang));
         let started = evidence::started_label(e.process, lang);
         let optional = [
             (m.alarm_mail_at, lang.pick("ALARM mail", "ALARM メール")),
