@@ -1,7 +1,8 @@
 //! The errors a user can act on, each carrying the sentence that says what to do next, and the
-//! exit code it maps to (0 success, 1 failure, 2 bad usage or input, 130 interrupted).
+//! exit code it maps to (0 success, 1 failure, 2 bad usage or input, 130 interrupted). A leaf
+//! beside `cloud_error`, which it wraps: neither knows the cloud traits.
 
-use crate::cloud::CloudError;
+use crate::cloud_error::CloudError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

@@ -17,6 +17,7 @@ pub mod aws;
 pub mod cli;
 pub mod clock;
 pub mod cloud;
+pub mod cloud_error;
 pub mod commands;
 pub mod decimal;
 pub mod error;

@@ -7,7 +7,6 @@ pub mod alarm_mail;
 pub mod alarms;
 pub mod billing;
 pub mod elb;
-mod error;
 pub mod events;
 pub mod inventory;
 pub mod notify;
@@ -18,8 +17,8 @@ pub mod region;
 pub mod remote;
 pub mod student;
 
+pub use crate::cloud_error::{CloudError, CloudErrorKind};
 pub use billing::Billing;
-pub use error::{CloudError, CloudErrorKind};
 pub use events::{EventHistory, EventQuery, EventSearch, TrailEvent};
 pub use inventory::{Inventory, ResourceInventory};
 pub use pricing::{PriceList, PriceQuery, Product};

@@ -145,7 +145,17 @@ fn adapters_and_leaves_stay_below_the_app() {
             );
         }
     }
+    let error: BTreeSet<String> = ["i18n", "cloud_error"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert!(
+        edges["error"].is_subset(&error),
+        "error wraps cloud_error and knows nothing of the cloud traits: {:?}",
+        edges["error"]
+    );
     for leaf in [
+        "cloud_error",
         "step_id",
         "session",
         "atomic_file",

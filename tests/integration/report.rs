@@ -111,7 +111,8 @@ fn report_before_any_run_says_what_to_do() {
     let ws = Workspace::new();
     let ran = ws.run_sandbox(&["report"]);
     assert_eq!(ran.code, 1);
-    assert!(ran.all().contains("lecture06 run"), "{}", ran.all());
+    // The command keeps the session's flags: the student is sent to this sandbox workspace.
+    assert!(ran.all().contains("--sandbox run`"), "{}", ran.all());
 }
 
 #[test]
@@ -152,7 +153,7 @@ fn check_without_a_report_names_the_command() {
     let ws = Workspace::new();
     let ran = ws.run_sandbox(&["report", "--check"]);
     assert_eq!(ran.code, 1);
-    assert!(ran.all().contains("lecture06 report"), "{}", ran.all());
+    assert!(ran.all().contains("--sandbox report`"), "{}", ran.all());
 }
 
 #[test]
@@ -662,7 +663,7 @@ fn last_use_is_the_newest_listed_event_by_name_and_time() {
             .to_string()
     };
     let line = format!(
-        "The last day AWS was used is **{} (JST)** (the newest event found: {}, {}).",
+        "I last used AWS on **{} (JST)** (the newest event I found: {}, {}).",
         day(newest.0),
         newest.1,
         jst(newest.0)

@@ -178,6 +178,7 @@ fn a_refused_describe_trails_is_said_not_skipped() {
     assert_eq!(ran.code, 1, "{}", ran.all());
     let all = ran.all();
     assert!(all.contains("cloudtrail:DescribeTrails"), "{all}");
-    assert!(all.contains("lecture06 iam-policy"), "{all}");
-    assert!(all.contains("lecture06 trail search --s3"), "{all}");
+    // Each command keeps the session's flags (`lecture06 --dir … --sandbox iam-policy`).
+    assert!(all.contains("--sandbox iam-policy"), "{all}");
+    assert!(all.contains("--sandbox trail search --s3"), "{all}");
 }

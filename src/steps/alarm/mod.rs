@@ -9,10 +9,10 @@
 //! makes a second copy.
 //!
 //! `mod.rs` is the sequence the student walks and the `Step` impl; `settings` holds the pure
-//! decisions, `topic` the SNS calls, `act` the ALB lookup, the dry-run plan and the mail test,
+//! decisions, `topic` the SNS calls, `calls` the ALB lookup, the dry-run plan and the mail test,
 //! `evidence` what is saved and reported.
 
-mod act;
+mod calls;
 mod evidence;
 mod ownership;
 mod settings;
@@ -32,7 +32,7 @@ use crate::i18n::Lang;
 use crate::step_id::StepId;
 use crate::t;
 use crate::ui::table;
-use act::{ask_alarm_name, dry_run, find_alb, mail_test};
+use calls::{ask_alarm_name, dry_run, find_alb, mail_test};
 use serde_json::Value;
 use settings::{settings, valid_email, valid_topic};
 use std::time::Duration;

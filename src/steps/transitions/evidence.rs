@@ -3,7 +3,7 @@
 //! reason the delay is minutes and not the one-minute period, computed from the actual settings.
 
 use super::watch::{Change, Observation, PUBLICATION_SECONDS};
-use crate::clock::{duration, human_duration, jst, utc};
+use crate::clock::{duration, jst, utc};
 use crate::cloud::alarm_mail::AlarmMail;
 use crate::cloud::alarms::{Datapoint, HistoryItem};
 use crate::cloud::elb::HealthCheck;
@@ -78,7 +78,6 @@ pub fn explanation(e: &TransitionsEvidence, lang: Lang) -> Vec<String> {
         + period * i64::from(m)
         + PUBLICATION_SECONDS;
     let high = checks + period * i64::from(m) + PUBLICATION_SECONDS + 60;
-    let human_duration = |seconds| duration(lang, seconds);
     let measured = delay(e.moments.stopped_at, e.moments.alarm_at)
         .map(|s| duration(lang, s))
         .unwrap_or_else(|| "-".into());

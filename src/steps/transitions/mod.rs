@@ -5,13 +5,13 @@
 //! This file is the `Step` impl; `walk` is the sequence the student walks, one part a function;
 //! `preflight` checks, before
 //! anything is stopped, that the health check can see the app server (`health` holds the pure
-//! decisions: Rails or a file, too long healthy, reason codes); `hands` asks what to stop and
+//! decisions: Rails or a file, too long healthy, reason codes); `calls` asks what to stop and
 //! how, stops and starts it, and gathers the mails; `watch` is the polling loop; `evidence` is
 //! what is kept and how the status, the report and its chart show it. Every change is saved as
 //! it happens: a watch resumed after Ctrl-C or a crash keeps the recorded moments.
 
+mod calls;
 mod evidence;
-mod hands;
 mod health;
 mod preflight;
 mod walk;
@@ -29,8 +29,8 @@ use crate::i18n::Lang;
 use crate::step_id::StepId;
 use crate::t;
 use crate::timeline::{Mark, StateBand, TimelineChart};
+use calls::ask_how_to_stop;
 use evidence::{delay, explanation, summary_lines, timeline};
-use hands::ask_how_to_stop;
 use serde_json::{Value, json};
 
 pub const DEFAULT_STOP: &str = "sudo systemctl stop unicorn";
@@ -169,7 +169,7 @@ impl super::Step for TransitionsStep {
             at: m.stopped_at,
             label: evidence::stopped_label(e.process, lang),
         }];
-        marks.extend(evidence::mail_test_marks(&e, lang));
+        marks.extend(evidence::mail_test_marks(e, lang));
         let started = evidence::started_label(e.process, lang);
         let optional = [
             (m.alarm_mail_at, lang.pick("ALARM mail", "ALARM メール")),

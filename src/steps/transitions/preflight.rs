@@ -3,7 +3,7 @@
 //! explain why the alarm would never fire and offer to point the health check at a Rails path
 //! (`ModifyTargetGroup`, recorded so `cleanup` puts the old path back).
 
-use super::hands::{HowToStop, control};
+use super::calls::{HowToStop, control};
 use super::health::{Answerer, blind_health_check, healthy_too_long_after, who_answered};
 use super::watch::Change;
 use crate::clock::duration;

@@ -3,8 +3,8 @@
 //! what is kept. `Watch` carries what every part shares (the observer, the counts, the changes
 //! seen); each part saves its moment the instant it happens, so a resumed run skips what is done.
 
+use super::calls::{HowToStop, alarm_mails, ask_mail_time, control};
 use super::evidence::{Moments, TransitionsEvidence, explanation, summary_lines};
-use super::hands::{HowToStop, alarm_mails, ask_mail_time, control};
 use super::health::{reason_explained, still_healthy_too_long};
 use super::preflight::{self, Preflight};
 use super::watch::{
