@@ -5,11 +5,12 @@
 //! prints any loop):
 //! - `commands`: one module per subcommand;
 //! - `app` composes one invocation: the workspace, the account (real or simulated), the prompts;
-//! - `steps` (the assignment, declared once in `steps::registry`) and `report`;
+//! - `steps` (the assignment: one folder a step, from the one list in `step_id`) and `report`;
 //! - `state`, `prompt`, `ui`, `guide`, `remarks`;
 //! - the account: the traits in `cloud`, implemented by `aws` and by `sandbox`;
-//! - leaves that import nothing of the app: `step_id`, `atomic_file`, `timeline`, `trail`, `mask`,
-//!   `i18n`, `clock`, `money`, `decimal`, `error`.
+//! - leaves that import nothing of the app: `step_id` (the one list of steps), `session` (the
+//!   session's flags for every hint), `atomic_file`, `timeline`, `trail`, `mask`, `i18n`, `clock`,
+//!   `money`, `decimal`, `cloud_error`, and `error` (which wraps `cloud_error`).
 
 pub mod app;
 pub mod atomic_file;

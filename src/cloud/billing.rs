@@ -16,7 +16,6 @@ pub struct CostQuery {
 }
 
 pub const METRIC: &str = "UnblendedCost";
-pub const GRANULARITY: &str = "MONTHLY";
 pub const GROUP_BY: [&str; 2] = ["SERVICE", "RECORD_TYPE"];
 
 /// One group of one month: a service's amount of one record type (`Usage`, `Credit`, `Refund`,

@@ -120,19 +120,6 @@ fn iso(time: DateTime<Utc>) -> String {
     time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-/// The columns the search reads, in order.
-pub const COLUMNS: [&str; 9] = [
-    "eventtime",
-    "eventid",
-    "eventname",
-    "username",
-    "arn",
-    "sourceipaddress",
-    "awsregion",
-    "errorcode",
-    "errormessage",
-];
-
 /// The search as SQL: the same filters as the local engine, partitions pruned with one day of
 /// slack, each eventID once, newest first.
 pub fn select(spec: &TableSpec, query: &Query) -> String {

@@ -90,10 +90,6 @@ impl FieldMeaning {
     }
 }
 
-pub fn meaning_of(path: &str) -> Option<&'static FieldMeaning> {
-    FIELD_MEANINGS.iter().find(|f| f.path == path)
-}
-
 /// The default three: who, when, from where; falling back in teaching order.
 pub fn default_fields(record: &Record) -> Vec<&'static str> {
     let preferred = [
