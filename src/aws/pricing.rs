@@ -4,7 +4,7 @@
 //! Region prefix (`PriceQuery::usage_type_matches`), since TERM_MATCH cannot match a pattern.
 
 use super::{Aws, classify};
-use crate::cloud::pricing::{PriceList, PriceQuery, Product};
+use crate::cloud::pricing::{PriceList, PriceQuery, PriceSource, Product};
 use crate::cloud::{CloudError, CloudErrorKind};
 use aws_config::Region;
 use aws_sdk_pricing::types::{Filter, FilterType};
@@ -30,6 +30,10 @@ impl PricingAdapter {
 }
 
 impl PriceList for PricingAdapter {
+    fn source(&self) -> PriceSource {
+        PriceSource::PriceListApi
+    }
+
     fn products(&self, query: &PriceQuery) -> Result<Vec<Product>, CloudError> {
         let filters = query
             .filters

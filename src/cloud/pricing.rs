@@ -194,15 +194,21 @@ impl Product {
     }
 }
 
+/// Where a price came from: AWS's live Price List, or lecture06's embedded snapshot (offline, or
+/// a practice account's own Price List).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceSource {
+    PriceListApi,
+    Snapshot,
+}
+
 pub trait PriceList: Send + Sync {
     /// Every on-demand product matching `query` (empty when the Price List has none).
     fn products(&self, query: &PriceQuery) -> Result<Vec<Product>, CloudError>;
 
-    /// This Price List is lecture06's embedded snapshot itself (the practice account's), not
-    /// AWS's live one.
-    fn is_embedded_snapshot(&self) -> bool {
-        false
-    }
+    /// Where this Price List's products come from.
+    fn source(&self) -> PriceSource;
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::cloud::inventory::{
     Volume,
 };
 use crate::cloud::price_snapshot::Snapshot;
-use crate::cloud::pricing::{PriceList, PriceQuery, Product};
+use crate::cloud::pricing::{PriceList, PriceQuery, PriceSource, Product};
 
 /// The simulated instance's gp2 volume (its Free Tier usage accrues from this size).
 pub const VOLUME_GB: u64 = 30;
@@ -198,7 +198,8 @@ impl PriceList for Sandbox {
         Ok(Snapshot::embedded().products(query))
     }
 
-    fn is_embedded_snapshot(&self) -> bool {
-        true
+    /// The practice account's Price List is lecture06's embedded snapshot.
+    fn source(&self) -> PriceSource {
+        PriceSource::Snapshot
     }
 }

@@ -20,11 +20,12 @@ pub(super) fn brief(err: &CloudError) -> String {
 }
 
 /// Prices every line from the Price List API; when the API cannot be used (no permission,
-/// offline), from the embedded snapshot, saying so. A Price List that is itself the snapshot (the
-/// practice account's) is labelled as such.
+/// offline), from the embedded snapshot, saying so. Where the Price List's own prices come from
+/// is its `source()`, said as such.
 pub(super) fn price(ctx: &mut StepCtx, lines: &mut [Line]) -> AppResult<PricesEvidence> {
     let lang = ctx.lang;
-    let list_is_snapshot = ctx.cloud.prices.is_embedded_snapshot();
+    let list_source = ctx.cloud.prices.source();
+    let list_is_snapshot = list_source == PriceSource::Snapshot;
     let snapshot = Snapshot::embedded();
     let spinner = ctx.ui.spinner(t!(
         lang,
@@ -54,8 +55,7 @@ pub(super) fn price(ctx: &mut StepCtx, lines: &mut [Line]) -> AppResult<PricesEv
             None
         };
         let (products, source) = match from_api {
-            Some(products) if !list_is_snapshot => (products, PriceSource::PriceListApi),
-            Some(products) => (products, PriceSource::Snapshot),
+            Some(products) => (products, list_source),
             None => (snapshot.products(&query), PriceSource::Snapshot),
         };
         raw.push(json!({"query": query, "products": products}));

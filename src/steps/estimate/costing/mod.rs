@@ -85,13 +85,7 @@ pub enum Ipv4Holder {
     IdleElasticIp,
 }
 
-/// Where a price came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PriceSource {
-    PriceListApi,
-    Snapshot,
-}
+pub use crate::cloud::pricing::PriceSource;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LinePrice {
