@@ -50,7 +50,7 @@ say "$("$DIST" --version)"
 # named in both profiles (a new aws-sdk-* dependency would otherwise build at the wrong opt-level).
 # Left out: the proc-macro crate and aws-smithy-protocol-test (aws-smithy-http-client's test-util).
 sdk_crates=$(cargo tree --locked -e normal --prefix none -f '{p}' --target "$HOST" |
-  awk '{print $1}' | grep -E '^aws-(sdk|smithy)-' | grep -vE -- '-macros$|^aws-smithy-protocol-test$' | sort -u)
+  awk '$1 ~ /^aws-(sdk|smithy)-/ && $1 !~ /-macros$/ && $1 != "aws-smithy-protocol-test" {print $1}' | sort -u)
 for profile in release dist; do
   table=$(sed -n "/^\[profile\.$profile\.package\]$/,/^\[/p" Cargo.toml)
   for crate in $sdk_crates; do
