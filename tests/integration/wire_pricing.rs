@@ -503,14 +503,14 @@ fn priced_lines(cloud: &lecture06::cloud::Cloud, inventory: &Inventory) -> Vec<c
     lines
 }
 
-/// The real documents (not built by us): Mumbai's two public IPv4 products from a captured
-/// GetProducts answer, and Cape Town's gp3 product and c5ad.2xlarge unused-reservation product
-/// from grafana/cloudcost-exporter. The queries find exactly the right one, at its price.
+/// The real documents (not built by us): Cape Town's gp3 product and c5ad.2xlarge
+/// unused-reservation product from grafana/cloudcost-exporter (Apache-2.0). The queries find
+/// exactly the right one, at its price. (A captured Mumbai public-IPv4 answer was dropped: the
+/// repository that published it, and so its licence, could not be named.)
 #[test]
-fn real_documents_answer_the_ipv4_and_gp3_queries() {
+fn real_documents_answer_the_gp3_and_instance_queries() {
     let server = PriceListServer::start(documents());
     let cloud = cloud(&server);
-    let mumbai = priced_lines(&cloud, &region_inventory("ap-south-1"));
     let sku_of = |lines: &[costing::Line], wanted: fn(&Charge) -> bool| {
         let line = lines.iter().find(|l| wanted(&l.charge)).expect("a line");
         (
@@ -518,27 +518,6 @@ fn real_documents_answer_the_ipv4_and_gp3_queries() {
             line.monthly_usd.map(|m| m.plain()),
         )
     };
-    use costing::Ipv4Holder;
-    assert_eq!(
-        sku_of(&mumbai, |c| matches!(
-            c,
-            Charge::PublicIpv4 {
-                holder: Ipv4Holder::Instance
-            }
-        )),
-        (Some("H6SHSM3KDNNZRM9E".into()), Some("3.65".into())),
-        "in use: 730 h × 0.005"
-    );
-    assert_eq!(
-        sku_of(&mumbai, |c| matches!(
-            c,
-            Charge::PublicIpv4 {
-                holder: Ipv4Holder::IdleElasticIp
-            }
-        )),
-        (Some("CSRJTKHMAVNJSJAK".into()), Some("3.65".into())),
-        "idle: its own product, same price"
-    );
     let cape_town = priced_lines(&cloud, &region_inventory("af-south-1"));
     assert_eq!(
         sku_of(&cape_town, |c| matches!(c, Charge::Volume { .. })),
