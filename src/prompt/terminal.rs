@@ -142,6 +142,32 @@ fn open_prompt(lang: Lang) -> AppResult<crate::clock::Prompting> {
 
 /// How many items a picker shows at once: what fits under its prompt on the terminal, so the
 /// prompt and its message never scroll out of sight.
+/// A picker's items cut to fit the terminal in bytes, with `…`. dialoguer (0.12) measures items
+/// in bytes, not columns, when it clears a picker to redraw it (`size_vec` in its `select.rs`
+/// and `multi_select.rs`): an item longer in bytes than the terminal is wide makes it clear as
+/// many lines more, erasing what was printed above the picker. Japanese is 3 bytes and 2 columns
+/// a character, so a label that fits the screen can still be too long for that count.
+fn fit_items_in_bytes(labels: &[&str]) -> Vec<String> {
+    let columns = usize::from(Term::stderr().size().1);
+    labels.iter().map(|l| cut_to_bytes(l, columns)).collect()
+}
+
+/// `text` as it is when it has at most `limit` bytes, else its longest prefix that fits with `…`.
+fn cut_to_bytes(text: &str, limit: usize) -> String {
+    if text.len() <= limit {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if out.len() + c.len_utf8() + '…'.len_utf8() > limit {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
 fn visible_items(theme: &SessionTheme, prompt: &str) -> usize {
     let rows = usize::from(Term::stderr().size().0);
     let prompt_lines = theme.fit(prompt).lines().count();
@@ -239,6 +265,7 @@ impl Prompter for Terminal {
             .and_then(|v| find_choice(choices, &v))
             .unwrap_or(default);
         let labels: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
+        let labels = fit_items_in_bytes(&labels);
         let _open = open_prompt(self.lang)?;
         let theme = self.theme();
         dialoguer::Select::with_theme(&theme)
@@ -257,14 +284,15 @@ impl Prompter for Terminal {
         defaults: &[usize],
         count: usize,
     ) -> AppResult<Vec<usize>> {
-        let labels: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
+        let full: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
+        let shown = fit_items_in_bytes(&full);
         let mut checked: Vec<bool> = (0..choices.len()).map(|i| defaults.contains(&i)).collect();
         let _open = open_prompt(self.lang)?;
         let theme = self.theme();
         loop {
             let picked = dialoguer::MultiSelect::with_theme(&theme)
                 .with_prompt(&ask.prompt)
-                .items(&labels)
+                .items(&shown)
                 .defaults(&checked)
                 .max_length(visible_items(&theme, &ask.prompt))
                 .report(false)
@@ -272,7 +300,7 @@ impl Prompter for Terminal {
                 .map_err(|e| from_dialoguer(e, self.lang))?;
             if picked.len() == count {
                 // Echoed only once taken: a refused pick is not shown as an answer.
-                let names: Vec<&str> = picked.iter().map(|&i| labels[i]).collect();
+                let names: Vec<&str> = picked.iter().map(|&i| full[i]).collect();
                 let separator = self.lang.pick(", ", "、");
                 eprintln!("{}", theme.answered(&ask.prompt, &names.join(separator)));
                 return Ok(picked);
@@ -293,7 +321,20 @@ impl Prompter for Terminal {
 
 #[cfg(test)]
 mod tests {
-    use super::read_full_width;
+    use super::{cut_to_bytes, read_full_width};
+
+    #[test]
+    fn picker_items_fit_in_bytes_as_dialoguer_counts_them() {
+        let label = "スキップ（未確認として記録。メールは届きません）";
+        assert_eq!(label.len(), 72, "3 bytes a character");
+        let cut = cut_to_bytes(label, 60);
+        assert!(cut.len() <= 60, "{} bytes", cut.len());
+        assert!(
+            cut.starts_with("スキップ（未確認") && cut.ends_with('…'),
+            "{cut}"
+        );
+        assert_eq!(cut_to_bytes("wait", 60), "wait");
+    }
 
     /// The expected forms are Python's `unicodedata.normalize("NFKC", …)` of the same input
     /// (Unicode 14 here), an oracle independent of the normaliser used here.
