@@ -265,16 +265,20 @@ impl Prompter for Terminal {
             .and_then(|v| find_choice(choices, &v))
             .unwrap_or(default);
         let labels: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
-        let labels = fit_items_in_bytes(&labels);
+        let shown = fit_items_in_bytes(&labels);
         let _open = open_prompt(self.lang)?;
         let theme = self.theme();
-        dialoguer::Select::with_theme(&theme)
+        let picked = dialoguer::Select::with_theme(&theme)
             .with_prompt(&ask.prompt)
-            .items(&labels)
+            .items(&shown)
             .default(default)
             .max_length(visible_items(&theme, &ask.prompt))
+            .report(false)
             .interact()
-            .map_err(|e| from_dialoguer(e, self.lang))
+            .map_err(|e| from_dialoguer(e, self.lang))?;
+        // Echoed whole, laid out by the theme (the picker itself shows the cut labels).
+        eprintln!("{}", theme.answered(&ask.prompt, labels[picked]));
+        Ok(picked)
     }
 
     fn multi_select(
