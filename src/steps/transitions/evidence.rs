@@ -78,10 +78,11 @@ pub fn explanation(e: &TransitionsEvidence, lang: Lang) -> Vec<String> {
         + period * i64::from(m)
         + PUBLICATION_SECONDS;
     let high = checks + period * i64::from(m) + PUBLICATION_SECONDS + 60;
-    let measured = delay(e.moments.stopped_at, e.moments.alarm_at)
+    let measured_seconds = delay(e.moments.stopped_at, e.moments.alarm_at);
+    let measured = measured_seconds
         .map(|s| duration(lang, s))
         .unwrap_or_else(|| "-".into());
-    vec![
+    let mut lines = vec![
         t!(
             lang,
             "1. Health checks: every {} s, unhealthy after {} failures → up to {} after the stop before the target is unhealthy.",
@@ -109,7 +110,34 @@ pub fn explanation(e: &TransitionsEvidence, lang: Lang) -> Vec<String> {
             hc.healthy_threshold,
             duration(lang, heal)
         ),
-    ]
+    ];
+    lines.extend(measured_seconds.and_then(|s| outside_the_prediction(s, low, high, e.period, lang)));
+    lines
+}
+
+/// Why a measured stop → ALARM delay fell outside the predicted range, when it did.
+fn outside_the_prediction(
+    measured: i64,
+    low: i64,
+    high: i64,
+    period: u32,
+    lang: Lang,
+) -> Option<String> {
+    if measured < low {
+        Some(t!(
+            lang,
+            "Faster than predicted: the stop was probably recorded after it really happened (the moment is when you answered, or when the command returned), or the health check had already failed once before it: a check falls anywhere in its interval.",
+            "予想より早く ALARM になりました。停止の時刻が実際より後に記録された（記録されるのは回答した時刻、またはコマンドが戻った時刻です）か、停止の前にヘルスチェックが一度失敗していた可能性があります。チェックは間隔の中のどの時点でも行われます。"
+        ))
+    } else if measured > high {
+        Some(t!(
+            lang,
+            "Slower than predicted: ALB datapoints sometimes reach CloudWatch a minute or two late, and a {period} s period waits for its whole minute. If it happens every time, check that the stop really took effect at the recorded moment.",
+            "予想より遅く ALARM になりました。ALB のデータポイントが CloudWatch に 1〜2 分遅れて届くことがあり、{period} 秒の期間はその分がまるごと終わるのを待ちます。毎回そうなるなら、記録した時刻に本当に停止したか確認してください。"
+        ))
+    } else {
+        None
+    }
 }
 
 /// The evidence as `status` shows it: a few key lines.
@@ -302,4 +330,18 @@ pub fn mails_context(e: &TransitionsEvidence, lang: Lang) -> Value {
             "arrived": arrived(&m.state).map(jst).unwrap_or_else(|| "-".into()),
         })).collect::<Vec<_>>(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_delay_outside_the_prediction_is_explained_and_one_inside_is_not() {
+        assert!(outside_the_prediction(150, 120, 240, 60, Lang::En).is_none());
+        let fast = outside_the_prediction(90, 120, 240, 60, Lang::Ja).unwrap();
+        assert!(fast.starts_with("予想より早く"), "{fast}");
+        let slow = outside_the_prediction(300, 120, 240, 60, Lang::En).unwrap();
+        assert!(slow.starts_with("Slower than predicted") && slow.contains("60 s"), "{slow}");
+    }
 }
