@@ -111,7 +111,9 @@ pub fn explanation(e: &TransitionsEvidence, lang: Lang) -> Vec<String> {
             duration(lang, heal)
         ),
     ];
-    lines.extend(measured_seconds.and_then(|s| outside_the_prediction(s, low, high, e.period, lang)));
+    lines.extend(
+        measured_seconds.and_then(|s| outside_the_prediction(s, low, high, e.period, lang)),
+    );
     lines
 }
 
@@ -342,6 +344,9 @@ mod tests {
         let fast = outside_the_prediction(90, 120, 240, 60, Lang::Ja).unwrap();
         assert!(fast.starts_with("予想より早く"), "{fast}");
         let slow = outside_the_prediction(300, 120, 240, 60, Lang::En).unwrap();
-        assert!(slow.starts_with("Slower than predicted") && slow.contains("60 s"), "{slow}");
+        assert!(
+            slow.starts_with("Slower than predicted") && slow.contains("60 s"),
+            "{slow}"
+        );
     }
 }
