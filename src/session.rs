@@ -52,6 +52,11 @@ impl Session {
         parts.push(what.to_string());
         parts.join(" ")
     }
+
+    /// The command that runs step `id` again: `lecture06 <flags> run --step <id>`.
+    pub fn rerun(&self, id: &str) -> String {
+        self.command(&format!("run --step {id}"))
+    }
 }
 
 /// The subcommands a hint may name (`lecture06 run`, `lecture06 report` …).

@@ -32,7 +32,7 @@ pub fn write(app: &App, args: &ReportArgs) -> AppResult<()> {
         mask: !args.no_mask,
         template,
         assets_dir: report::assets_dir_name(&out),
-        redo: app.session.command("run --step {step}"),
+        session: app.session.clone(),
     };
     let rendered = report::render(&state, lang, &options)?;
     let done = StepId::ALL
@@ -202,7 +202,7 @@ fn sections_without_evidence(app: &App, state: Option<&crate::state::State>) -> 
         .filter_map(|(step, reading)| match reading {
             crate::steps::Reading::Unreadable { why } => {
                 let (number, title) = (step.number(), step.title(lang));
-                let redo = app.session.command(&format!("run --step {}", step.id()));
+                let redo = app.session.rerun(step.id());
                 Some(t!(
                     lang,
                     "section {number} ({title}) has no evidence behind it: {why}. Run `{redo}`, then `lecture06 report` again.",

@@ -35,7 +35,7 @@ fn lines_of(app: &App, state: Option<&State>) -> Vec<StepLine> {
                     None,
                 ),
                 Reading::Unreadable { why } => {
-                    let redo = app.session.command(&format!("run --step {}", step.id()));
+                    let redo = app.session.rerun(step.id());
                     let rerun = t!(
                         lang,
                         "{why}; run `{redo}` to do it again",

@@ -27,6 +27,7 @@ pub mod written;
 
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::session::Session;
 use crate::state::{FileAction, Mode, State, StepStatus, file_error};
 use crate::step_id::StepId;
 use crate::steps::{Facts, Reading};
@@ -58,9 +59,8 @@ pub struct RenderOptions {
     pub template: Option<(PathBuf, String)>,
     /// The assets folder, relative to the Markdown file (`lecture06-assets`).
     pub assets_dir: String,
-    /// The command that runs a step again with the session's flags, `{step}` standing for the
-    /// step (`lecture06 --sandbox run --step {step}`).
-    pub redo: String,
+    /// The session's flags, for the command that runs a step again.
+    pub session: Session,
 }
 
 impl Default for RenderOptions {
@@ -69,7 +69,7 @@ impl Default for RenderOptions {
             mask: true,
             template: None,
             assets_dir: assets_dir_name(Path::new(DEFAULT_FILE)),
-            redo: "lecture06 run --step {step}".into(),
+            session: Session::default(),
         }
     }
 }
@@ -207,21 +207,20 @@ fn section(
 }
 
 /// The templates' context: `steps.<id>` for each step (see the module's header), the session's
-/// mode and Region, and the learnings. `redo` is the command that runs a step again, with the
-/// session's flags (`{step}` stands for the step).
+/// mode and Region, and the learnings. `session` gives the command that runs a step again.
 pub fn context(
     state: &State,
     lang: Lang,
     readings: &[(StepId, Reading)],
     charts: &[(StepId, String)],
-    redo: &str,
+    session: &Session,
 ) -> Value {
     let mut steps = serde_json::Map::new();
     let mut done_count = 0;
     for (step, reading) in readings {
         done_count += usize::from(reading.is_done());
         let chart = charts.iter().find(|(s, _)| s == step).map(|(_, path)| path);
-        let redo = redo.replace("{step}", step.id());
+        let redo = session.rerun(step.id());
         steps.insert(
             step.id().to_string(),
             section(
@@ -333,7 +332,7 @@ pub fn render_with(
             lang,
             readings,
             &charts,
-            &options.redo,
+            &options.session,
         )))
     });
     let text = match rendered {

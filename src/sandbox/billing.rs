@@ -414,30 +414,27 @@ fn legacy_offers(share: &MonthShare) -> Vec<FreeTierOffer> {
             "750 hours of Elastic Load Balancing for free for 12 months as part of AWS Free Usage Tier",
             twelve,
         ),
-        offer(
-            CLOUDWATCH,
-            "CW:AlarmMonitorUsage",
-            "",
-            (1.0, 1.0, 10.0),
-            "Alarms",
-            "10 alarms for free per month as part of AWS Free Usage Tier",
-            ALWAYS,
-        ),
+        alarm_offer(),
     ]
+}
+
+/// The always-free CloudWatch alarms, on every plan: the step's one alarm of ten.
+fn alarm_offer() -> FreeTierOffer {
+    offer(
+        CLOUDWATCH,
+        "CW:AlarmMonitorUsage",
+        "",
+        (1.0, 1.0, 10.0),
+        "Alarms",
+        "10 alarms for free per month as part of AWS Free Usage Tier",
+        ALWAYS,
+    )
 }
 
 /// An account opened from 2025-07-15 (the credit plan): only the always-free offers count.
 fn credit_offers(share: &MonthShare) -> Vec<FreeTierOffer> {
     vec![
-        offer(
-            CLOUDWATCH,
-            "CW:AlarmMonitorUsage",
-            "",
-            (1.0, 1.0, 10.0),
-            "Alarms",
-            "10 alarms for free per month as part of AWS Free Usage Tier",
-            ALWAYS,
-        ),
+        alarm_offer(),
         offer(
             "Amazon Simple Notification Service",
             "SMTP-Notifications",
