@@ -13,10 +13,9 @@ fn main() -> ExitCode {
     match lecture06::run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            // Laid out like every other message when stderr is the terminal stdout is on.
+            // Laid out for the terminal stderr is on.
             let message = format!("lecture06: {}", lecture06::explain(&err, &cli));
-            let columns = lecture06::text_flow::terminal_columns()
-                .filter(|_| std::io::IsTerminal::is_terminal(&std::io::stderr()));
+            let columns = lecture06::text_flow::stderr_columns();
             eprintln!("{}", lecture06::text_flow::fit(&message, columns));
             ExitCode::from(err.exit_code())
         }

@@ -351,6 +351,18 @@ pub fn widest_word(text: &str) -> usize {
 
 /// The width of stdout's terminal, or `None` when stdout is not a terminal (piped output is
 /// never wrapped).
+/// The width of the terminal stderr is on; `None` when stderr is not a terminal (never wrapped).
+/// Messages printed beside piped results (`trail search > hits.txt`) are laid out by it.
+pub fn stderr_columns() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    console::Term::stderr()
+        .size_checked()
+        .map(|(_, cols)| usize::from(cols))
+}
+
 pub fn terminal_columns() -> Option<usize> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {

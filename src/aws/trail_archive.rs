@@ -2,14 +2,17 @@
 //! only the `AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/` prefixes the range needs (one day
 //! of slack each side) are listed, objects are fetched newest first with a bounded number in
 //! flight, throttling is retried (the SDK's standard retry, plus a retry of a broken body), and
-//! each object goes through the same engine as a local file.
+//! each object goes through the same engine as a local file: held whole when it is the size of a
+//! log file, streamed record by record when it is bigger (so no object costs more memory than a
+//! record, whatever its size).
 
 use super::classify;
 use crate::cloud::CloudError;
+use crate::trail::damage::Damage;
 use crate::trail::engine::{
-    self, Outcome, Query, Scanner, Tally, TopN, day_of_path, day_window, newest_first,
+    self, FileScan, Outcome, Query, Scanner, Tally, TopN, day_of_path, day_window, newest_first,
 };
-use crate::trail::stream::WHOLE_FILE_CAP;
+use crate::trail::stream::{WHOLE_FILE_CAP, inflating};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::atomic::Ordering;
 
@@ -19,6 +22,21 @@ pub const IN_FLIGHT: usize = 16;
 /// with the engine's bound on what each file inflates to, a search of any bucket stays under
 /// 256 MB.
 const IN_FLIGHT_BYTES: u64 = 64 << 20;
+/// What a streamed object holds at most, counted against `IN_FLIGHT_BYTES`: the engine's window
+/// (a record and a chunk) and the chunks waiting for it.
+const STREAMED_BYTES: u64 = 4 << 20;
+/// How many body chunks may wait for the scanner of a streamed object.
+const CHUNKS_AHEAD: usize = 8;
+
+/// What one fetch gave.
+enum Fetched {
+    /// The object's bytes, to scan here.
+    Whole(Vec<u8>),
+    /// An object too big to hold, scanned as it streamed.
+    Streamed(Result<FileScan, Damage>),
+    /// Nothing: the object could not be fetched.
+    Failed(Damage),
+}
 
 /// One object to read.
 #[derive(Clone, Debug)]
@@ -186,33 +204,43 @@ pub async fn search_s3_async(
                 break;
             }
             started += 1;
-            if object.size > WHOLE_FILE_CAP as u64 {
-                tally.damaged(&object.key, too_big(object.size));
-                continue;
-            }
-            bytes_in_flight += object.size;
+            let streamed = object.size > WHOLE_FILE_CAP as u64;
+            let held = if streamed {
+                STREAMED_BYTES
+            } else {
+                object.size
+            };
+            bytes_in_flight += held;
             let client = client.clone();
             let bucket = bucket.to_string();
-            let (key, size) = (object.key.clone(), object.size);
+            let (key, size, query) = (object.key.clone(), object.size, query.clone());
             in_flight.spawn(async move {
-                let body = fetch(&client, &bucket, &key).await;
-                (key, size, body)
+                let fetched = if streamed {
+                    Fetched::Streamed(fetch_scanning(&client, &bucket, &key, query).await)
+                } else {
+                    match fetch(&client, &bucket, &key).await {
+                        Ok(bytes) => Fetched::Whole(bytes),
+                        Err(why) => Fetched::Failed(Damage::Unreadable(why)),
+                    }
+                };
+                (key, size, held, fetched)
             });
         }
         let Some(done) = in_flight.join_next().await else {
             break;
         };
-        let (key, size, body) = done.map_err(|e| CloudError {
+        let (key, size, held, fetched) = done.map_err(|e| CloudError {
             kind: crate::cloud::CloudErrorKind::Other,
             action: "s3:GetObject".into(),
             code: None,
             message: e.to_string(),
             region: None,
         })?;
-        bytes_in_flight -= size;
-        match body {
-            Ok(bytes) => scanner.scan_counted(&key, &bytes, &tally, &top),
-            Err(err) => tally.damaged(&key, format!("unreadable: {err}")),
+        bytes_in_flight -= held;
+        match fetched {
+            Fetched::Whole(bytes) => scanner.scan_counted(&key, &bytes, &tally, &top),
+            Fetched::Streamed(scan) => engine::count(&key, size, scan, &tally, &top),
+            Fetched::Failed(damage) => tally.damaged(&key, damage),
         }
     }
     tally.files_skipped_latest.store(
@@ -224,13 +252,78 @@ pub async fn search_s3_async(
     Ok(outcome)
 }
 
-/// Why an object bigger than any CloudTrail log file is not downloaded into memory.
-fn too_big(size: u64) -> String {
-    format!(
-        "not read: {} MB, more than any CloudTrail log file (at most {} MB are read from S3); download it and search the folder with --path, which streams big files",
-        size >> 20,
-        WHOLE_FILE_CAP >> 20
-    )
+/// An object too big to hold, scanned record by record as its body arrives: the body's chunks
+/// go through a short queue to the engine on a blocking thread, so memory stays at a record and
+/// a few chunks whatever the object's size. A body cut off mid-way is read again from the start
+/// (twice at most); what a broken read had found is dropped with it.
+async fn fetch_scanning(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    query: Query,
+) -> Result<FileScan, Damage> {
+    let mut broken = String::new();
+    for _ in 0..3 {
+        let out = client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| Damage::Unreadable(classify(e, "s3:GetObject").to_string()))?;
+        let (chunks, queue) = tokio::sync::mpsc::channel(CHUNKS_AHEAD);
+        let query = query.clone();
+        let scan = tokio::task::spawn_blocking(move || {
+            let reader = inflating(QueueReader {
+                queue,
+                chunk: Vec::new(),
+                at: 0,
+            })
+            .map_err(|e| Damage::Unreadable(e.to_string()))?;
+            Scanner::new(&query).scan_reader(reader)
+        });
+        let mut body = out.body;
+        let mut cut_off = None;
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map(|bytes| bytes.to_vec()).map_err(|e| e.to_string());
+            let failed = chunk.as_ref().err().cloned();
+            // A closed queue: the scanner stopped (damage found); it says why.
+            if chunks.send(chunk).await.is_err() || failed.is_some() {
+                cut_off = failed;
+                break;
+            }
+        }
+        drop(chunks);
+        let scan = scan.await.map_err(|e| Damage::Unreadable(e.to_string()))?;
+        match cut_off {
+            None => return scan,
+            Some(why) => broken = why,
+        }
+    }
+    Err(Damage::Unreadable(broken))
+}
+
+/// The chunks of a body as they arrive, read on a blocking thread.
+struct QueueReader {
+    queue: tokio::sync::mpsc::Receiver<Result<Vec<u8>, String>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl std::io::Read for QueueReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.chunk.len() {
+            match self.queue.blocking_recv() {
+                None => return Ok(0),
+                Some(Ok(chunk)) => (self.chunk, self.at) = (chunk, 0),
+                Some(Err(why)) => return Err(std::io::Error::other(why)),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 /// One object's bytes; a body cut off mid-way is fetched again (twice at most).

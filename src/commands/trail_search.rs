@@ -75,14 +75,11 @@ pub fn command(app: &App, args: &TrailSearchArgs) -> AppResult<()> {
     let lists = outcome.list_requests;
     let cost = request_cost_usd(lists, gets);
     let bytes = megabytes(outcome.bytes_read);
-    eprintln!(
-        "{}",
-        t!(
-            lang,
-            "S3: {lists} LIST request(s), {gets} object(s) read, {bytes} transferred (about ${cost:.4} in requests).",
-            "S3: LIST リクエスト {lists} 回、{gets} 個のオブジェクト、{bytes} を読み込みました（リクエスト料金は約 ${cost:.4}）。"
-        )
-    );
+    say(&t!(
+        lang,
+        "S3: {lists} LIST request(s), {gets} object(s) read, {bytes} transferred (about ${cost:.4} in requests).",
+        "S3: LIST リクエスト {lists} 回、{gets} 個のオブジェクト、{bytes} を読み込みました（リクエスト料金は約 ${cost:.4}）。"
+    ));
     print_outcome(&outcome, args.json, lang);
     Ok(())
 }
@@ -115,9 +112,7 @@ fn search_with_athena(
     workspace.save(&state)?;
     let outcome = cloud
         .events
-        .search_archive_sql(archive, query, lang, &mut |text: String| {
-            eprintln!("{text}")
-        })?;
+        .search_archive_sql(archive, query, lang, &mut |text: String| say(&text))?;
     record(&mut state, ATHENA_TABLE, &outcome.table, &region, cloud);
     workspace.save(&state)?;
     let cost = outcome.cost_usd;
@@ -133,16 +128,13 @@ fn search_with_athena(
         evidence.as_bytes(),
     )?;
     print_hits(&outcome.hits, json, lang);
-    eprintln!(
-        "{}",
-        t!(
-            lang,
-            "{} event(s) found. Athena scanned {scanned} (about ${cost:.4} at $5 per TB, 10 MB minimum). The SQL is kept in {}.",
-            "{} 件のイベントが見つかりました。Athena のスキャン量は {scanned}（$5/TB・最低 10 MB で約 ${cost:.4}）です。SQL は {} に保存しました。",
-            outcome.hits.len(),
-            path.display()
-        )
-    );
+    say(&t!(
+        lang,
+        "{} event(s) found. Athena scanned {scanned} (about ${cost:.4} at $5 per TB, 10 MB minimum). The SQL is kept in {}.",
+        "{} 件のイベントが見つかりました。Athena のスキャン量は {scanned}（$5/TB・最低 10 MB で約 ${cost:.4}）です。SQL は {} に保存しました。",
+        outcome.hits.len(),
+        path.display()
+    ));
     if outcome.hits.is_empty() && query.user.is_some() {
         return Err(AppError::Failed(t!(
             lang,
@@ -208,26 +200,31 @@ fn bad_date(flag: &str, value: &str, lang: Lang) -> AppError {
     ))
 }
 
+/// One message on stderr, laid out for the terminal it is on.
+fn say(text: &str) {
+    eprintln!(
+        "{}",
+        crate::text_flow::fit(text, crate::text_flow::stderr_columns())
+    );
+}
+
 /// The table (JST and UTC) or JSON lines on stdout; the summary and damaged files on stderr.
 pub fn print_outcome(outcome: &Outcome, json: bool, lang: Lang) {
     print_hits(&outcome.hits, json, lang);
-    eprintln!("{}", summary(outcome, lang));
+    say(&summary(outcome, lang));
     if !outcome.damaged.is_empty() {
-        eprintln!(
-            "{}",
-            t!(
-                lang,
-                "{} file(s) could not be read and were skipped:",
-                "{} 個のファイルを読めなかったため飛ばしました:",
-                outcome.damaged.len()
-            )
-        );
+        say(&t!(
+            lang,
+            "{} file(s) could not be read and were skipped:",
+            "{} 個のファイルを読めなかったため飛ばしました：",
+            outcome.damaged.len()
+        ));
         for damaged in &outcome.damaged {
-            eprintln!("  {}: {}", damaged.name, damaged.reason);
+            say(&format!("  {}: {}", damaged.name, damaged.damage.say(lang)));
         }
     }
     if let Some(hint) = nothing_read_hint(outcome, lang) {
-        eprintln!("{hint}");
+        say(&hint);
     }
 }
 

@@ -54,11 +54,16 @@ impl Terminal {
             let typed = input
                 .interact_text()
                 .map_err(|e| from_dialoguer(e, self.lang))?;
+            // dialoguer clears the prompt's own lines but not those the typed answer wrapped onto.
+            let prompt_end = theme.asking(prompt, default.as_deref());
+            let wrapped = theme.columns.map_or(0, |columns| {
+                lines_wrapped_onto(last_line_width(&prompt_end), &typed, columns)
+            });
             let (value, normalised) = match read_full_width(&typed) {
                 Some(value) => (value, Some(typed.clone())),
                 None => (typed, None),
             };
-            let _ = term.clear_last_lines(refusal_lines);
+            let _ = term.clear_last_lines(refusal_lines + wrapped);
             let said = normalised.map(|typed| self.read_as(&typed, &value));
             match check(&value) {
                 Ok(answer) => {
@@ -117,6 +122,30 @@ pub fn read_full_width(typed: &str) -> Option<String> {
     }
     out.push_str(&nfkc.normalize(&run));
     (out != typed).then_some(out)
+}
+
+/// The display width of the last line of `text`.
+fn last_line_width(text: &str) -> usize {
+    console::measure_text_width(text.rsplit('\n').next().unwrap_or(""))
+}
+
+/// How many lines below the prompt's last line the terminal wrapped `typed` onto, typed from
+/// column `start` of a terminal `columns` wide: a character that does not fit goes to the next
+/// line whole (a wide one leaves a blank), and a line filled to the last column only wraps with
+/// the next character.
+fn lines_wrapped_onto(start: usize, typed: &str, columns: usize) -> usize {
+    let columns = columns.max(1);
+    let (mut lines, mut column) = (0, start.min(columns));
+    for c in typed.chars() {
+        let width = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if column + width > columns {
+            lines += 1;
+            column = width;
+        } else {
+            column += width;
+        }
+    }
+    lines
 }
 
 /// Ctrl-C at a dialoguer prompt arrives as an `Interrupted` read error (the terminal is in raw
@@ -201,12 +230,19 @@ impl Prompter for Terminal {
         };
         eprintln!("{}", theme.fit(&how));
         let mut lines: Vec<String> = Vec::new();
+        let term = Term::stderr();
         loop {
             let line = dialoguer::Input::<String>::with_theme(&theme)
                 .with_prompt(">")
                 .allow_empty(true)
+                .report(false)
                 .interact_text()
                 .map_err(|e| from_dialoguer(e, self.lang))?;
+            let wrapped = theme.columns.map_or(0, |columns| {
+                lines_wrapped_onto(last_line_width(&theme.asking(">", None)), &line, columns)
+            });
+            let _ = term.clear_last_lines(wrapped);
+            eprintln!("{}", theme.answered(">", &line));
             if line.trim().is_empty() {
                 break;
             }
@@ -325,7 +361,23 @@ impl Prompter for Terminal {
 
 #[cfg(test)]
 mod tests {
-    use super::{cut_to_bytes, read_full_width};
+    use super::{cut_to_bytes, lines_wrapped_onto, read_full_width};
+
+    #[test]
+    fn an_answer_typed_past_the_last_column_is_counted_on_the_lines_it_wrapped_onto() {
+        // 59 columns of prompt on a 60-column terminal: "t" fits, "okyo" wraps.
+        assert_eq!(lines_wrapped_onto(59, "tokyo", 60), 1);
+        assert_eq!(
+            lines_wrapped_onto(55, "tokyo", 60),
+            0,
+            "exactly full: no wrap yet"
+        );
+        assert_eq!(lines_wrapped_onto(0, &"x".repeat(130), 60), 2);
+        // A wide character does not fit in the last column: it goes down whole.
+        assert_eq!(lines_wrapped_onto(59, "東", 60), 1);
+        assert_eq!(lines_wrapped_onto(58, "東", 60), 0);
+        assert_eq!(lines_wrapped_onto(40, "", 60), 0);
+    }
 
     #[test]
     fn picker_items_fit_in_bytes_as_dialoguer_counts_them() {

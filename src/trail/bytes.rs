@@ -2,6 +2,7 @@
 //! never trusts the trailer, and the records of a CloudTrail log (`{"Records":[…]}`, or a
 //! LookupEvents JSON array) split without parsing them, so that only candidates are parsed.
 
+use super::damage::Damage;
 use super::stream::{WHOLE_FILE_CAP, not_a_log};
 use memchr::memmem;
 use serde_json::Value;
@@ -23,9 +24,9 @@ pub(super) fn inflate(
     inflater: &mut libdeflater::Decompressor,
     gz: &[u8],
     out: &mut Vec<u8>,
-) -> Result<Option<usize>, String> {
+) -> Result<Option<usize>, Damage> {
     if gz.len() < 18 {
-        return Err("damaged gzip (truncated: shorter than a gzip header and trailer)".into());
+        return Err(Damage::GzipTooShort);
     }
     let tail = &gz[gz.len() - 4..];
     let stated = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]) as usize;
@@ -49,14 +50,13 @@ pub(super) fn inflate(
                 return Ok(None);
             }
             Err(libdeflater::DecompressionError::InsufficientSpace) => {
-                return Err(format!(
-                    "damaged gzip (inflates beyond {} MiB, more than deflate can make of {} bytes)",
-                    ceiling >> 20,
-                    gz.len()
-                ));
+                return Err(Damage::GzipImpossible {
+                    mib: ceiling >> 20,
+                    bytes: gz.len(),
+                });
             }
             Err(libdeflater::DecompressionError::BadData) => {
-                return Err("damaged gzip (bad or truncated data: download the file again)".into());
+                return Err(Damage::GzipBad);
             }
         }
     }
@@ -82,7 +82,7 @@ pub(super) enum Split<'a> {
 /// Finds each record of a file without parsing it: `{"Records":[…]}` as trails deliver, or a
 /// top-level array (LookupEvents tools); anything else is parsed whole (a LookupEvents response
 /// `{"Events":[…]}` or a single record).
-pub(super) fn split_records(text: &[u8]) -> Result<Split<'_>, String> {
+pub(super) fn split_records(text: &[u8]) -> Result<Split<'_>, Damage> {
     let start = skip_ws(text, 0);
     match text.get(start) {
         Some(b'[') => array_elements(text, start).map(Split::Slices),
@@ -97,7 +97,7 @@ pub(super) fn split_records(text: &[u8]) -> Result<Split<'_>, String> {
                 }
             }
             let value: Value =
-                serde_json::from_slice(text).map_err(|e| format!("invalid JSON: {e}"))?;
+                serde_json::from_slice(text).map_err(|e| Damage::Json(e.to_string()))?;
             if let Some(events) = value.get("Events").and_then(Value::as_array) {
                 Ok(Split::Parsed(
                     events.iter().cloned().map(unwrap_lookup).collect(),
@@ -105,11 +105,11 @@ pub(super) fn split_records(text: &[u8]) -> Result<Split<'_>, String> {
             } else if value.get("eventTime").is_some() || value.get("eventName").is_some() {
                 Ok(Split::Parsed(vec![value]))
             } else {
-                Err("not CloudTrail records (no \"Records\" array)".into())
+                Err(Damage::NoRecords)
             }
         }
         Some(_) => Err(not_a_log(&text[start..])),
-        None => Err("invalid JSON: only whitespace".into()),
+        None => Err(Damage::Empty),
     }
 }
 
@@ -160,7 +160,7 @@ fn skip_ws(text: &[u8], mut at: usize) -> usize {
 }
 
 /// The objects of the array opening at `open`.
-fn array_elements(text: &[u8], open: usize) -> Result<Vec<&[u8]>, String> {
+fn array_elements(text: &[u8], open: usize) -> Result<Vec<&[u8]>, Damage> {
     let mut out = Vec::new();
     let mut at = skip_ws(text, open + 1);
     if text.get(at) == Some(&b']') {
@@ -169,17 +169,17 @@ fn array_elements(text: &[u8], open: usize) -> Result<Vec<&[u8]>, String> {
     loop {
         match text.get(at) {
             Some(b'{') => {}
-            Some(_) => return Err(format!("invalid JSON: expected a record at byte {at}")),
-            None => return Err("invalid JSON: truncated".into()),
+            Some(_) => return Err(Damage::JsonAt(at)),
+            None => return Err(Damage::JsonTruncated),
         }
-        let end = object_end(text, at).ok_or("invalid JSON: truncated record")?;
+        let end = object_end(text, at).ok_or(Damage::JsonTruncated)?;
         out.push(&text[at..end]);
         at = skip_ws(text, end);
         match text.get(at) {
             Some(b',') => at = skip_ws(text, at + 1),
             Some(b']') => return Ok(out),
-            Some(_) => return Err(format!("invalid JSON: unexpected byte at {at}")),
-            None => return Err("invalid JSON: truncated".into()),
+            Some(_) => return Err(Damage::JsonAt(at)),
+            None => return Err(Damage::JsonTruncated),
         }
     }
 }

@@ -10,6 +10,7 @@
 //! memchr, libdeflater and flate2, so the benchmark (`bench/trail`) builds them alone.
 
 use super::bytes::{Split, inflate, records_around, split_records, unwrap_lookup};
+use super::damage::Damage;
 use super::record::Record;
 use super::stream::{MAX_WORKERS, each_record, open_log, read_small};
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
@@ -110,7 +111,8 @@ pub struct Hit {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Damaged {
     pub name: String,
-    pub reason: String,
+    #[serde(rename = "reason")]
+    pub damage: Damage,
 }
 
 /// The newest `limit` matches seen so far, deduplicated on `eventID`. Keyed by (time, id) so a
@@ -195,10 +197,10 @@ fn is_zero(n: &u64) -> bool {
 }
 
 impl Tally {
-    pub fn damaged(&self, name: &str, reason: String) {
+    pub fn damaged(&self, name: &str, damage: Damage) {
         self.damaged.lock().expect("damaged lock").push(Damaged {
             name: name.to_string(),
-            reason,
+            damage,
         });
     }
 
@@ -269,12 +271,12 @@ impl<'q> Scanner<'q> {
     }
 
     /// A file too big to read whole (see `stream.rs`), read record by record.
-    pub fn scan_reader(&self, reader: impl std::io::Read) -> Result<FileScan, String> {
+    pub fn scan_reader(&self, reader: impl std::io::Read) -> Result<FileScan, Damage> {
         let mut scan = FileScan::default();
         scan.inflated = each_record(reader, |record| {
             if self.passes(record) {
-                let value: Value = serde_json::from_slice(record)
-                    .map_err(|e| format!("invalid JSON in a record: {e}"))?;
+                let value: Value =
+                    serde_json::from_slice(record).map_err(|e| Damage::Json(e.to_string()))?;
                 scan.parsed += 1;
                 self.consider(unwrap_lookup(value), &mut scan.hits);
             }
@@ -284,9 +286,9 @@ impl<'q> Scanner<'q> {
     }
 
     /// Scans one file's bytes (gzip or plain JSON). An `Err` names what is wrong with the file.
-    pub fn scan(&mut self, bytes: &[u8]) -> Result<FileScan, String> {
+    pub fn scan(&mut self, bytes: &[u8]) -> Result<FileScan, Damage> {
         if bytes.is_empty() {
-            return Err("empty file (0 bytes)".into());
+            return Err(Damage::Empty);
         }
         let mut buffer = std::mem::take(&mut self.buffer);
         let result = self.scan_into(bytes, &mut buffer);
@@ -294,7 +296,7 @@ impl<'q> Scanner<'q> {
         result
     }
 
-    fn scan_into(&mut self, bytes: &[u8], buffer: &mut Vec<u8>) -> Result<FileScan, String> {
+    fn scan_into(&mut self, bytes: &[u8], buffer: &mut Vec<u8>) -> Result<FileScan, Damage> {
         let text: &[u8] = if bytes.starts_with(&[0x1f, 0x8b]) {
             match inflate(&mut self.inflater, bytes, buffer)? {
                 Some(n) => &buffer[..n],
@@ -321,8 +323,8 @@ impl<'q> Scanner<'q> {
                     if !self.passes(slice) {
                         continue;
                     }
-                    let value: Value = serde_json::from_slice(slice)
-                        .map_err(|e| format!("invalid JSON in a record: {e}"))?;
+                    let value: Value =
+                        serde_json::from_slice(slice).map_err(|e| Damage::Json(e.to_string()))?;
                     scan.parsed += 1;
                     self.consider(unwrap_lookup(value), &mut scan.hits);
                 }
@@ -352,7 +354,7 @@ impl<'q> Scanner<'q> {
 
 /// Counts one file in `tally`: read, inflated and parsed bytes, its hits offered to `top`, or
 /// its damage.
-fn count(name: &str, read: u64, scan: Result<FileScan, String>, tally: &Tally, top: &TopN) {
+pub fn count(name: &str, read: u64, scan: Result<FileScan, Damage>, tally: &Tally, top: &TopN) {
     tally.files_read.fetch_add(1, Ordering::Relaxed);
     tally.bytes_read.fetch_add(read, Ordering::Relaxed);
     match scan {
@@ -365,7 +367,7 @@ fn count(name: &str, read: u64, scan: Result<FileScan, String>, tally: &Tally, t
                 .fetch_add(scan.parsed, Ordering::Relaxed);
             top.offer(scan.hits);
         }
-        Err(reason) => tally.damaged(name, reason),
+        Err(damage) => tally.damaged(name, damage),
     }
 }
 
@@ -481,11 +483,11 @@ pub fn search_local(root: &Path, query: &Query, threads: usize) -> std::io::Resu
                         Ok(false) => {
                             let size = std::fs::metadata(&file.path).map_or(0, |m| m.len());
                             let scan = open_log(&file.path)
-                                .map_err(|e| format!("unreadable: {e}"))
+                                .map_err(|e| Damage::Unreadable(e.to_string()))
                                 .and_then(|reader| scanner.scan_reader(reader));
                             count(&file.name, size, scan, &tally, &top);
                         }
-                        Err(err) => tally.damaged(&file.name, format!("unreadable: {err}")),
+                        Err(err) => tally.damaged(&file.name, Damage::Unreadable(err.to_string())),
                     }
                 }
             });
@@ -581,13 +583,15 @@ mod tests {
             scanner
                 .scan(&gz[..gz.len() - 6])
                 .unwrap_err()
+                .to_string()
                 .contains("gzip")
         );
-        assert!(scanner.scan(b"").unwrap_err().contains("empty"));
+        assert_eq!(scanner.scan(b"").unwrap_err(), Damage::Empty);
         assert!(
             scanner
                 .scan(b"{\"digest\":1}")
                 .unwrap_err()
+                .to_string()
                 .contains("Records")
         );
         assert!(scanner.scan(b"{\"Records\":[]}").unwrap().hits.is_empty());
@@ -619,7 +623,7 @@ mod tests {
         let truncated = truncated_claiming_gigabytes(plain.as_bytes());
         let q = query(None, None);
         let mut scanner = Scanner::new(&q);
-        let err = scanner.scan(&truncated).unwrap_err();
+        let err = scanner.scan(&truncated).unwrap_err().to_string();
         assert!(err.contains("damaged gzip"), "{err}");
         // The trailer claimed gigabytes; the buffer stayed within what the bytes can inflate to.
         assert!(

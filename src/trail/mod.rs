@@ -6,6 +6,7 @@
 
 pub mod athena_sql;
 mod bytes;
+pub mod damage;
 pub mod engine;
 pub mod record;
 pub mod stream;

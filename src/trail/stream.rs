@@ -5,6 +5,7 @@
 //! JSON really is, from its first bytes, so a bzip2 or zip archive named `.json.gz` is named as
 //! such instead of "invalid JSON".
 
+use super::damage::{Damage, Kind};
 use memchr::memmem;
 use std::io::Read;
 use std::path::Path;
@@ -21,45 +22,73 @@ pub const MAX_WORKERS: usize = 6;
 /// How much is read at a time.
 const CHUNK: usize = 256 << 10;
 
-/// What the first bytes of a file say it is when it is neither gzip nor JSON, with what to do.
-pub(super) fn not_a_log(head: &[u8]) -> String {
+/// What the first bytes of a file say it is when it is neither gzip nor JSON.
+pub(super) fn not_a_log(head: &[u8]) -> Damage {
+    let kind = |en, ja| Kind { en, ja };
     let kind = [
-        (&b"BZh"[..], "bzip2-compressed data"),
-        (b"PK\x03\x04", "a zip archive"),
-        (b"PK\x05\x06", "an empty zip archive"),
-        (b"\xfd7zXZ\x00", "xz-compressed data"),
-        (b"\x28\xb5\x2f\xfd", "zstd-compressed data"),
-        (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-        (b"\x1f\x9d", "compress (.Z) data"),
-        (b"%PDF", "a PDF document"),
-        (b"\x89PNG", "a PNG image"),
-        (b"<?xml", "XML (an S3 error page?)"),
-        (b"<", "HTML or XML (an error page?)"),
+        (
+            &b"BZh"[..],
+            kind("bzip2-compressed data", "圧縮データ（bzip2）"),
+        ),
+        (b"PK\x03\x04", kind("a zip archive", "アーカイブ（zip）")),
+        (
+            b"PK\x05\x06",
+            kind("an empty zip archive", "空のアーカイブ（zip）"),
+        ),
+        (
+            b"\xfd7zXZ\x00",
+            kind("xz-compressed data", "圧縮データ（xz）"),
+        ),
+        (
+            b"\x28\xb5\x2f\xfd",
+            kind("zstd-compressed data", "圧縮データ（zstd）"),
+        ),
+        (
+            b"7z\xbc\xaf\x27\x1c",
+            kind("a 7-Zip archive", "アーカイブ（7-Zip）"),
+        ),
+        (
+            b"\x1f\x9d",
+            kind("compress (.Z) data", "圧縮データ（compress、.Z）"),
+        ),
+        (b"%PDF", kind("a PDF document", "文書（PDF）")),
+        (b"\x89PNG", kind("a PNG image", "画像（PNG）")),
+        (
+            b"<?xml",
+            kind("XML (an S3 error page?)", "S3 のエラーページらしい XML"),
+        ),
+        (
+            b"<",
+            kind(
+                "HTML or XML (an error page?)",
+                "エラーページらしい HTML か XML",
+            ),
+        ),
     ]
-    .iter()
+    .into_iter()
     .find(|(magic, _)| head.starts_with(magic))
-    .map(|(_, kind)| *kind);
+    .map(|(_, kind)| kind);
     let shown: Vec<String> = head.iter().take(4).map(|b| format!("{b:02x}")).collect();
-    match kind {
-        Some(kind) => format!(
-            "not a CloudTrail log file: it is {kind}, not gzip-compressed JSON whatever its name says (first bytes {}); download the log file from the trail's bucket again",
-            shown.join(" ")
-        ),
-        None => format!(
-            "not a CloudTrail log file: neither gzip nor JSON (first bytes {})",
-            shown.join(" ")
-        ),
+    Damage::NotALog {
+        kind,
+        first_bytes: shown.join(" "),
     }
 }
 
 /// A log file too big to read whole: gzip inflated as it is read, plain JSON as it is.
 pub(super) fn open_log(path: &Path) -> std::io::Result<Box<dyn Read>> {
-    let mut file = std::io::BufReader::with_capacity(CHUNK, std::fs::File::open(path)?);
-    let head = std::io::BufRead::fill_buf(&mut file)?;
+    inflating(std::fs::File::open(path)?)
+}
+
+/// A log file read from `reader` as it comes (a file, or an S3 object's body): gzip inflated as
+/// it is read, plain JSON as it is.
+pub fn inflating(reader: impl Read + 'static) -> std::io::Result<Box<dyn Read>> {
+    let mut reader = std::io::BufReader::with_capacity(CHUNK, reader);
+    let head = std::io::BufRead::fill_buf(&mut reader)?;
     Ok(if head.starts_with(&[0x1f, 0x8b]) {
-        Box::new(flate2::bufread::MultiGzDecoder::new(file))
+        Box::new(flate2::bufread::MultiGzDecoder::new(reader))
     } else {
-        Box::new(file)
+        Box::new(reader)
     })
 }
 
@@ -78,8 +107,8 @@ pub(super) fn read_small(path: &Path, buffer: &mut Vec<u8>) -> std::io::Result<b
 /// top-level array), holding at most one record and one chunk. Returns how many bytes were read.
 pub(super) fn each_record(
     reader: impl Read,
-    mut each: impl FnMut(&[u8]) -> Result<(), String>,
-) -> Result<u64, String> {
+    mut each: impl FnMut(&[u8]) -> Result<(), Damage>,
+) -> Result<u64, Damage> {
     let mut stream = Stream {
         reader,
         window: Vec::with_capacity(CHUNK),
@@ -95,13 +124,13 @@ pub(super) fn each_record(
             Some(b',') if !first => stream.at += 1,
             Some(_) if first => {}
             Some(other) => return Err(unexpected(other)),
-            None => return Err("invalid JSON: truncated".into()),
+            None => return Err(Damage::JsonTruncated),
         }
         first = false;
         match stream.next_byte()? {
             Some(b'{') => {}
             Some(other) => return Err(unexpected(other)),
-            None => return Err("invalid JSON: truncated".into()),
+            None => return Err(Damage::JsonTruncated),
         }
         let (start, end) = stream.record()?;
         each(&stream.window[start..end])?;
@@ -109,11 +138,8 @@ pub(super) fn each_record(
     }
 }
 
-fn unexpected(byte: u8) -> String {
-    format!(
-        "invalid JSON: expected a record, found {:?}",
-        char::from(byte)
-    )
+fn unexpected(byte: u8) -> Damage {
+    Damage::JsonFound(char::from(byte))
 }
 
 struct Stream<R> {
@@ -127,7 +153,7 @@ struct Stream<R> {
 
 impl<R: Read> Stream<R> {
     /// Drops the consumed bytes and reads one more chunk; `false` at the end of the input.
-    fn fill(&mut self) -> Result<bool, String> {
+    fn fill(&mut self) -> Result<bool, Damage> {
         self.window.drain(..self.at);
         self.at = 0;
         if self.eof {
@@ -141,7 +167,7 @@ impl<R: Read> Stream<R> {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     self.window.truncate(len);
-                    return Err(format!("damaged gzip or unreadable file: {e}"));
+                    return Err(Damage::Unreadable(e.to_string()));
                 }
             }
         };
@@ -152,7 +178,7 @@ impl<R: Read> Stream<R> {
     }
 
     /// The next byte that is not whitespace (not consumed), or `None` at the end.
-    fn next_byte(&mut self) -> Result<Option<u8>, String> {
+    fn next_byte(&mut self) -> Result<Option<u8>, Damage> {
         loop {
             while let Some(b) = self.window.get(self.at) {
                 if !b.is_ascii_whitespace() {
@@ -168,7 +194,7 @@ impl<R: Read> Stream<R> {
 
     /// Consumes up to the records array's `[`: at the start, or after `{"Records":` (CloudTrail
     /// writes that key first).
-    fn open_array(&mut self) -> Result<(), String> {
+    fn open_array(&mut self) -> Result<(), Damage> {
         match self.next_byte()? {
             Some(b'[') => {}
             Some(b'{') => {
@@ -184,24 +210,21 @@ impl<R: Read> Stream<R> {
                             .collect();
                         rest == b":["
                     })
-                    .ok_or("not CloudTrail records (no \"Records\" array at the start)")?;
+                    .ok_or(Damage::NoRecords)?;
                 let bracket = key + memchr::memchr(b'[', &head[key..]).unwrap_or(0);
                 self.at += bracket;
             }
             Some(_) => return Err(not_a_log(&self.window[self.at..])),
-            None => return Err("empty file (0 bytes)".into()),
+            None => return Err(Damage::Empty),
         }
         self.at += 1;
         Ok(())
     }
 
     /// The record opening at `at`, read until it is whole: its bounds in the window.
-    fn record(&mut self) -> Result<(usize, usize), String> {
-        let too_long = || {
-            format!(
-                "damaged file: a record longer than {} MiB, more than any CloudTrail record",
-                LARGEST_RECORD >> 20
-            )
+    fn record(&mut self) -> Result<(usize, usize), Damage> {
+        let too_long = || Damage::RecordTooLong {
+            mib: LARGEST_RECORD >> 20,
         };
         loop {
             if let Some(end) = super::bytes::object_end(&self.window, self.at) {
@@ -214,7 +237,7 @@ impl<R: Read> Stream<R> {
                 return Err(too_long());
             }
             if !self.fill()? {
-                return Err("invalid JSON: truncated record".into());
+                return Err(Damage::JsonTruncated);
             }
         }
     }
@@ -229,7 +252,8 @@ mod tests {
         each_record(bytes, |r| {
             out.push(String::from_utf8_lossy(r).into_owned());
             Ok(())
-        })?;
+        })
+        .map_err(|damage| damage.to_string())?;
         Ok(out)
     }
 
@@ -267,11 +291,10 @@ mod tests {
 
     #[test]
     fn names_what_a_file_really_is() {
-        assert!(not_a_log(b"BZh91AY&SY").contains("bzip2"));
-        assert!(not_a_log(b"PK\x03\x04\x14\x00").contains("zip archive"));
-        assert!(
-            not_a_log(b"\x00\x00\x00").contains("neither gzip nor JSON (first bytes 00 00 00)")
-        );
+        let said = |head: &[u8]| not_a_log(head).to_string();
+        assert!(said(b"BZh91AY&SY").contains("bzip2"));
+        assert!(said(b"PK\x03\x04\x14\x00").contains("zip archive"));
+        assert!(said(b"\x00\x00\x00").contains("neither gzip nor JSON (first bytes 00 00 00)"));
         assert!(
             records(b"\x00\x00")
                 .unwrap_err()

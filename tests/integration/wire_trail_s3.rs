@@ -291,3 +291,93 @@ fn a_bucket_in_another_region_is_read_with_a_client_in_its_region() {
     assert_eq!(outcome.files_read, 1, "{outcome:?}");
     assert!(!outcome.hits.is_empty());
 }
+
+/// An object bigger than any log file (here 18+ MB compressed, more than `WHOLE_FILE_CAP`) is
+/// streamed from S3 record by record, not skipped: every one of its events is found. Its records
+/// are real ones from the archive, each given its own eventID and a field of random text (which
+/// deflate cannot shrink much) so that the object is that big.
+#[test]
+fn an_object_bigger_than_any_log_file_is_streamed_and_searched() {
+    use flate2::{Compression, write::GzEncoder};
+    use std::io::Write;
+    let config = sdk_config("us-east-1", Some(&moto_url()), None, "AKIAIOSFODNN7EXAMPLE");
+    let aws = Aws::from_config(config).unwrap();
+    let client = s3_client(&aws);
+    let bucket = bucket_name("big");
+    let real = all_records();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut random_text = |len: usize| -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        (0..len)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                ALPHABET[(seed % 64) as usize] as char
+            })
+            .collect()
+    };
+    let mut records = Vec::new();
+    let mut want = Vec::new();
+    let mut wanted_user = Vec::new();
+    for i in 0..80 {
+        let mut record = real[i % real.len()].clone();
+        let id = format!("streamed-{i:03}");
+        record["eventID"] = id.clone().into();
+        record["padding"] = random_text(300_000).into();
+        if i % 20 == 7 {
+            record["userIdentity"]["userName"] = "streamed-user".into();
+            wanted_user.push(id.clone());
+        }
+        want.push(id);
+        records.push(record);
+    }
+    let json = serde_json::to_vec(&serde_json::json!({ "Records": records })).unwrap();
+    let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+    gz.write_all(&json).unwrap();
+    let gz = gz.finish().unwrap();
+    assert!(
+        gz.len() > lecture06::trail::stream::WHOLE_FILE_CAP + (1 << 20),
+        "the object must be bigger than what is read whole: {} bytes",
+        gz.len()
+    );
+    let key = format!("{DAY_DIR}/10/big.json.gz");
+    aws.block_on(async {
+        client.create_bucket().bucket(&bucket).send().await.unwrap();
+        client
+            .put_object()
+            .bucket(&bucket)
+            .key(&key)
+            .body(gz.clone().into())
+            .send()
+            .await
+            .unwrap();
+    });
+
+    let everything = Query {
+        latest: 1000,
+        ..Query::default()
+    };
+    let outcome = aws
+        .block_on(search_s3_async(&client, &bucket, "", &everything))
+        .unwrap();
+    assert!(outcome.damaged.is_empty(), "{:?}", outcome.damaged);
+    assert_eq!(outcome.files_read, 1);
+    assert_eq!(outcome.bytes_read, gz.len() as u64);
+    assert!(outcome.bytes_inflated >= json.len() as u64, "{outcome:?}");
+    let mut got: Vec<String> = outcome.hits.iter().map(|h| h.id.clone()).collect();
+    got.sort();
+    assert_eq!(got, want);
+
+    let by_user = Query {
+        user: Some("streamed-user".into()),
+        latest: 1000,
+        ..Query::default()
+    };
+    let outcome = aws
+        .block_on(search_s3_async(&client, &bucket, "", &by_user))
+        .unwrap();
+    let mut got: Vec<String> = outcome.hits.iter().map(|h| h.id.clone()).collect();
+    got.sort();
+    assert_eq!(got, wanted_user);
+}

@@ -7,6 +7,8 @@
 mod clock;
 #[path = "../../../src/trail/bytes.rs"]
 mod bytes;
+#[path = "../../../src/trail/damage.rs"]
+mod damage;
 #[path = "../../../src/trail/engine.rs"]
 mod engine;
 #[path = "../../../src/i18n.rs"]

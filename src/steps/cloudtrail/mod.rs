@@ -126,7 +126,7 @@ impl super::Step for CloudtrailStep {
 
 #[cfg(test)]
 mod tests {
-    use super::search::{query_regions, valid_region};
+    use super::search::{query_regions, user_name, valid_region};
     use crate::i18n::Lang;
 
     #[test]
@@ -145,5 +145,27 @@ mod tests {
         assert!(check("us-gov-west-1").is_ok());
         assert!(check("tokyo").is_err());
         assert!(check("ap-northeast").is_err());
+    }
+
+    #[test]
+    fn user_names_are_those_iam_and_sts_allow() {
+        let check = user_name(Lang::Ja);
+        // Names of the forms IAM's CreateUser and STS's RoleSessionName take ([\w+=,.@-]+).
+        for name in [
+            "Alice",
+            "student",
+            "bob@example.com",
+            "my-session_1.2",
+            "a+b=c,d",
+        ] {
+            assert!(check(name).is_ok(), "{name}");
+        }
+        let refused = check("bad user!").unwrap_err();
+        assert!(refused.starts_with("空白は"), "{refused}");
+        assert!(check("田中").unwrap_err().starts_with("「田」は"));
+        assert!(check(" student").is_err());
+        assert!(check("").is_err());
+        assert!(check(&"a".repeat(129)).is_err());
+        assert!(check(&"a".repeat(128)).is_ok());
     }
 }

@@ -11,8 +11,13 @@ use crate::t;
 use chrono::Duration;
 use serde_json::{Value, json};
 
-fn non_empty(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
+/// A name CloudTrail can have recorded as `userName`: an IAM user's or a role session's name
+/// (letters, digits and `+=,.@_-`, up to 64 characters; IAM Identity Center user names, recorded
+/// as the session name, up to 128). Anything else can never match, so it is refused here rather
+/// than searched in vain.
+pub(super) fn user_name(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
     move |value: &str| {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
         if value.trim().is_empty() {
             Err(t!(lang, "it must not be empty", "空にはできません"))
         } else if value.trim() != value {
@@ -20,6 +25,23 @@ fn non_empty(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
                 lang,
                 "remove the spaces around it",
                 "前後の空白を取り除いてください"
+            ))
+        } else if let Some(bad) = value.chars().find(|&c| !allowed(c)) {
+            let bad = if bad.is_whitespace() {
+                t!(lang, "a space", "空白")
+            } else {
+                t!(lang, "\"{bad}\"", "「{bad}」")
+            };
+            Err(t!(
+                lang,
+                "{bad} cannot be part of an IAM user name: they are made of letters, digits and + = , . @ _ - (as shown at the top right of the console)",
+                "{bad}は IAM ユーザー名に使えない文字です。ユーザー名は英数字と + = , . @ _ - でできています（コンソール右上に表示される名前です）"
+            ))
+        } else if value.chars().count() > 128 {
+            Err(t!(
+                lang,
+                "too long for a user name (at most 128 characters)",
+                "ユーザー名としては長すぎます（128 文字まで）"
             ))
         } else {
             Ok(())
@@ -49,7 +71,7 @@ pub(super) fn find_events(ctx: &mut StepCtx) -> AppResult<(EventQuery, EventSear
             "user",
             t!(lang, "IAM user name to look for", "探す IAM ユーザー名"),
             Some(caller.principal_name()),
-            &non_empty(lang),
+            &user_name(lang),
         )?;
         let region = ctx.ask_text(
             "region",
@@ -186,7 +208,8 @@ fn search_archive(ctx: &mut StepCtx, user: &str) -> AppResult<Option<crate::clou
     let outcome = outcome?;
     ctx.ui.line(crate::trail::summary(&outcome, lang));
     for damaged in &outcome.damaged {
-        ctx.ui.warn(format!("{}: {}", damaged.name, damaged.reason));
+        ctx.ui
+            .warn(format!("{}: {}", damaged.name, damaged.damage.say(lang)));
     }
     let events: Vec<TrailEvent> = outcome
         .hits
