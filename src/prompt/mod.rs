@@ -323,7 +323,7 @@ impl Prompter for Scripted {
                 let why = t!(
                     self.lang,
                     "\"{part}\" is not one of: {}",
-                    "\"{part}\" は次のいずれでもありません: {}",
+                    "「{part}」は次のいずれでもありません: {}",
                     ids.join(", ")
                 );
                 self.invalid(ask, &value, &why)

@@ -44,21 +44,23 @@ impl Terminal {
         let term = Term::stderr();
         let mut refusal_lines = 0;
         loop {
-            let mut input = dialoguer::Input::<String>::with_theme(&theme)
-                .with_prompt(prompt)
+            // The default is shown in the prompt and put in here, not given to dialoguer: then
+            // what is returned is what was typed, which tells how far the line wrapped.
+            let line = theme.asking(prompt, default.as_deref());
+            let typed = dialoguer::Input::<String>::with_theme(&theme)
+                .with_prompt(line.trim_end())
                 .allow_empty(true)
-                .report(false);
-            if let Some(default) = &default {
-                input = input.default(default.clone());
-            }
-            let typed = input
+                .report(false)
                 .interact_text()
                 .map_err(|e| from_dialoguer(e, self.lang))?;
             // dialoguer clears the prompt's own lines but not those the typed answer wrapped onto.
-            let prompt_end = theme.asking(prompt, default.as_deref());
             let wrapped = theme.columns.map_or(0, |columns| {
-                lines_wrapped_onto(last_line_width(&prompt_end), &typed, columns)
+                lines_wrapped_onto(last_line_width(&line), &typed, columns)
             });
+            let typed = match (&default, typed.is_empty()) {
+                (Some(default), true) => default.clone(),
+                _ => typed,
+            };
             let (value, normalised) = match read_full_width(&typed) {
                 Some(value) => (value, Some(typed.clone())),
                 None => (typed, None),
@@ -329,6 +331,8 @@ impl Prompter for Terminal {
         let mut checked: Vec<bool> = (0..choices.len()).map(|i| defaults.contains(&i)).collect();
         let _open = open_prompt(self.lang)?;
         let theme = self.theme();
+        let term = Term::stderr();
+        let mut refusal_lines = 0;
         loop {
             let picked = dialoguer::MultiSelect::with_theme(&theme)
                 .with_prompt(&ask.prompt)
@@ -338,6 +342,7 @@ impl Prompter for Terminal {
                 .report(false)
                 .interact()
                 .map_err(|e| from_dialoguer(e, self.lang))?;
+            let _ = term.clear_last_lines(refusal_lines);
             if picked.len() == count {
                 // Echoed only once taken: a refused pick is not shown as an answer.
                 let names: Vec<&str> = picked.iter().map(|&i| full[i]).collect();
@@ -346,14 +351,13 @@ impl Prompter for Terminal {
                 return Ok(picked);
             }
             let n = picked.len();
-            eprintln!(
-                "{}",
-                theme.refusal(&t!(
-                    self.lang,
-                    "Pick exactly {count} (you picked {n}): Space checks or unchecks, Enter answers.",
-                    "ちょうど {count} 個選んでください（{n} 個選択中）。Space で選択・解除、Enter で決定します。"
-                ))
-            );
+            let refusal = theme.refusal(&t!(
+                self.lang,
+                "Pick exactly {count} (you picked {n}): Space checks or unchecks, Enter answers.",
+                "ちょうど {count} 個選んでください（{n} 個選択中）。Space で選択・解除、Enter で決定します。"
+            ));
+            refusal_lines = refusal.lines().count();
+            eprintln!("{refusal}");
             checked = (0..choices.len()).map(|i| picked.contains(&i)).collect();
         }
     }

@@ -148,17 +148,18 @@ fn wrapped_by_the_terminal(screen: &Screen, cols: u16) -> Vec<String> {
     broken
 }
 
+/// Each such row with the row before it, to show where the break was made.
 fn starting_with_closing_punctuation(screen: &Screen) -> Vec<String> {
-    screen
-        .rows
-        .iter()
-        .map(|(row, _)| row.trim_start())
-        .filter(|row| {
-            row.chars()
+    let rows: Vec<&str> = screen.rows.iter().map(|(row, _)| row.as_str()).collect();
+    (0..rows.len())
+        .filter(|&i| {
+            rows[i]
+                .trim_start()
+                .chars()
                 .next()
                 .is_some_and(|c| NO_LINE_START.contains(c))
         })
-        .map(str::to_string)
+        .map(|i| format!("{}\n{}", rows[i.saturating_sub(1)], rows[i]))
         .collect()
 }
 

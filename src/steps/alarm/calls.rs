@@ -220,7 +220,14 @@ pub(super) fn find_alb(ctx: &mut StepCtx, region: &str) -> AppResult<(LoadBalanc
         .iter()
         .map(|lb| Choice {
             id: lb.name.clone(),
-            label: format!("{}  ({}, {})", lb.name, lb.dns_name, lb.state),
+            label: t!(
+                lang,
+                "{}  ({}, {})",
+                "{} — {}（{}）",
+                lb.name,
+                lb.dns_name,
+                lb.state
+            ),
         })
         .collect();
     let index = ctx.ask_select(
@@ -247,7 +254,14 @@ pub(super) fn find_alb(ctx: &mut StepCtx, region: &str) -> AppResult<(LoadBalanc
         .iter()
         .map(|tg| Choice {
             id: tg.name.clone(),
-            label: format!("{}  ({} {})", tg.name, tg.protocol, tg.port),
+            label: t!(
+                lang,
+                "{}  ({} {})",
+                "{}（{} {}）",
+                tg.name,
+                tg.protocol,
+                tg.port
+            ),
         })
         .collect();
     let index = ctx.ask_select(
@@ -458,7 +472,7 @@ fn offer_resend(
     ctx.ui.line(t!(
         lang,
         "1. The spam (or promotions) folder: the sender is \"AWS Notifications\" <no-reply@sns.amazonaws.com>; mark it as not spam.\n2. The address: {} — is it the one you read?\n3. The topic's subscriptions, as SNS lists them now:",
-        "1. 迷惑メール（またはプロモーション）フォルダ。送信者は \"AWS Notifications\" <no-reply@sns.amazonaws.com> です。迷惑メールではないと設定してください。\n2. 宛先: {}（読んでいるアドレスですか？）\n3. SNS が今示すトピックのサブスクリプション:",
+        "1. 迷惑メール（またはプロモーション）フォルダ。送信者は「AWS Notifications」<no-reply@sns.amazonaws.com> です。迷惑メールではないと設定してください。\n2. 宛先: {}（読んでいるアドレスですか？）\n3. SNS が今示すトピックのサブスクリプション:",
         subscription.endpoint
     ));
     match ctx.cloud.sns.subscriptions(region, topic_arn) {
@@ -469,8 +483,13 @@ fn offer_resend(
                 } else {
                     lang.pick("pending confirmation", "確認待ち")
                 };
-                ctx.ui
-                    .line(format!("   - {} {} ({state})", s.protocol, s.endpoint));
+                ctx.ui.line(t!(
+                    lang,
+                    "   - {} {} ({state})",
+                    "   - {} {}（{state}）",
+                    s.protocol,
+                    s.endpoint
+                ));
             }
         }
         Err(err) => ctx.ui.line(format!("   - {}", err.explain(lang, None))),

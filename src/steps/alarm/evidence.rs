@@ -50,16 +50,19 @@ impl AlarmEvidence {
     pub fn summary(&self, lang: Lang) -> Vec<String> {
         let e = self;
         let mut lines = vec![
-            format!(
+            t!(
+                lang,
                 "{} ({}): {} — {}",
+                "{}（{}）: {} — {}",
                 e.alarm.spec.name,
                 e.region,
                 settings_line(&e.alarm.spec, lang),
                 e.alarm.state
             ),
-            format!(
-                "{} {} → {} ({})",
-                lang.pick("Topic", "トピック"),
+            t!(
+                lang,
+                "Topic {} → {} ({})",
+                "トピック {} → {}（{}）",
                 e.topic.name,
                 e.subscription.endpoint,
                 if e.subscription.confirmed {

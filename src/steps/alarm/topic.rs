@@ -193,7 +193,7 @@ fn subscription_of(
             ctx.ui.ok(t!(
                 lang,
                 "Subscribed {email} to {}: AWS has sent a confirmation mail (\"AWS Notification - Subscription Confirmation\").",
-                "{email} を {} に登録しました。確認メール（\"AWS Notification - Subscription Confirmation\"）が送信されました。",
+                "{email} を {} に登録しました。確認メール「AWS Notification - Subscription Confirmation」が送信されました。",
                 topic.name
             ));
             arn

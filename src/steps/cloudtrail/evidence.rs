@@ -4,6 +4,7 @@
 use super::GLOBAL_REGION;
 use crate::clock::{jst, utc};
 use crate::i18n::Lang;
+use crate::t;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -80,8 +81,10 @@ impl CloudtrailEvidence {
     /// A few lines for `status`: the event, then each field with what it means.
     pub fn summary(&self, lang: Lang) -> Vec<String> {
         let chosen = &self.chosen;
-        let mut lines = vec![format!(
+        let mut lines = vec![t!(
+            lang,
             "{} — {} / {} ({}, {})",
+            "{} — {} / {}（{}、{}）",
             chosen.event_name,
             jst(chosen.event_time),
             utc(chosen.event_time),

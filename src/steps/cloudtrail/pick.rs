@@ -77,8 +77,10 @@ pub(super) fn choose_fields(ctx: &mut StepCtx, record: &Record) -> AppResult<Vec
         .iter()
         .map(|f| Choice {
             id: f.path.to_string(),
-            label: format!(
+            label: t!(
+                lang,
                 "{} = {}  ({})",
+                "{} = {}（{}）",
                 f.path,
                 shorten(&record.show(f.path), 50),
                 f.explain(lang)

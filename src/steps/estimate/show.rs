@@ -328,12 +328,13 @@ pub(super) fn show_drivers(ctx: &StepCtx, lines: &[Line], drivers: &[Driver]) {
     ));
     for d in drivers {
         let l = &lines[d.line];
-        ctx.ui.line(format!(
-            "  {} ({}): {} USD/{} ({} %) — {}",
+        ctx.ui.line(t!(
+            lang,
+            "  {} ({}): {} USD/month ({} %) — {}",
+            "  {}（{}）: {} USD/月（{} %）— {}",
             l.describe(lang),
             l.resource,
             d.monthly_usd.fixed(2),
-            lang.pick("month", "月"),
             d.percent.plain(),
             lang.pick(&d.advice_en, &d.advice_ja)
         ));

@@ -386,7 +386,7 @@ pub(super) fn wait_for_alarm(
         ctx.ui.line(t!(
             lang,
             "The alarm went to {state}, not ALARM: with the instance stopped its target is unused, HealthyHostCount has no datapoints, and missing data is treated as \"{}\". No mail is sent for it (the alarm's actions are for ALARM and OK).",
-            "アラームは ALARM ではなく {state} になりました。インスタンスを止めるとターゲットは unused になり、HealthyHostCount のデータポイントが来なくなります（欠落データの扱い: \"{}\"）。この状態ではメールは届きません（アクションは ALARM と OK のみ）。",
+            "アラームは ALARM ではなく {state} になりました。インスタンスを止めるとターゲットは unused になり、HealthyHostCount のデータポイントが来なくなります（欠落データの扱い: {}）。この状態ではメールは届きません（アクションは ALARM と OK のみ）。",
             w.spec.treat_missing_data
         ));
         None
