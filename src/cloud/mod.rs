@@ -55,16 +55,16 @@ impl Caller {
         }
     }
 
-    /// `IAM user`, `assumed role`, `root`, or `federated user`.
-    pub fn principal_kind(&self) -> &'static str {
+    /// `IAM user`, `assumed role`, `root`, or `federated user`, in `lang`.
+    pub fn principal_kind(&self, lang: crate::i18n::Lang) -> &'static str {
         if self.arn.ends_with(":root") {
-            "root"
+            lang.pick("root", "ルートユーザー")
         } else if self.arn.contains(":assumed-role/") {
-            "assumed role"
+            lang.pick("assumed role", "引き受けたロール")
         } else if self.arn.contains(":federated-user/") {
-            "federated user"
+            lang.pick("federated user", "フェデレーションユーザー")
         } else {
-            "IAM user"
+            lang.pick("IAM user", "IAM ユーザー")
         }
     }
 }
@@ -117,7 +117,11 @@ mod tests {
             "arn:aws:sts::556312345678:assumed-role/AWSReservedSSO_Admin_0123/taro@example.com",
         );
         assert_eq!(sso.principal_name(), "taro@example.com");
-        assert_eq!(sso.principal_kind(), "assumed role");
+        assert_eq!(sso.principal_kind(crate::i18n::Lang::En), "assumed role");
+        assert_eq!(
+            sso.principal_kind(crate::i18n::Lang::Ja),
+            "引き受けたロール"
+        );
         assert_eq!(
             caller("arn:aws:iam::556312345678:root").principal_name(),
             "root"

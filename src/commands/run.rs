@@ -404,14 +404,16 @@ fn introduce_account(
         ),
         Mode::Real => t!(lang, "Your AWS account", "あなたの AWS アカウント"),
     });
-    let kind = caller.principal_kind();
+    let kind = caller.principal_kind(lang);
     ui.line(format!(
         "  {} {}",
         crate::ui::pad(lang.pick("Account", "アカウント"), 10),
         mask::account_id(&caller.account)
     ));
-    ui.line(format!(
+    ui.line(t!(
+        lang,
         "  {} {} ({kind})",
+        "  {} {}（{kind}）",
         crate::ui::pad(lang.pick("Identity", "ユーザー"), 10),
         caller.principal_name()
     ));

@@ -156,6 +156,8 @@ fn from_dialoguer(err: dialoguer::Error, lang: Lang) -> AppError {
     let dialoguer::Error::IO(io) = err;
     let _ = Term::stderr().show_cursor();
     if io.kind() == std::io::ErrorKind::Interrupted {
+        // The cursor is still after the prompt: what is said next starts a line of its own.
+        eprintln!();
         interrupted(lang)
     } else {
         AppError::Other(io.into())

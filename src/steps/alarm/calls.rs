@@ -171,6 +171,36 @@ pub(super) fn ask_alarm_name(ctx: &mut StepCtx, region: &str) -> AppResult<(Stri
     }
 }
 
+/// A load balancer as the picker shows it (the DNS name stays one piece on a line of its own).
+fn alb_choice(lb: &LoadBalancer, lang: crate::i18n::Lang) -> Choice {
+    Choice {
+        id: lb.name.clone(),
+        label: t!(
+            lang,
+            "{}  ({}, {})",
+            "{} — {}（{}）",
+            lb.name,
+            lb.dns_name,
+            lb.state
+        ),
+    }
+}
+
+/// A target group as the picker shows it.
+fn group_choice(tg: &TargetGroup, lang: crate::i18n::Lang) -> Choice {
+    Choice {
+        id: tg.name.clone(),
+        label: t!(
+            lang,
+            "{}  ({} {})",
+            "{}（{} {}）",
+            tg.name,
+            tg.protocol,
+            tg.port
+        ),
+    }
+}
+
 /// The ALB and target group the alarm watches, in the working Region.
 pub(super) fn find_alb(ctx: &mut StepCtx, region: &str) -> AppResult<(LoadBalancer, TargetGroup)> {
     let lang = ctx.lang;
@@ -216,20 +246,7 @@ pub(super) fn find_alb(ctx: &mut StepCtx, region: &str) -> AppResult<(LoadBalanc
             "{region} に Application Load Balancer がありません。{hint}"
         )));
     }
-    let choices: Vec<Choice> = albs
-        .iter()
-        .map(|lb| Choice {
-            id: lb.name.clone(),
-            label: t!(
-                lang,
-                "{}  ({}, {})",
-                "{} — {}（{}）",
-                lb.name,
-                lb.dns_name,
-                lb.state
-            ),
-        })
-        .collect();
+    let choices: Vec<Choice> = albs.iter().map(|lb| alb_choice(lb, lang)).collect();
     let index = ctx.ask_select(
         "load_balancer",
         t!(
@@ -250,20 +267,7 @@ pub(super) fn find_alb(ctx: &mut StepCtx, region: &str) -> AppResult<(LoadBalanc
             "ALB {name} にターゲットグループがないため、監視する HealthyHostCount がありません。EC2 インスタンスを登録したターゲットグループに転送するリスナーを追加してから `lecture06 run --step alarm` を再実行してください。"
         )));
     }
-    let choices: Vec<Choice> = groups
-        .iter()
-        .map(|tg| Choice {
-            id: tg.name.clone(),
-            label: t!(
-                lang,
-                "{}  ({} {})",
-                "{}（{} {}）",
-                tg.name,
-                tg.protocol,
-                tg.port
-            ),
-        })
-        .collect();
+    let choices: Vec<Choice> = groups.iter().map(|tg| group_choice(tg, lang)).collect();
     let index = ctx.ask_select(
         "target_group",
         t!(
