@@ -81,8 +81,11 @@ impl SessionTheme {
         };
         let text = match default {
             // A default longer than a line (a URL) is shown cut; Enter still takes all of it.
-            Some(default) => format!("{prompt} [{}]{colon}", self.shorten(default, 4)),
-            None => format!("{prompt}{colon}"),
+            Some(default) if !default.is_empty() => {
+                format!("{prompt} [{}]{colon}", self.shorten(default, 4))
+            }
+            // An empty default (`[]`) says nothing: Enter gives an empty answer anyway.
+            _ => format!("{prompt}{colon}"),
         };
         format!("{} ", self.fit(&text))
     }

@@ -186,7 +186,7 @@ pub fn judge_all(offers: &[FreeTierOffer], requests: usize) -> FreeTierEvidence 
                 .iter()
                 .map(|v| v.verdict_ja.clone())
                 .collect::<Vec<_>>()
-                .join("; "),
+                .join("。"),
         ),
     };
     FreeTierEvidence {

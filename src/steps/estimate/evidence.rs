@@ -78,7 +78,7 @@ impl Elsewhere {
                         let name = i
                             .name
                             .as_ref()
-                            .map(|n| format!(" “{n}”"))
+                            .map(|n| t!(lang, " “{n}”", "「{n}」"))
                             .unwrap_or_default();
                         let (id, kind) = (&i.id, &i.instance_type);
                         match (lang, i.state.as_str()) {

@@ -391,8 +391,8 @@ fn valid_time(lang: Lang) -> impl Fn(&str) -> Result<(), String> {
         } else {
             Err(t!(
                 lang,
-                "a JST time such as 10:04, or empty",
-                "10:04 のような日本時間、または空"
+                "Type a JST time such as 10:04 (or nothing, to skip).",
+                "10:04 のように日本時間で入力してください（空欄ならスキップ）。"
             ))
         }
     }
