@@ -73,7 +73,7 @@ fn expected(
     seen.into_values().rev().take(latest).collect()
 }
 
-fn ids_of(ran: &Ran) -> Vec<String> {
+pub fn ids_of(ran: &Ran) -> Vec<String> {
     ran.stdout
         .lines()
         .map(|line| {
@@ -433,7 +433,7 @@ fn when_no_file_can_be_read_the_hint_names_the_permission() {
 }
 
 /// Runs a shell command (the test's own tools: `gzip`, `bzip2`, `zip`) and returns its stdout.
-fn shell(script: &str) -> Vec<u8> {
+pub fn shell(script: &str) -> Vec<u8> {
     let out = std::process::Command::new("sh")
         .args(["-c", script])
         .output()

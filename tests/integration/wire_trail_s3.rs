@@ -292,18 +292,13 @@ fn a_bucket_in_another_region_is_read_with_a_client_in_its_region() {
     assert!(!outcome.hits.is_empty());
 }
 
-/// An object bigger than any log file (here 18+ MB compressed, more than `WHOLE_FILE_CAP`) is
-/// streamed from S3 record by record, not skipped: every one of its events is found. Its records
-/// are real ones from the archive, each given its own eventID and a field of random text (which
-/// deflate cannot shrink much) so that the object is that big.
-#[test]
-fn an_object_bigger_than_any_log_file_is_streamed_and_searched() {
+/// A log file bigger than any CloudTrail delivers (18+ MB compressed, more than
+/// `WHOLE_FILE_CAP`): 80 real records from the archive, each given its own eventID and a field
+/// of random text (which deflate cannot shrink much); four of them name `streamed-user`.
+/// Returns the gzip bytes, the plain JSON's length, every eventID and `streamed-user`'s.
+fn big_log_object() -> (Vec<u8>, usize, Vec<String>, Vec<String>) {
     use flate2::{Compression, write::GzEncoder};
     use std::io::Write;
-    let config = sdk_config("us-east-1", Some(&moto_url()), None, "AKIAIOSFODNN7EXAMPLE");
-    let aws = Aws::from_config(config).unwrap();
-    let client = s3_client(&aws);
-    let bucket = bucket_name("big");
     let real = all_records();
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     let mut random_text = |len: usize| -> String {
@@ -317,9 +312,7 @@ fn an_object_bigger_than_any_log_file_is_streamed_and_searched() {
             })
             .collect()
     };
-    let mut records = Vec::new();
-    let mut want = Vec::new();
-    let mut wanted_user = Vec::new();
+    let (mut records, mut all, mut by_user) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..80 {
         let mut record = real[i % real.len()].clone();
         let id = format!("streamed-{i:03}");
@@ -327,9 +320,9 @@ fn an_object_bigger_than_any_log_file_is_streamed_and_searched() {
         record["padding"] = random_text(300_000).into();
         if i % 20 == 7 {
             record["userIdentity"]["userName"] = "streamed-user".into();
-            wanted_user.push(id.clone());
+            by_user.push(id.clone());
         }
-        want.push(id);
+        all.push(id);
         records.push(record);
     }
     let json = serde_json::to_vec(&serde_json::json!({ "Records": records })).unwrap();
@@ -341,18 +334,38 @@ fn an_object_bigger_than_any_log_file_is_streamed_and_searched() {
         "the object must be bigger than what is read whole: {} bytes",
         gz.len()
     );
-    let key = format!("{DAY_DIR}/10/big.json.gz");
+    (gz, json.len(), all, by_user)
+}
+
+/// Puts `objects` (key, body) into a new bucket on moto; returns the bucket's name.
+fn upload(aws: &Aws, tag: &str, objects: &[(String, Vec<u8>)]) -> String {
+    let client = s3_client(aws);
+    let bucket = bucket_name(tag);
     aws.block_on(async {
         client.create_bucket().bucket(&bucket).send().await.unwrap();
-        client
-            .put_object()
-            .bucket(&bucket)
-            .key(&key)
-            .body(gz.clone().into())
-            .send()
-            .await
-            .unwrap();
+        for (key, body) in objects {
+            client
+                .put_object()
+                .bucket(&bucket)
+                .key(key)
+                .body(body.clone().into())
+                .send()
+                .await
+                .unwrap();
+        }
     });
+    bucket
+}
+
+/// Issue 22: an object bigger than any log file is streamed from S3 record by record, not
+/// skipped (it used to be listed as "not read"): every one of its events is found.
+#[test]
+fn an_object_bigger_than_any_log_file_is_streamed_and_searched() {
+    let config = sdk_config("us-east-1", Some(&moto_url()), None, "AKIAIOSFODNN7EXAMPLE");
+    let aws = Aws::from_config(config).unwrap();
+    let client = s3_client(&aws);
+    let (gz, plain_len, want, wanted_user) = big_log_object();
+    let bucket = upload(&aws, "big", &[(format!("{DAY_DIR}/10/big.json.gz"), gz.clone())]);
 
     let everything = Query {
         latest: 1000,
@@ -364,7 +377,7 @@ fn an_object_bigger_than_any_log_file_is_streamed_and_searched() {
     assert!(outcome.damaged.is_empty(), "{:?}", outcome.damaged);
     assert_eq!(outcome.files_read, 1);
     assert_eq!(outcome.bytes_read, gz.len() as u64);
-    assert!(outcome.bytes_inflated >= json.len() as u64, "{outcome:?}");
+    assert!(outcome.bytes_inflated >= plain_len as u64, "{outcome:?}");
     let mut got: Vec<String> = outcome.hits.iter().map(|h| h.id.clone()).collect();
     got.sort();
     assert_eq!(got, want);
@@ -380,4 +393,68 @@ fn an_object_bigger_than_any_log_file_is_streamed_and_searched() {
     let mut got: Vec<String> = outcome.hits.iter().map(|h| h.id.clone()).collect();
     got.sort();
     assert_eq!(got, wanted_user);
+}
+
+/// Issue 22: the real binary searches a bucket holding a gzip bomb (1 GiB of zeros in ~1 MB),
+/// an object bigger than any log file and the real archive's files under `ulimit -v` 256 MiB
+/// of address space: the bomb is listed as skipped, the big object streamed, and every event of
+/// the rest found. (`MALLOC_ARENA_MAX=2` as in the local test: glibc's per-thread arenas would
+/// otherwise reserve more than the limit without using it.)
+#[test]
+fn an_s3_search_stays_within_256_mib_whatever_the_objects() {
+    let config = sdk_config("us-east-1", Some(&moto_url()), None, "AKIAIOSFODNN7EXAMPLE");
+    let aws = Aws::from_config(config).unwrap();
+    let (big, _, big_ids, _) = big_log_object();
+    let bomb = crate::trail_search::shell("head -c 1073741824 /dev/zero | gzip -9");
+    let mut objects = vec![
+        (format!("{DAY_DIR}/11/big.json.gz"), big),
+        (format!("{DAY_DIR}/11/bomb.json.gz"), bomb),
+    ];
+    for entry in std::fs::read_dir(original_day()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        objects.push((format!("{DAY_DIR}/10/{name}"), std::fs::read(&path).unwrap()));
+    }
+    let bucket = upload(&aws, "limit", &objects);
+
+    let base = crate::harness::base_command();
+    let mut cmd = std::process::Command::new("sh");
+    for (key, value) in base.get_envs() {
+        match value {
+            Some(value) => cmd.env(key, value),
+            None => cmd.env_remove(key),
+        };
+    }
+    let home = tempfile::tempdir().unwrap();
+    let ran: crate::harness::Ran = cmd
+        .env("MALLOC_ARENA_MAX", "2")
+        .env("AWS_ENDPOINT_URL", moto_url())
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("AWS_CONFIG_FILE", home.path().join("no-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("no-credentials"))
+        .args(["-c", "ulimit -v 262144 && exec \"$@\"", "sh"])
+        .arg(base.get_program())
+        .arg("--dir")
+        .arg(home.path())
+        .args(["trail", "search", "--s3"])
+        .arg(format!("s3://{bucket}/"))
+        .args(["--json", "--latest", "100000"])
+        .output()
+        .expect("runs")
+        .into();
+    ran.success();
+    let ids = crate::trail_search::ids_of(&ran);
+    assert_eq!(ids.len(), 2900 + big_ids.len(), "{}", ran.stderr);
+    for id in &big_ids {
+        assert!(ids.contains(id), "{id} of the streamed object");
+    }
+    assert!(
+        ran.stderr.contains("1 file(s) could not be read")
+            && ran.stderr.contains("bomb.json.gz: not a CloudTrail log file"),
+        "{}",
+        ran.stderr
+    );
 }
