@@ -365,7 +365,11 @@ fn an_object_bigger_than_any_log_file_is_streamed_and_searched() {
     let aws = Aws::from_config(config).unwrap();
     let client = s3_client(&aws);
     let (gz, plain_len, want, wanted_user) = big_log_object();
-    let bucket = upload(&aws, "big", &[(format!("{DAY_DIR}/10/big.json.gz"), gz.clone())]);
+    let bucket = upload(
+        &aws,
+        "big",
+        &[(format!("{DAY_DIR}/10/big.json.gz"), gz.clone())],
+    );
 
     let everything = Query {
         latest: 1000,
@@ -413,7 +417,10 @@ fn an_s3_search_stays_within_256_mib_whatever_the_objects() {
     for entry in std::fs::read_dir(original_day()).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        objects.push((format!("{DAY_DIR}/10/{name}"), std::fs::read(&path).unwrap()));
+        objects.push((
+            format!("{DAY_DIR}/10/{name}"),
+            std::fs::read(&path).unwrap(),
+        ));
     }
     let bucket = upload(&aws, "limit", &objects);
 
@@ -434,7 +441,10 @@ fn an_s3_search_stays_within_256_mib_whatever_the_objects() {
         .env("AWS_SECRET_ACCESS_KEY", "secret")
         .env_remove("AWS_SESSION_TOKEN")
         .env("AWS_CONFIG_FILE", home.path().join("no-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("no-credentials"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            home.path().join("no-credentials"),
+        )
         .args(["-c", "ulimit -v 262144 && exec \"$@\"", "sh"])
         .arg(base.get_program())
         .arg("--dir")
@@ -453,7 +463,9 @@ fn an_s3_search_stays_within_256_mib_whatever_the_objects() {
     }
     assert!(
         ran.stderr.contains("1 file(s) could not be read")
-            && ran.stderr.contains("bomb.json.gz: not a CloudTrail log file"),
+            && ran
+                .stderr
+                .contains("bomb.json.gz: not a CloudTrail log file"),
         "{}",
         ran.stderr
     );

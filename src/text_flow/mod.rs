@@ -1,11 +1,13 @@
 //! Text laid out for a terminal, Japanese included. A Markdown soft line break is joined by
 //! script: nothing between two CJK characters (Japanese does not put spaces between words), a
-//! space otherwise. Lines are wrapped by display width (a CJK character takes two columns) at
-//! spaces and next to CJK characters, following the basic Japanese line-breaking rules (no line
-//! starts with 、。」 or a small kana, none ends with 「（). A code span or an identifier
-//! (`userIdentity`) is never broken. The guides (`guide.rs`) and the tables and messages of
-//! `ui.rs` use it.
+//! space otherwise. Lines are filled by display width (a CJK character takes two columns) with
+//! the pieces `breaks` finds: Japanese is broken between phrases, never before 、。」 or after
+//! 「（, and a code span, an identifier (`userIdentity`) or a number with its unit is never
+//! broken. The guides (`guide.rs`) and the tables and messages of `ui.rs` use it.
 
+mod breaks;
+
+use breaks::words;
 use unicode_width::UnicodeWidthChar;
 
 /// How a character is shown; the guide renderer turns it into terminal styles.
@@ -63,28 +65,6 @@ pub fn soft_break(before: Option<char>, after: Option<char>) -> &'static str {
     }
 }
 
-/// Characters a line must not start with: JLREQ's closing brackets (cl-02), hyphens (cl-03),
-/// dividing punctuation (cl-04 `？！`), middle dots (cl-05 `・：；`), full stops (cl-06), commas
-/// (cl-07), iteration marks and the prolonged sound mark (cl-09), small kana (cl-11) and the
-/// inseparable `…‥` (cl-08), plus their ASCII counterparts.
-fn no_line_start(c: char) -> bool {
-    "、。，．・：；？！‼⁇⁈⁉）」』】〕〉》〗〙〟｝］’”»⦆‐〜゠–～ー…‥ゝゞヽヾ々〻\
-     ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ\
-     )]}.,;:!?%"
-        .contains(c)
-}
-
-/// Characters a line must not end with: JLREQ's opening brackets (cl-01), ASCII ones included.
-fn no_line_end(c: char) -> bool {
-    "（「『【〔〈《〖〘〝｛［‘“«⦅([{".contains(c)
-}
-
-/// Whether `c` is a kanji (not kana or punctuation): `60秒`, `3件`, `100円` keep a number with
-/// the unit written after it.
-fn is_ideograph(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
-}
-
 /// Display width in terminal columns.
 pub fn width(c: char) -> usize {
     c.width().unwrap_or(0)
@@ -92,96 +72,6 @@ pub fn width(c: char) -> usize {
 
 fn glyphs_width(glyphs: &[Glyph]) -> usize {
     glyphs.iter().map(|g| width(g.ch)).sum()
-}
-
-fn is_space(g: &Glyph) -> bool {
-    (g.ch == ' ' || g.ch == '\t') && !g.mark.code
-}
-
-/// Whether a line may break between `a` and `b` written without a space.
-fn may_break_between(a: &Glyph, b: &Glyph) -> bool {
-    if a.mark.code && b.mark.code {
-        return false;
-    }
-    // `60秒`, `USD/月`: a number or a slash stays with the unit written after it.
-    if (a.ch.is_ascii_digit() || a.ch == '/') && (is_ideograph(b.ch) || b.ch == '％') {
-        return false;
-    }
-    // Never before a joiner, a variation selector or another zero-width mark.
-    if width(b.ch) == 0 {
-        return false;
-    }
-    // Wide characters that are not CJK (emoji) break like CJK, but never inside a sequence
-    // joined by U+200D.
-    let wide = |c: char| is_cjk(c) || (width(c) == 2 && a.ch != '\u{200D}');
-    (wide(a.ch) || wide(b.ch)) && !no_line_start(b.ch) && !no_line_end(a.ch)
-}
-
-/// Units written after a number and a space (`60 s`, `85 %`, `2 min`, `30 GB-Mo`): the space
-/// between them is never a break.
-fn is_unit(word: &[Glyph]) -> bool {
-    const UNITS: [&str; 16] = [
-        "%", "s", "min", "h", "ms", "GB", "GB-Mo", "MB", "KB", "TB", "Hrs", "USD", "JPY", "秒",
-        "分", "円",
-    ];
-    let text: String = word.iter().map(|g| g.ch).collect();
-    let text = text.trim_end_matches(|c: char| no_line_start(c) && c != '%');
-    UNITS.contains(&text)
-}
-
-/// A piece that is never broken, and whether spaces come before it.
-struct Word<'a> {
-    spaced: bool,
-    glyphs: &'a [Glyph],
-}
-
-/// Splits a line (no `\n` in it) into the pieces between break opportunities.
-fn words(line: &[Glyph]) -> Vec<Word<'_>> {
-    // (spaced, start, end) of each piece, as indices into `line`.
-    let mut pieces: Vec<(bool, usize, usize)> = Vec::new();
-    let mut start = None::<usize>;
-    let mut spaced = false;
-    for (i, g) in line.iter().enumerate() {
-        if is_space(g) {
-            if let Some(s) = start.take() {
-                pieces.push((spaced, s, i));
-            }
-            spaced = true;
-            continue;
-        }
-        match start {
-            None => start = Some(i),
-            Some(s) if may_break_between(&line[i - 1], g) => {
-                pieces.push((spaced, s, i));
-                spaced = false;
-                start = Some(i);
-            }
-            Some(_) => {}
-        }
-    }
-    if let Some(s) = start {
-        pieces.push((spaced, s, line.len()));
-    }
-    // A number is never left at the end of a line without its unit (`60 s`, `85 %`).
-    let mut joined: Vec<(bool, usize, usize)> = Vec::with_capacity(pieces.len());
-    for (spaced, s, e) in pieces {
-        if let Some(last) = joined.last_mut()
-            && spaced
-            && line[last.2 - 1].ch.is_ascii_digit()
-            && is_unit(&line[s..e])
-        {
-            last.2 = e;
-            continue;
-        }
-        joined.push((spaced, s, e));
-    }
-    joined
-        .into_iter()
-        .map(|(spaced, s, e)| Word {
-            spaced,
-            glyphs: &line[s..e],
-        })
-        .collect()
 }
 
 /// `text` as lines of at most `columns` display columns (a piece that cannot be broken and is
@@ -193,7 +83,7 @@ pub fn wrap(text: &[Glyph], columns: usize) -> Vec<Vec<Glyph>> {
     for hard_line in text.split(|g| g.ch == '\n') {
         let mut line: Vec<Glyph> = Vec::new();
         let mut used = 0;
-        for word in words(hard_line) {
+        for word in words(hard_line, columns) {
             let w = glyphs_width(word.glyphs);
             if line.is_empty() {
                 line.extend_from_slice(word.glyphs);
@@ -338,19 +228,18 @@ pub fn shorten(text: &str, columns: usize) -> String {
     out
 }
 
-/// The display width of the widest piece of `text` that cannot be broken.
+/// The display width of the widest piece of `text` that cannot be broken (a Japanese phrase
+/// can be, when it must).
 pub fn widest_word(text: &str) -> usize {
     let glyphs = message(text);
     glyphs
         .split(|g| g.ch == '\n')
-        .flat_map(words)
+        .flat_map(|line| words(line, 0))
         .map(|w| glyphs_width(w.glyphs))
         .max()
         .unwrap_or(0)
 }
 
-/// The width of stdout's terminal, or `None` when stdout is not a terminal (piped output is
-/// never wrapped).
 /// The width of the terminal stderr is on; `None` when stderr is not a terminal (never wrapped).
 /// Messages printed beside piped results (`trail search > hits.txt`) are laid out by it.
 pub fn stderr_columns() -> Option<usize> {
@@ -363,6 +252,8 @@ pub fn stderr_columns() -> Option<usize> {
         .map(|(_, cols)| usize::from(cols))
 }
 
+/// The width of stdout's terminal, or `None` when stdout is not a terminal (piped output is
+/// never wrapped).
 pub fn terminal_columns() -> Option<usize> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
@@ -404,20 +295,61 @@ mod tests {
     }
 
     #[test]
-    fn wraps_japanese_between_characters_by_display_width() {
-        // 10 characters of 2 columns each: 5 fit in 10 columns.
-        let lines = wrap_str("あいうえおかきくけこさし", 10);
-        assert_eq!(lines, ["あいうえお", "かきくけこ", "さし"]);
-        for line in &lines {
-            assert!(width_of(line) <= 10);
+    fn wraps_japanese_between_phrases_by_display_width() {
+        // BudouX's own README example: これは | テストです。 ("これはテスト" would fit the width).
+        assert_eq!(
+            wrap_str("これはテストです。", 12),
+            ["これは", "テストです。"]
+        );
+        // A word is never split across lines when its phrase fits.
+        let lines = wrap_str(
+            "ユーザー名は英数字と + = , . @ _ - でできています（コンソール右上に表示される名前です）",
+            20,
+        );
+        for word in ["ユーザー名", "英数字", "コンソール", "表示される"] {
+            assert!(lines.iter().any(|l| l.contains(word)), "{word}: {lines:?}");
+        }
+    }
+
+    #[test]
+    fn a_number_keeps_its_japanese_unit_at_every_width() {
+        let text = "日本時間は +9 時間です。履歴は直近 90 日の管理イベントで、3 件見つかりました。";
+        for columns in 14..=40 {
+            let lines = wrap_str(text, columns);
+            for line in &lines {
+                assert!(
+                    !line.ends_with("+9") && !line.ends_with("90") && !line.ends_with('3'),
+                    "{columns}: {lines:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_phrase_wider_than_the_line_still_breaks_between_characters() {
+        let text = "あいうえおかきくけこさしすせそたちつてと";
+        for columns in 4..=20 {
+            let lines = wrap_str(text, columns);
+            assert_eq!(lines.concat(), text);
+            for line in &lines {
+                assert!(width_of(line) <= columns, "{columns}: {lines:?}");
+            }
         }
     }
 
     #[test]
     fn no_line_starts_with_closing_punctuation() {
-        // A break before 。 would fit 4 characters; the rule moves か down with it.
-        let lines = wrap_str("あいうか。きく", 8);
-        assert_eq!(lines, ["あいう", "か。きく"]);
+        for columns in 4..=14 {
+            let lines = wrap_str("あいうか。きく、けこ」さ", columns);
+            assert_eq!(lines.concat(), "あいうか。きく、けこ」さ");
+            for line in &lines {
+                assert!(
+                    !line.starts_with(['。', '、', '」']),
+                    "{columns}: {lines:?}"
+                );
+                assert!(width_of(line) <= columns, "{columns}: {lines:?}");
+            }
+        }
     }
 
     #[test]
@@ -444,7 +376,7 @@ mod tests {
     #[test]
     fn breaks_between_japanese_and_latin_without_a_space() {
         let lines = wrap_str("これはIAMユーザー", 8);
-        assert_eq!(lines, ["これは", "IAMユー", "ザー"]);
+        assert_eq!(lines, ["これは", "IAM", "ユーザー"]);
     }
 
     /// Display columns counted independently of `width`: two for the East Asian wide and
