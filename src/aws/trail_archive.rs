@@ -264,13 +264,7 @@ async fn fetch_scanning(
 ) -> Result<FileScan, Damage> {
     let mut broken = String::new();
     for _ in 0..3 {
-        let out = client
-            .get_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(|e| Damage::Unreadable(classify(e, "s3:GetObject").to_string()))?;
+        let mut body = get(client, bucket, key).await.map_err(Damage::Unreadable)?;
         let (chunks, queue) = tokio::sync::mpsc::channel(CHUNKS_AHEAD);
         let query = query.clone();
         let scan = tokio::task::spawn_blocking(move || {
@@ -282,7 +276,6 @@ async fn fetch_scanning(
             .map_err(|e| Damage::Unreadable(e.to_string()))?;
             Scanner::new(&query).scan_reader(reader)
         });
-        let mut body = out.body;
         let mut cut_off = None;
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map(|bytes| bytes.to_vec()).map_err(|e| e.to_string());
@@ -326,18 +319,27 @@ impl std::io::Read for QueueReader {
     }
 }
 
+/// `GetObject`: the object's body as it arrives, or why it cannot be had.
+async fn get(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+) -> Result<aws_smithy_types::byte_stream::ByteStream, String> {
+    let out = client
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|e| classify(e, "s3:GetObject").to_string())?;
+    Ok(out.body)
+}
+
 /// One object's bytes; a body cut off mid-way is fetched again (twice at most).
 async fn fetch(client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
     let mut last = String::new();
     for _ in 0..3 {
-        let out = client
-            .get_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(|e| classify(e, "s3:GetObject").to_string())?;
-        match out.body.collect().await {
+        match get(client, bucket, key).await?.collect().await {
             Ok(data) => return Ok(data.into_bytes().to_vec()),
             Err(err) => last = err.to_string(),
         }

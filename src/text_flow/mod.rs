@@ -243,25 +243,26 @@ pub fn widest_word(text: &str) -> usize {
 /// The width of the terminal stderr is on; `None` when stderr is not a terminal (never wrapped).
 /// Messages printed beside piped results (`trail search > hits.txt`) are laid out by it.
 pub fn stderr_columns() -> Option<usize> {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    console::Term::stderr()
-        .size_checked()
-        .map(|(_, cols)| usize::from(cols))
+    columns_of(
+        &console::Term::stderr(),
+        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    )
 }
 
 /// The width of stdout's terminal, or `None` when stdout is not a terminal (piped output is
 /// never wrapped).
 pub fn terminal_columns() -> Option<usize> {
-    use std::io::IsTerminal;
-    if !std::io::stdout().is_terminal() {
+    columns_of(
+        &console::Term::stdout(),
+        std::io::IsTerminal::is_terminal(&std::io::stdout()),
+    )
+}
+
+fn columns_of(term: &console::Term, is_terminal: bool) -> Option<usize> {
+    if !is_terminal {
         return None;
     }
-    console::Term::stdout()
-        .size_checked()
-        .map(|(_, cols)| usize::from(cols))
+    term.size_checked().map(|(_, cols)| usize::from(cols))
 }
 
 #[cfg(test)]
