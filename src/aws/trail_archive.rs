@@ -264,7 +264,9 @@ async fn fetch_scanning(
 ) -> Result<FileScan, Damage> {
     let mut broken = String::new();
     for _ in 0..3 {
-        let mut body = get(client, bucket, key).await.map_err(Damage::Unreadable)?;
+        let mut body = object_body(client, bucket, key)
+            .await
+            .map_err(Damage::Unreadable)?;
         let (chunks, queue) = tokio::sync::mpsc::channel(CHUNKS_AHEAD);
         let query = query.clone();
         let scan = tokio::task::spawn_blocking(move || {
@@ -320,7 +322,7 @@ impl std::io::Read for QueueReader {
 }
 
 /// `GetObject`: the object's body as it arrives, or why it cannot be had.
-async fn get(
+async fn object_body(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,
@@ -339,7 +341,7 @@ async fn get(
 async fn fetch(client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
     let mut last = String::new();
     for _ in 0..3 {
-        match get(client, bucket, key).await?.collect().await {
+        match object_body(client, bucket, key).await?.collect().await {
             Ok(data) => return Ok(data.into_bytes().to_vec()),
             Err(err) => last = err.to_string(),
         }

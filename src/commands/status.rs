@@ -100,8 +100,14 @@ pub fn status(app: &App, args: &StatusArgs) -> AppResult<()> {
             "lecture06 が作成したリソース:",
         ));
         for r in &state.resources {
-            app.ui
-                .line(format!("  {} {} ({})", r.kind, mask::text(&r.id), r.region));
+            app.ui.line(t!(
+                lang,
+                "  {} {} ({})",
+                "  {} {}（{}）",
+                r.kind,
+                mask::text(&r.id),
+                r.region
+            ));
         }
     }
     Ok(())

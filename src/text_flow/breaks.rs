@@ -53,7 +53,7 @@ fn may_break_between(a: &Glyph, b: &Glyph) -> bool {
 /// Units written after a number and a space (`60 s`, `85 %`, `2 min`, `30 GB-Mo`, `90 日`): the
 /// space between them is not a break (unless the two are wider than a line).
 fn is_unit(word: &[Glyph]) -> bool {
-    const UNITS: [&str; 28] = [
+    const UNITS: [&str; 32] = [
         "%",
         "s",
         "min",
@@ -82,6 +82,10 @@ fn is_unit(word: &[Glyph]) -> bool {
         "倍",
         "バイト",
         "文字",
+        "つ",
+        "人",
+        "行",
+        "番目",
     ];
     let text: String = word.iter().map(|g| g.ch).collect();
     let text = text.trim_end_matches(|c: char| no_line_start(c) && c != '%');

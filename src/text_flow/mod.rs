@@ -314,12 +314,15 @@ mod tests {
 
     #[test]
     fn a_number_keeps_its_japanese_unit_at_every_width() {
-        let text = "日本時間は +9 時間です。履歴は直近 90 日の管理イベントで、3 件見つかりました。";
+        let text = "日本時間は +9 時間です。履歴は直近 90 日の管理イベントで、3 件見つかりました。内容を 5 つ選ぶ。";
         for columns in 14..=40 {
             let lines = wrap_str(text, columns);
             for line in &lines {
                 assert!(
-                    !line.ends_with("+9") && !line.ends_with("90") && !line.ends_with('3'),
+                    !line.ends_with("+9")
+                        && !line.ends_with("90")
+                        && !line.ends_with('3')
+                        && !line.ends_with('5'),
                     "{columns}: {lines:?}"
                 );
             }

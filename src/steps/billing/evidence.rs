@@ -95,6 +95,33 @@ pub struct FreeTierEvidence {
     pub requests: usize,
 }
 
+impl FreeTierEvidence {
+    /// The verdict: one line, or the offers it is about one to a line (a paragraph of several
+    /// verdicts is hard to read).
+    pub(super) fn summary(&self, lang: Lang) -> Vec<String> {
+        let worst: Vec<&OfferVerdict> = self
+            .offers
+            .iter()
+            .filter(|v| v.standing == self.overall && v.standing != Standing::Inside)
+            .collect();
+        if worst.len() < 2 {
+            return vec![t!(
+                lang,
+                "Free Tier: {}",
+                "無料利用枠: {}",
+                lang.pick(&self.overall_en, &self.overall_ja)
+            )];
+        }
+        let mut lines = vec![lang.pick("Free Tier:", "無料利用枠:").to_string()];
+        lines.extend(
+            worst
+                .iter()
+                .map(|v| format!("- {}", lang.pick(&v.verdict_en, &v.verdict_ja))),
+        );
+        lines
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BillingEvidence {
     pub source: Source,
@@ -268,12 +295,7 @@ impl BillingEvidence {
     }
         lines.push(e.plan_text(lang));
         match &e.free_tier {
-            Some(ft) => lines.push(t!(
-                lang,
-                "Free Tier: {}",
-                "無料利用枠: {}",
-                lang.pick(&ft.overall_en, &ft.overall_ja)
-            )),
+            Some(ft) => lines.extend(ft.summary(lang)),
             None => lines.push(t!(
                 lang,
                 "Free Tier: not available",

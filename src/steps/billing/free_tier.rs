@@ -342,6 +342,26 @@ mod tests {
     }
 
     #[test]
+    fn several_verdicts_are_summarised_one_to_a_line() {
+        let two = judge_all(
+            &[
+                offer("Requests-Tier1", 320.0, 2200.0, 2000.0),
+                offer("EBS:SnapshotUsage", 0.16, 1.24, 1.0),
+                offer("TimedStorage-ByteHrs", 0.1, 0.2, 5.0),
+            ],
+            1,
+        );
+        let lines = two.summary(Lang::Ja);
+        assert_eq!(lines[0], "無料利用枠:");
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(lines[1..].iter().all(|l| l.starts_with("- 月末に超過の予測")));
+        let one = judge_all(&[offer("Requests-Tier1", 320.0, 2200.0, 2000.0)], 1);
+        let line = one.summary(Lang::Ja);
+        assert_eq!(line.len(), 1);
+        assert!(line[0].starts_with("無料利用枠: 月末に超過の予測"), "{line:?}");
+    }
+
+    #[test]
     fn regional_prefixes_are_dropped_from_offer_names() {
         let mut o = offer("APN1-TimedStorage-ByteHrs", 1.0, 1.0, 5.0);
         assert_eq!(offer_name(&o), "S3 TimedStorage");

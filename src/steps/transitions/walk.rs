@@ -294,7 +294,7 @@ fn change_lines(
 ) -> Vec<String> {
     let elapsed = duration(lang, (change.at - stopped_at).num_seconds());
     let mut lines = vec![format!(
-        "  [{}  +{elapsed}] {}: {} → {}",
+        "  [{} +{elapsed}] {}: {} → {}",
         jst(change.at),
         change.what,
         change.from,
