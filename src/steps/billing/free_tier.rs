@@ -354,11 +354,18 @@ mod tests {
         let lines = two.summary(Lang::Ja);
         assert_eq!(lines[0], "無料利用枠:");
         assert_eq!(lines.len(), 3, "{lines:?}");
-        assert!(lines[1..].iter().all(|l| l.starts_with("- 月末に超過の予測")));
+        assert!(
+            lines[1..]
+                .iter()
+                .all(|l| l.starts_with("- 月末に超過の予測"))
+        );
         let one = judge_all(&[offer("Requests-Tier1", 320.0, 2200.0, 2000.0)], 1);
         let line = one.summary(Lang::Ja);
         assert_eq!(line.len(), 1);
-        assert!(line[0].starts_with("無料利用枠: 月末に超過の予測"), "{line:?}");
+        assert!(
+            line[0].starts_with("無料利用枠: 月末に超過の予測"),
+            "{line:?}"
+        );
     }
 
     #[test]
