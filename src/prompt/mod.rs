@@ -319,12 +319,11 @@ impl Prompter for Scripted {
         let mut picked = Vec::new();
         for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let index = find_choice(choices, part).ok_or_else(|| {
-                let ids: Vec<&str> = choices.iter().map(|c| c.id.as_str()).collect();
                 let why = t!(
                     self.lang,
-                    "\"{part}\" is not one of: {}",
-                    "「{part}」は次のいずれでもありません: {}",
-                    ids.join(", ")
+                    "\"{part}\": {}",
+                    "「{part}」: {}",
+                    expected_choice(choices, self.lang)
                 );
                 self.invalid(ask, &value, &why)
             })?;

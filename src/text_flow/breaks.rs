@@ -147,25 +147,26 @@ pub(super) fn words(line: &[Glyph], columns: usize) -> Vec<Word<'_>> {
     // A number is never left at the end of a line without its unit (`60 s`, `85 %`, `90 日`):
     // the pieces after it that spell a unit (`時`+`間`) are joined to it.
     let mut joined: Vec<(bool, usize, usize)> = Vec::with_capacity(pieces.len());
-    let mut next = 0;
-    while let Some(&(spaced, s, e)) = pieces.get(next) {
-        next += 1;
+    let mut i = 0;
+    while let Some(&(spaced, s, e)) = pieces.get(i) {
         if let Some(last) = joined.last_mut()
             && spaced
             && line[last.2 - 1].ch.is_ascii_digit()
         {
-            let unit_end = (next - 1..pieces.len())
-                .take_while(|&j| j == next - 1 || !pieces[j].0)
+            // This piece and up to three unspaced ones after it (`時`, `間`).
+            let unit_end = (i..pieces.len())
+                .take_while(|&j| j == i || !pieces[j].0)
                 .take(4)
                 .filter(|&j| is_unit(&line[s..pieces[j].2]))
                 .last();
             if let Some(j) = unit_end {
                 last.2 = pieces[j].2;
-                next = j + 1;
+                i = j + 1;
                 continue;
             }
         }
         joined.push((spaced, s, e));
+        i += 1;
     }
     let starts = phrase_starts(line);
     let mut phrases: Vec<(bool, usize, usize)> = Vec::with_capacity(joined.len());

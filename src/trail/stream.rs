@@ -24,42 +24,42 @@ const CHUNK: usize = 256 << 10;
 
 /// What the first bytes of a file say it is when it is neither gzip nor JSON.
 pub(super) fn not_a_log(head: &[u8]) -> Damage {
-    let kind = |en, ja| Kind { en, ja };
+    let named = |en, ja| Kind { en, ja };
     let kind = [
         (
             &b"BZh"[..],
-            kind("bzip2-compressed data", "圧縮データ（bzip2）"),
+            named("bzip2-compressed data", "圧縮データ（bzip2）"),
         ),
-        (b"PK\x03\x04", kind("a zip archive", "アーカイブ（zip）")),
+        (b"PK\x03\x04", named("a zip archive", "アーカイブ（zip）")),
         (
             b"PK\x05\x06",
-            kind("an empty zip archive", "空のアーカイブ（zip）"),
+            named("an empty zip archive", "空のアーカイブ（zip）"),
         ),
         (
             b"\xfd7zXZ\x00",
-            kind("xz-compressed data", "圧縮データ（xz）"),
+            named("xz-compressed data", "圧縮データ（xz）"),
         ),
         (
             b"\x28\xb5\x2f\xfd",
-            kind("zstd-compressed data", "圧縮データ（zstd）"),
+            named("zstd-compressed data", "圧縮データ（zstd）"),
         ),
         (
             b"7z\xbc\xaf\x27\x1c",
-            kind("a 7-Zip archive", "アーカイブ（7-Zip）"),
+            named("a 7-Zip archive", "アーカイブ（7-Zip）"),
         ),
         (
             b"\x1f\x9d",
-            kind("compress (.Z) data", "圧縮データ（compress、.Z）"),
+            named("compress (.Z) data", "圧縮データ（compress、.Z）"),
         ),
-        (b"%PDF", kind("a PDF document", "文書（PDF）")),
-        (b"\x89PNG", kind("a PNG image", "画像（PNG）")),
+        (b"%PDF", named("a PDF document", "文書（PDF）")),
+        (b"\x89PNG", named("a PNG image", "画像（PNG）")),
         (
             b"<?xml",
-            kind("XML (an S3 error page?)", "S3 のエラーページらしい XML"),
+            named("XML (an S3 error page?)", "S3 のエラーページらしい XML"),
         ),
         (
             b"<",
-            kind(
+            named(
                 "HTML or XML (an error page?)",
                 "エラーページらしい HTML か XML",
             ),

@@ -59,6 +59,26 @@ pub fn base_command() -> Command {
     cmd
 }
 
+/// `cmd` (its environment and arguments carried over) run by `sh` under `ulimit -v kib`, with
+/// `MALLOC_ARENA_MAX=2`: glibc reserves 64 MiB of address space for each thread's arena without
+/// touching it, so without it the limit would measure memory reserved, not used.
+pub fn under_address_space_limit(cmd: &Command, kib: u64) -> Command {
+    let mut sh = Command::new("sh");
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => sh.env(key, value),
+            None => sh.env_remove(key),
+        };
+    }
+    sh.env("MALLOC_ARENA_MAX", "2")
+        .arg("-c")
+        .arg(format!("ulimit -v {kib} && exec \"$@\""))
+        .arg("sh")
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    sh
+}
+
 impl Workspace {
     pub fn new() -> Workspace {
         Workspace {

@@ -450,9 +450,8 @@ pub fn shell(script: &str) -> Vec<u8> {
 /// a `{"Records":[` file whose one record never ends (a 300 MB string) are streamed with a bound,
 /// listed as skipped with the reason, and every other file's events are kept; bzip2 and zip data
 /// named `.json.gz` are named as what they are. The real binary runs under `ulimit -v` 256 MiB of
-/// address space: it used to unpack each bomb whole (1 GB each) and die. `MALLOC_ARENA_MAX=2`
-/// keeps glibc from reserving 64 MiB of address space per thread that it never touches, so the
-/// limit measures memory used, not reserved.
+/// address space (`harness::under_address_space_limit`): it used to unpack each bomb whole
+/// (1 GB each) and die.
 #[test]
 fn gzip_bombs_and_other_formats_are_skipped_with_bounded_memory() {
     let archive = Archive::new();
@@ -487,23 +486,13 @@ fn gzip_bombs_and_other_formats_are_skipped_with_bounded_memory() {
     ));
     std::fs::copy(&zip, day11.join("zip.json.gz")).unwrap();
 
-    // The harness's command, run through `sh` for `ulimit` (its environment carried over).
-    let base = base_command();
-    let mut cmd = std::process::Command::new("sh");
-    for (key, value) in base.get_envs() {
-        match value {
-            Some(value) => cmd.env(key, value),
-            None => cmd.env_remove(key),
-        };
-    }
-    let ran: Ran = cmd
-        .env("MALLOC_ARENA_MAX", "2")
-        .args(["-c", "ulimit -v 262144 && exec \"$@\"", "sh"])
-        .arg(base.get_program())
+    let mut search = base_command();
+    search
         .arg("--dir")
         .arg(std::env::temp_dir())
         .args(["trail", "search", "--path", archive.root(), "--json"])
-        .args(["--latest", "100000"])
+        .args(["--latest", "100000"]);
+    let ran: Ran = crate::harness::under_address_space_limit(&search, 262144)
         .output()
         .expect("runs")
         .into();

@@ -12,7 +12,7 @@ pub use drivers::{Driver, drivers};
 pub use free_tier::{FreeTier, apply_free_tier};
 pub use query::{price_line, query};
 
-use crate::cloud::inventory::Inventory;
+use crate::cloud::inventory::{Inventory, Volume};
 use crate::decimal::Dec;
 use crate::i18n::Lang;
 use crate::t;
@@ -317,15 +317,7 @@ impl Gathered<'_> {
                 );
             }
             for v in &i.volumes {
-                self.push(
-                    "Amazon EC2",
-                    &v.id,
-                    Charge::Volume {
-                        volume_type: v.volume_type.clone(),
-                    },
-                    Dec::from_int(v.size_gb as i64),
-                    "GB-Mo",
-                );
+                self.volume(v);
             }
             for ip in &i.public_ipv4 {
                 self.push(
@@ -340,16 +332,21 @@ impl Gathered<'_> {
             }
         }
         for v in &inventory.unattached_volumes {
-            self.push(
-                "Amazon EC2",
-                &v.id,
-                Charge::Volume {
-                    volume_type: v.volume_type.clone(),
-                },
-                Dec::from_int(v.size_gb as i64),
-                "GB-Mo",
-            );
+            self.volume(v);
         }
+    }
+
+    /// An EBS volume's storage, attached or not.
+    fn volume(&mut self, v: &Volume) {
+        self.push(
+            "Amazon EC2",
+            &v.id,
+            Charge::Volume {
+                volume_type: v.volume_type.clone(),
+            },
+            Dec::from_int(v.size_gb as i64),
+            "GB-Mo",
+        );
     }
 
     /// Elastic IPs not already an instance's address.
