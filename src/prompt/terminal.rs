@@ -44,19 +44,9 @@ impl Terminal {
         let term = Term::stderr();
         let mut refusal_lines = 0;
         loop {
-            // The default is shown in the prompt and put in here, not given to dialoguer: then
-            // what is returned is what was typed, which tells how far the line wrapped.
-            let line = theme.asking(prompt, default.as_deref());
-            let typed = dialoguer::Input::<String>::with_theme(&theme)
-                .with_prompt(line.trim_end())
-                .allow_empty(true)
-                .report(false)
-                .interact_text()
-                .map_err(|e| from_dialoguer(e, self.lang))?;
-            // dialoguer clears the prompt's own lines but not those the typed answer wrapped onto.
-            let wrapped = theme.columns.map_or(0, |columns| {
-                lines_wrapped_onto(last_line_width(&line), &typed, columns)
-            });
+            // The default is shown in the prompt and put in here, not given to dialoguer (see
+            // `read_line`).
+            let typed = self.read_line(&theme, &theme.asking(prompt, default.as_deref()))?;
             let typed = match (&default, typed.is_empty()) {
                 (Some(default), true) => default.clone(),
                 _ => typed,
@@ -65,7 +55,7 @@ impl Terminal {
                 Some(value) => (value, Some(typed.clone())),
                 None => (typed, None),
             };
-            let _ = term.clear_last_lines(refusal_lines + wrapped);
+            let _ = term.clear_last_lines(refusal_lines);
             let said = normalised.map(|typed| self.read_as(&typed, &value));
             match check(&value) {
                 Ok(answer) => {
@@ -84,11 +74,29 @@ impl Terminal {
                         None => why,
                     };
                     let message = theme.refusal(&why);
-                    refusal_lines = message.lines().count();
+                    refusal_lines = rows_of(&message, theme.columns);
                     eprintln!("{message}");
                 }
             }
         }
+    }
+
+    /// One line typed after `shown`, a prompt as `SessionTheme::asking` lays it out; what was
+    /// typed, exactly (dialoguer is given no default, which it would return as if typed). The
+    /// lines the answer wrapped onto below the prompt are cleared: dialoguer clears only the
+    /// prompt's own.
+    fn read_line(&self, theme: &SessionTheme, shown: &str) -> AppResult<String> {
+        let typed = dialoguer::Input::<String>::with_theme(theme)
+            .with_prompt(shown.trim_end())
+            .allow_empty(true)
+            .report(false)
+            .interact_text()
+            .map_err(|e| from_dialoguer(e, self.lang))?;
+        let wrapped = theme.columns.map_or(0, |columns| {
+            lines_wrapped_onto(last_line_width(shown), &typed, columns)
+        });
+        let _ = Term::stderr().clear_last_lines(wrapped);
+        Ok(typed)
     }
 
     /// What is said when full-width input was read as its ASCII form.
@@ -124,6 +132,17 @@ pub fn read_full_width(typed: &str) -> Option<String> {
     }
     out.push_str(&nfkc.normalize(&run));
     (out != typed).then_some(out)
+}
+
+/// How many terminal rows `text` takes once printed: a line wider than the terminal (one
+/// overlong token) is wrapped by the terminal onto more rows.
+fn rows_of(text: &str, columns: Option<usize>) -> usize {
+    text.lines()
+        .map(|line| {
+            let plain = console::strip_ansi_codes(line);
+            1 + columns.map_or(0, |columns| lines_wrapped_onto(0, &plain, columns))
+        })
+        .sum()
 }
 
 /// The display width of the last line of `text`.
@@ -234,18 +253,8 @@ impl Prompter for Terminal {
         };
         eprintln!("{}", theme.fit(&how));
         let mut lines: Vec<String> = Vec::new();
-        let term = Term::stderr();
         loop {
-            let line = dialoguer::Input::<String>::with_theme(&theme)
-                .with_prompt(">")
-                .allow_empty(true)
-                .report(false)
-                .interact_text()
-                .map_err(|e| from_dialoguer(e, self.lang))?;
-            let wrapped = theme.columns.map_or(0, |columns| {
-                lines_wrapped_onto(last_line_width(&theme.asking(">", None)), &line, columns)
-            });
-            let _ = term.clear_last_lines(wrapped);
+            let line = self.read_line(&theme, &theme.asking(">", None))?;
             eprintln!("{}", theme.answered(">", &line));
             if line.trim().is_empty() {
                 break;
@@ -358,7 +367,7 @@ impl Prompter for Terminal {
                 "Pick exactly {count} (you picked {n}): Space checks or unchecks, Enter answers.",
                 "ちょうど {count} 個選んでください（{n} 個選択中）。Space で選択・解除、Enter で決定します。"
             ));
-            refusal_lines = refusal.lines().count();
+            refusal_lines = rows_of(&refusal, theme.columns);
             eprintln!("{refusal}");
             checked = (0..choices.len()).map(|i| picked.contains(&i)).collect();
         }
@@ -367,7 +376,18 @@ impl Prompter for Terminal {
 
 #[cfg(test)]
 mod tests {
-    use super::{cut_to_bytes, lines_wrapped_onto, read_full_width};
+    use super::{cut_to_bytes, lines_wrapped_onto, read_full_width, rows_of};
+
+    #[test]
+    fn a_message_with_an_overlong_token_takes_the_rows_the_terminal_wraps_it_onto() {
+        let token = "x".repeat(70);
+        assert_eq!(
+            rows_of(&format!("! 「{token}」\n  はありません"), Some(60)),
+            3
+        );
+        assert_eq!(rows_of("! short\n  two", Some(60)), 2);
+        assert_eq!(rows_of(&token, None), 1, "not a terminal: lines as written");
+    }
 
     #[test]
     fn an_answer_typed_past_the_last_column_is_counted_on_the_lines_it_wrapped_onto() {
